@@ -1,0 +1,76 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+MIN_PASSWORD = 8
+
+
+def _new_password(label):
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=128)],
+        description=_l("至少 8 个字符。"),
+    )
+
+
+def _confirm():
+    return PasswordField(
+        _l("再次输入新密码"),
+        validators=[DataRequired(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+    )
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("手机号码或电子邮箱"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("密码"), validators=[DataRequired()])
+    remember = BooleanField(_l("在这台设备上保持登录"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired()])
+    password = _new_password(_l("新密码"))
+    confirm = _confirm()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("新密码"))
+    confirm = _confirm()
+
+
+class RegisterForm(FlaskForm):
+    code = StringField(
+        _l("邀请码"),
+        validators=[DataRequired(), Length(min=8, max=20)],
+        description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
+    )
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50)])
+    phone = StringField(_l("手机号码"), validators=[DataRequired(), Length(max=20)])
+    email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)])
+    password = _new_password(_l("密码"))
+    confirm = _confirm()
+
+
+class ClaimForm(FlaskForm):
+    code = StringField(_l("邀请码"), validators=[DataRequired(), Length(min=8, max=20)])
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=80)])
+    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])
+    role = SelectField(
+        _l("角色"),
+        choices=[("staff", _l("工作人员")), ("admin", _l("管理员")), ("officer", _l("首席质量官"))],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("角色"),
+        choices=[("officer", _l("首席质量官")), ("staff", _l("工作人员")), ("admin", _l("管理员"))],
+    )

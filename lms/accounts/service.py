@@ -1,0 +1,148 @@
+"""Account rules: sign-in, passwords, reset links, claiming a filing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+
+from lms.accounts.models import User
+from lms.core import audit
+from lms.core.auth import OFFICER, ROLES
+from lms.core.models import utcnow
+from lms.core.text import clean
+from lms.extensions import db
+from lms.registry.identifiers import is_valid_mobile, normalize_mobile
+from lms.registry.models import Filing
+
+
+class AccountError(Exception):
+    """A rule was broken; the message is for the user."""
+
+
+def normalize_login(raw: str) -> str:
+    """E-mail addresses are case-insensitive; phone numbers lose spaces and +86."""
+    text = clean(raw)
+    if "@" in text:
+        return text.lower()
+    return normalize_mobile(text)
+
+
+def find_user(login: str) -> User | None:
+    """The account whose e-mail or phone number is login."""
+    key = normalize_login(login)
+    if not key:
+        return None
+    return db.session.scalar(
+        select(User).where(or_(func.lower(User.email) == key, User.phone == key))
+    )
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong)."""
+    user = find_user(login)
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def create_user(
+    name: str, password: str, *, email: str = "", phone: str = "", role: str = OFFICER
+) -> User:
+    """Add a user after checking that the login is free; the caller commits."""
+    from flask_babel import gettext as _
+
+    email = normalize_login(email) if email else ""
+    phone = normalize_mobile(phone) if phone else ""
+    if role not in ROLES:
+        raise AccountError(_("未知角色"))
+    if not email and not phone:
+        raise AccountError(_("请填写手机号码或电子邮箱"))
+    if phone and not is_valid_mobile(phone):
+        raise AccountError(_("手机号码格式不正确"))
+    if email and find_user(email) or phone and find_user(phone):
+        raise AccountError(_("该手机号码或电子邮箱已注册，请直接登录"))
+    user = User(name=clean(name), email=email or None, phone=phone or None, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_role(user: User, role: str, actor: User) -> None:
+    """Change a user's role, recorded in the audit log."""
+    old = user.role
+    if role not in ROLES or role == old:
+        return
+    user.role = role
+    audit.record(
+        "user.role_changed", f"user:{user.id}", f"{user.login}: {old} → {role}", actor_id=actor.id
+    )
+    db.session.commit()
+
+
+# Reset links: signed, expiring, and void once the password has changed, because the
+# signature covers the time of the last password change.
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"u": user.id, "p": user.password_changed_at.timestamp()})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user the token was made for, if it is genuine, fresh and unused."""
+    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or abs(user.password_changed_at.timestamp() - data.get("p", 0)) > 1e-3:
+        return None
+    return user
+
+
+# Invitation codes: 10 characters from an alphabet without look-alikes, shown once,
+# stored as an HMAC so that a copy of the database does not reveal them.
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def hash_invite_code(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    normalized = clean(code).replace("-", "").replace(" ", "").upper()
+    return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def claim_filing(user: User, code: str) -> Filing:
+    """Link user to the filing the code was issued for; a code works once."""
+    from flask_babel import gettext as _
+
+    filing = db.session.scalar(
+        select(Filing).where(Filing.invite_code_hash == hash_invite_code(code)).with_for_update()
+    )
+    # The same message whether the code is unknown, used or for an ended filing: a wrong
+    # guess must not tell whether a filing exists.
+    if filing is None or filing.user_id is not None or not filing.is_current:
+        raise AccountError(_("邀请码无效或已被使用。请核对后重试，或联系区市场监管局。"))
+    filing.user_id = user.id
+    filing.claimed_at = utcnow()
+    filing.invite_code_hash = None
+    audit.record(
+        "filing.claimed", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}",
+        actor_id=user.id,
+    )
+    return filing
+
+
+def current_filing_of(user: User) -> Filing | None:
+    """The officer's current filing, if they have claimed one."""
+    return db.session.scalar(
+        select(Filing).where(Filing.user_id == user.id, Filing.status == "current")
+    )

@@ -1,0 +1,244 @@
+"""Sign-in, registration with an invitation code, passwords; the admin's user list."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+
+from lms.accounts import service
+from lms.accounts.forms import (
+    ChangePasswordForm,
+    ClaimForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    RoleForm,
+    UserForm,
+)
+from lms.accounts.models import User
+from lms.core import audit
+from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
+from lms.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+admin_bp = guard_blueprint(
+    Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates"), ADMIN
+)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_key() -> str:
+    """Throttle per account as well as per address, so one IP cannot spray one account."""
+    return "login:" + service.normalize_login(request.form.get("login", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.login.data, form.password.data)
+        if user:
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("core.home"))
+        flash(_("手机号码/电子邮箱或密码不正确。"), "error")
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("当前密码不正确"))
+        else:
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            login_user(current_user)
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = service.user_for_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        flash(_("新密码已设置，请登录。"), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form, user=user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.claim"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                form.name.data, form.password.data, email=form.email.data or "",
+                phone=form.phone.data,
+            )
+            service.claim_filing(user, form.code.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("注册成功，您的备案已认领。"), "success")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/me/claim", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def claim():
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            service.claim_filing(current_user, form.code.data)
+        except service.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("备案已认领。"), "success")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/claim.html", form=form)
+
+
+@bp.get("/me")
+@login_required
+def dashboard():
+    if current_user.is_staff:
+        return redirect(url_for("registry.filings"))
+    filing = service.current_filing_of(current_user)
+    return render_template("accounts/dashboard.html", filing=filing)
+
+
+# --- administration -------------------------------------------------------------------
+
+
+@admin_bp.get("/users")
+def users():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    query = select(User).order_by(User.role.desc(), User.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
+    if role:
+        query = query.where(User.role == role)
+    page = db.paginate(query, per_page=50)
+    return render_template("accounts/users.html", page=page, q=q, role=role, form=RoleForm())
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            import secrets
+
+            user = service.create_user(
+                form.name.data, secrets.token_urlsafe(24), email=form.email.data or "",
+                phone=form.phone.data or "", role=form.role.data,
+            )
+        except service.AccountError as error:
+            flash(str(error), "error")
+        else:
+            audit.record("user.created", f"user:{user.id}", f"{user.login} ({user.role})")
+            db.session.commit()
+            return _show_reset_link(user, created=True)
+    return render_template("accounts/user_form.html", form=form)
+
+
+@admin_bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("不能修改自己的角色。"), "error")
+        else:
+            service.set_role(user, form.role.data, current_user)
+            flash(_("角色已修改。"), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q")))
+
+
+@admin_bp.post("/users/<int:user_id>/active")
+def toggle_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(_("不能停用自己的账号。"), "error")
+    else:
+        user.is_active_account = not user.is_active_account
+        state = "enabled" if user.is_active_account else "disabled"
+        audit.record(f"user.{state}", f"user:{user.id}", user.login)
+        db.session.commit()
+    return redirect(url_for("admin.users"))
+
+
+@admin_bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id: int):
+    user = db.get_or_404(User, user_id)
+    audit.record("user.reset_link", f"user:{user.id}", user.login)
+    db.session.commit()
+    return _show_reset_link(user)
+
+
+def _show_reset_link(user: User, created: bool = False):
+    link = current_app.config["BASE_URL"] + url_for(
+        "accounts.reset_password", token=service.make_reset_token(user)
+    )
+    hours = current_app.config["RESET_LINK_HOURS"]
+    return render_template(
+        "accounts/reset_link.html", user=user, link=link, hours=hours, created=created
+    )
+
+
+@admin_bp.get("/audit")
+def audit_log():
+    action = request.args.get("action") or None
+    page = db.paginate(audit.recent_entries(action), per_page=50)
+    return render_template(
+        "accounts/audit.html", page=page, action=action, actions=audit.known_actions()
+    )

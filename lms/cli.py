@@ -1,0 +1,123 @@
+"""The `flask lms ...` commands: thin wrappers around the domain services."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from lms.extensions import db
+
+
+@click.group("lms")
+def lms_cli() -> None:
+    """CQO Academy administration."""
+
+
+@lms_cli.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and preview only; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as one JSON object.")
+@with_appcontext
+def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import the filing registry's roster export (XLSX or CSV)."""
+    from lms.registry.importer import RosterFileError, estimate_rows, parse_roster
+    from lms.registry.roster_plan import build_preview, commit_preview
+
+    quiet = as_json or not sys.stderr.isatty()
+    try:
+        with click.progressbar(length=estimate_rows(file), label="读取并校验", file=sys.stderr,
+                               hidden=quiet) as bar, file.open("rb") as stream:
+            parsed = parse_roster(stream, file.name, progress=bar.update)
+        preview = build_preview(parsed)
+    except RosterFileError as error:
+        if as_json:
+            click.echo(json.dumps({"errors": [{"row": 0, "column": "", "message": str(error)}],
+                                   "header_row": None, "valid_rows": 0}, ensure_ascii=False))
+        else:
+            click.echo(f"错误：{error}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(preview.as_dict(), ensure_ascii=False, default=str))
+    else:
+        _print_preview(preview)
+    if preview.errors:
+        if not as_json:
+            click.echo("文件有错误，未导入任何数据。", err=True)
+        sys.exit(1)
+    if dry_run:
+        return
+    total = sum(preview.counts.values())
+    with click.progressbar(length=max(total, 1), label="写入", file=sys.stderr, hidden=quiet) as bar:
+        commit_preview(preview, file.name, progress=bar.update)
+    if not as_json:
+        click.echo("导入完成。")
+
+
+def _print_preview(preview) -> None:
+    d = preview.as_dict()
+    click.echo(f"表头在第 {d['header_row']} 行；数据 {d['total_rows']} 行，有效 {d['valid_rows']} 行")
+    for kind, count in d["counts"].items():
+        click.echo(f"  {kind}: {count}")
+    if d["unknown_columns"]:
+        click.echo("  忽略的列：" + "、".join(d["unknown_columns"]))
+    for error in d["errors"][:200]:
+        click.echo(f"  第 {error['row']} 行 [{error['column']}] {error['message']}", err=True)
+    if len(d["errors"]) > 200:
+        click.echo(f"  ……共 {len(d['errors'])} 处错误", err=True)
+
+
+@lms_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Load demo towns, enterprises, filings and accounts; print their credentials once."""
+    from lms.demo import load_demo
+
+    credentials = load_demo(only_if_empty=if_empty)
+    if not credentials:
+        click.echo("数据库中已有用户，跳过演示数据。")
+        return
+    click.echo("\n演示账号（只显示这一次，请记下）：")
+    for role, login, password in credentials:
+        click.echo(f"  {role:<8} {login:<26} {password}")
+    click.echo("")
+
+
+@lms_cli.command("create-user")
+@click.argument("login")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["officer", "staff", "admin"]), default="staff")
+@click.password_option()
+@with_appcontext
+def create_user(login: str, name: str, role: str, password: str) -> None:
+    """Create an account (LOGIN is an e-mail address or a mobile number)."""
+    from lms.accounts.service import AccountError
+    from lms.accounts.service import create_user as create
+
+    try:
+        kind = {"email": login} if "@" in login else {"phone": login}
+        create(name, password, role=role, **kind)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"已创建 {role} 账号 {login}")
+
+
+@lms_cli.command("set-password")
+@click.argument("login")
+@click.password_option()
+@with_appcontext
+def set_password(login: str, password: str) -> None:
+    """Set a user's password (for a lost demo password or a locked-out admin)."""
+    from lms.accounts.service import find_user
+
+    user = find_user(login)
+    if user is None:
+        raise click.ClickException(f"找不到账号 {login}")
+    user.set_password(password)
+    db.session.commit()
+    click.echo("密码已设置。")

@@ -1,0 +1,70 @@
+"""Configuration, read once from LMS_* environment variables with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _secret_key(instance: Path) -> str:
+    """Use LMS_SECRET_KEY, else a key generated once and kept under instance/."""
+    key = os.environ.get("LMS_SECRET_KEY")
+    if key:
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for a real deployment; every value can be overridden by its variable."""
+
+    def __init__(self) -> None:
+        instance = Path(os.environ.get("LMS_INSTANCE_PATH", DEFAULT_INSTANCE))
+        self.INSTANCE_PATH = str(instance)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}"
+        )
+        self.SECRET_KEY = _secret_key(instance)
+        self.BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.BUREAU_NAME = os.environ.get("LMS_BUREAU_NAME", "相山区市场监督管理局")
+        self.CONTENT_ROOT = os.environ.get("LMS_CONTENT_ROOT", str(PROJECT_ROOT))
+        self.UPLOAD_FOLDER = os.environ.get("LMS_UPLOAD_FOLDER", str(instance / "uploads"))
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        self.RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "5 per minute")
+        self.RESET_LINK_HOURS = int(os.environ.get("LMS_RESET_LINK_HOURS", "48"))
+        self.SESSION_COOKIE_SECURE = _bool("LMS_SECURE_COOKIES", False)
+        self.PASSWORD_HASH_METHOD = os.environ.get("LMS_PASSWORD_HASH_METHOD", "scrypt")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+
+# Values that are not deployment choices.
+Config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+Config.SESSION_COOKIE_HTTPONLY = True
+Config.SESSION_COOKIE_SAMESITE = "Lax"
+Config.REMEMBER_COOKIE_HTTPONLY = True
+Config.REMEMBER_COOKIE_SAMESITE = "Lax"
+Config.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+Config.BABEL_DEFAULT_LOCALE = "zh_CN"
+Config.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+Config.LANGUAGES = {"zh_CN": "中文", "en": "English"}
+Config.BOOTSTRAP_SERVE_LOCAL = True
+Config.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: long forms must not expire
+Config.RATELIMIT_HEADERS_ENABLED = True
+Config.TESTING = False

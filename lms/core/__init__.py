@@ -1,0 +1,1 @@
+"""What every domain uses: model mixins, audit log, role checks, security headers."""

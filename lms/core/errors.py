@@ -1,0 +1,51 @@
+"""Error pages that say what happened in the user's language."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _page(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _page(400, _("请求有误"), getattr(error, "description", "") or "")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _page(400, _("页面已过期"), _("表单的安全令牌缺失或已失效。请返回上一页，刷新后重新提交。"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403, _("没有权限"), _("您的账号没有访问此页面的权限。"))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _page(404, _("页面不存在"), _("您要找的页面不存在或已被移除。"))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("文件过大"), _("上传的文件超过了允许的大小。"))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _page(
+            429,
+            _("操作过于频繁"),
+            _("尝试次数过多，请稍后再试（限制：%(limit)s）。", limit=error.description),
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _page(500, _("服务器错误"), _("系统出现了问题，请稍后再试；如果持续出现，请联系管理员。"))

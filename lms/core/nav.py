@@ -1,0 +1,36 @@
+"""The navigation bar: what each role can reach."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.core.auth import ADMIN, OFFICER, STAFF, has_role
+
+# (endpoint, label, role): a role sees its own items and those of the roles below it,
+# except officer items, which are for learners only.
+ITEMS = [
+    ("accounts.dashboard", _l("我的学习"), OFFICER),
+    ("registry.filings", _l("备案名册"), STAFF),
+    ("registry.enterprises", _l("企业"), STAFF),
+    ("registry.import_roster", _l("导入名册"), STAFF),
+    ("registry.towns", _l("镇街"), STAFF),
+    ("admin.users", _l("用户"), ADMIN),
+    ("admin.audit_log", _l("操作日志"), ADMIN),
+]
+
+
+def navigation() -> list[tuple[str, str]]:
+    if not current_user or not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, role in ITEMS:
+        if role == OFFICER and current_user.role != OFFICER:
+            continue
+        if has_role(current_user, role):
+            try:
+                items.append((url_for(endpoint), str(label)))
+            except Exception:  # an endpoint of a domain not registered in this app
+                continue
+    return items

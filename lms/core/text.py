@@ -1,0 +1,15 @@
+"""Text normalisation shared by imports and forms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def clean(value: object) -> str:
+    """NFKC (full-width to half-width), collapse inner whitespace, strip; None becomes ''."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.isascii():
+        return " ".join(text.split())
+    return " ".join(unicodedata.normalize("NFKC", text).split())

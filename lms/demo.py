@@ -1,0 +1,97 @@
+"""Demo data for a first look: towns of 相山区, enterprises, filings, and accounts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.accounts.service import create_user
+from lms.core.auth import ADMIN, OFFICER, STAFF
+from lms.extensions import db
+from lms.registry.identifiers import USCC_ALPHABET, uscc_check_char
+from lms.registry.models import Enterprise, Filing, Town
+
+TOWNS = ("相南街道", "东山街道", "南黎街道", "任圩街道", "曲阳街道", "三堤口街道", "渠沟镇", "凤凰山经济开发区")
+
+ENTERPRISES = [  # name, industry code, industry, scale, above scale, town index
+    ("淮北市相山区恒润食品有限公司", "C1431", "速冻食品制造", "medium", True, 0),
+    ("淮北瑞丰乳业有限公司", "C1441", "液体乳制造", "large", True, 7),
+    ("淮北市东山精密机械有限公司", "C3484", "机械零部件加工", "medium", True, 1),
+    ("相山区南黎纺织有限公司", "C1713", "棉印染精加工", "small", False, 2),
+    ("淮北市曲阳建材有限公司", "C3021", "水泥制品制造", "small", True, 4),
+    ("淮北任圩电子科技有限公司", "C3982", "电子电路制造", "medium", True, 3),
+    ("淮北市三堤口包装制品厂", "C2231", "纸和纸板容器制造", "micro", False, 5),
+    ("渠沟镇绿源农副产品加工有限公司", "C1371", "蔬菜加工", "small", False, 6),
+    ("淮北凤凰山新材料股份有限公司", "C2653", "合成纤维单体制造", "large", True, 7),
+    ("淮北市相南餐饮管理有限公司", "H6210", "正餐服务", "small", False, 0),
+    ("淮北东山汽车配件有限公司", "C3670", "汽车零部件及配件制造", "medium", True, 1),
+    ("淮北市曲阳医疗器械有限公司", "C3585", "机械治疗及病房护理设备制造", "small", False, 4),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "建国", "晓东")
+POSITIONS = ("副总经理", "质量总监", "总工程师", "质量副总", "常务副总经理")
+
+
+def demo_uscc(rng: random.Random) -> str:
+    """A code with a correct GB 32100 check character, registered in 相山区 (340603)."""
+    body = "91340603" + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc_check_char(body)
+
+
+def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, str, str]]:
+    """Create the demo roster and accounts; returns (role, login, password) to print once."""
+    if only_if_empty and db.session.scalar(select(func.count(User.id))):
+        return []
+    rng = random.Random(seed)
+    towns = []
+    for order, name in enumerate(TOWNS):
+        town = db.session.scalar(select(Town).where(Town.name == name)) or Town(name=name, sort_order=order)
+        db.session.add(town)
+        towns.append(town)
+    filings = []
+    for index, (name, code, industry, scale, above, town_index) in enumerate(ENTERPRISES):
+        ent = Enterprise(uscc=demo_uscc(rng), name=name, industry_code=code, industry_name=industry,
+                         scale=scale, is_above_scale=above, town=towns[town_index])
+        db.session.add(ent)
+        appointed = date(2021, 1, 4) + timedelta(days=rng.randrange(0, 900))
+        if index % 4 == 1:  # a succession: the first CQO left, the successor was filed
+            successor_on = appointed + timedelta(days=rng.randrange(200, 500))
+            db.session.add(_filing(rng, ent, appointed, status="replaced", ended_on=successor_on,
+                                   end_reason="离职", number=f"XS-{index:03d}-1"))
+            appointed = successor_on
+        filings.append(_filing(rng, ent, appointed, number=f"XS-{index:03d}"))
+        db.session.add(filings[-1])
+    db.session.flush()
+    return _demo_accounts(filings)
+
+
+def _filing(rng, ent, appointed, status="current", ended_on=None, end_reason="", number=None):
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    return Filing(enterprise=ent, filing_no=number, officer_name=name, position=rng.choice(POSITIONS),
+                  mobile="13" + "".join(rng.choice("0123456789") for _ in range(9)),
+                  appointed_on=appointed, filed_on=appointed + timedelta(days=rng.randrange(3, 30)),
+                  status=status, ended_on=ended_on, end_reason=end_reason,
+                  gender=rng.choice("男女"), education=rng.choice(("大专", "本科", "硕士")),
+                  title=rng.choice(("质量工程师", "高级工程师", "工程师")), years_in_quality=rng.randrange(3, 20))
+
+
+def _demo_accounts(filings: list[Filing]) -> list[tuple[str, str, str]]:
+    credentials = []
+
+    def account(role: str, name: str, **login) -> User:
+        password = secrets.token_urlsafe(9)
+        user = create_user(name, password, role=role, **login)
+        credentials.append((role, user.login, password))
+        return user
+
+    account(ADMIN, "系统管理员", email="admin@example.gov.cn")
+    account(STAFF, "质量科工作人员", email="staff@example.gov.cn")
+    for filing in filings[:3]:  # three officers who have claimed their filing
+        user = account(OFFICER, filing.officer_name, phone=filing.mobile)
+        filing.user_id = user.id
+    db.session.commit()
+    return credentials

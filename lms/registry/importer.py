@@ -1,0 +1,329 @@
+"""Reading the registry's roster export (CSV or XLSX) and validating every row.
+
+The result is a list of clean RosterRow records plus row-by-row errors; nothing touches the
+database here. roster_plan.py compares the rows with the database and writes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import gettext as _
+
+from lms.registry import columns as C
+from lms.registry.identifiers import (
+    id_number_error,
+    is_valid_mobile,
+    mask_id_number,
+    normalize_mobile,
+    normalize_uscc,
+    uscc_error,
+)
+
+HEADER_SEARCH_ROWS = 10
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read (format, missing header); nothing was imported."""
+
+
+@dataclass
+class RowError:
+    row: int  # the row number as the spreadsheet shows it
+    column: str  # the header as written in the file, or "" for the whole row
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass(slots=True)
+class RosterRow:
+    row: int
+    filing_no: str | None
+    enterprise_name: str
+    uscc: str
+    town: str
+    industry_code: str
+    industry_name: str
+    scale: str
+    is_above_scale: bool
+    officer_name: str
+    gender: str
+    id_number_masked: str
+    education: str
+    title: str
+    position: str
+    years_in_quality: int | None
+    mobile: str
+    email: str
+    appointed_on: date
+    filed_on: date
+    status: str
+    ended_on: date | None
+    end_reason: str
+
+
+@dataclass
+class ParsedRoster:
+    header_row: int
+    total_rows: int = 0
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+def read_table(stream: IO[bytes], filename: str) -> Iterator[tuple[Any, ...]]:
+    """Rows of the first sheet (XLSX) or of the CSV file, as tuples of cell values."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(stream)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(stream.read())
+    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx 或 .csv 文件", suffix=suffix or "?"))
+
+
+def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise RosterFileError(_("无法读取 Excel 文件：%(error)s", error=error)) from error
+    sheet = book.worksheets[0]
+    yield from sheet.iter_rows(values_only=True)
+    book.close()
+
+
+def _read_csv(data: bytes) -> Iterator[tuple[Any, ...]]:
+    # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError(_("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码"))
+    yield from (tuple(row) for row in csv.reader(io.StringIO(text, newline="")))
+
+
+def estimate_rows(path: Path) -> int:
+    """Roughly how many rows a file holds, for a progress bar."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True)
+            return book.worksheets[0].max_row or 1
+        except Exception:
+            return 1
+    with path.open("rb") as stream:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")), 1)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split()) if text else ""
+
+
+def find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list[str]] | None:
+    """(row number, {column index: key}, unknown headers) of the header row, if found."""
+    for number, row in enumerate(rows, start=1):
+        mapping, unknown = {}, []
+        for index, value in enumerate(row):
+            name = _cell(value)
+            key = C.HEADER_NAMES.get(name) or C.HEADER_NAMES.get(name.lower())
+            if key and key not in mapping.values():
+                mapping[index] = key
+            elif name:
+                unknown.append(name)
+        if "uscc" in mapping.values() and len(mapping) >= 3:
+            return number, mapping, unknown
+    return None
+
+
+def parse_roster(
+    stream: IO[bytes], filename: str, progress: Callable[[int], None] | None = None
+) -> ParsedRoster:
+    """Read and validate every row; errors are collected row by row, never raised."""
+    rows = read_table(stream, filename)
+    head = []
+    for row in rows:
+        head.append(row)
+        if len(head) == HEADER_SEARCH_ROWS:
+            break
+    found = find_header(head)
+    if found is None:
+        raise RosterFileError(
+            _("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名", n=HEADER_SEARCH_ROWS)
+        )
+    header_row, mapping, unknown = found
+    result = ParsedRoster(header_row=header_row, unknown_columns=unknown)
+    headers = {key: _cell(head[header_row - 1][i]) for i, key in mapping.items()}
+    missing = [C.BY_KEY[k].zh for k in C.REQUIRED if k not in headers]
+    if missing:
+        raise RosterFileError(_("缺少必填列：%(cols)s", cols="、".join(missing)))
+    validator = _RowValidator(headers, result)
+    body = _chain(head[header_row:], rows)
+    for number, raw in enumerate(body, start=header_row + 1):
+        values = {key: _cell(raw[i]) if i < len(raw) else "" for i, key in mapping.items()}
+        if not any(values.values()):
+            continue
+        result.total_rows += 1
+        validator.check(number, values, raw, mapping)
+        if progress and result.total_rows % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(result.total_rows % 1000)
+    validator.check_duplicates()
+    return result
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+class _RowValidator:
+    """Turns one row's cells into a RosterRow or errors; remembers rows for duplicate checks."""
+
+    def __init__(self, headers: dict[str, str], result: ParsedRoster) -> None:
+        self.headers = headers
+        self.result = result
+        self.current_row_of: dict[str, int] = {}
+        self.filing_no_row: dict[str, int] = {}
+
+    def error(self, number: int, key: str, message: str) -> None:
+        self.result.errors.append(RowError(number, self.headers.get(key, C.BY_KEY[key].zh), message))
+
+    def check(self, number: int, v: dict[str, str], raw: tuple, mapping: dict[int, str]) -> None:
+        before = len(self.result.errors)
+        for key in C.REQUIRED:
+            if not v.get(key):
+                self.error(number, key, _("必填项为空"))
+        uscc = normalize_uscc(v["uscc"])
+        if v["uscc"] and (problem := uscc_error(uscc)):
+            self.error(number, "uscc", _("统一社会信用代码 %(code)s 无效：%(why)s", code=uscc, why=problem))
+        scale = C.SIZES.get(v["size"].lower()) if v["size"] else ""
+        if v["size"] and scale is None:
+            self.error(number, "size", _("企业规模应为 大型/中型/小型/微型"))
+        above = C.YES_NO.get(v["above_scale"].lower()) if v["above_scale"] else False
+        if v["above_scale"] and above is None:
+            self.error(number, "above_scale", _("应填写“是”或“否”"))
+        mobile = normalize_mobile(v["mobile"])
+        if v["mobile"] and not is_valid_mobile(mobile):
+            self.error(number, "mobile", _("手机号码 %(m)s 不是有效的大陆手机号", m=v["mobile"]))
+        status = C.STATUSES.get((v.get("status") or "在任").lower())
+        if status is None:
+            self.error(number, "status", _("状态应为 在任/已变更/已注销"))
+        dates = self._dates(number, v, raw, mapping, status)
+        optional = self._optional(number, v)
+        if len(self.result.errors) > before:
+            return
+        record = RosterRow(
+            row=number, filing_no=v.get("filing_no") or None, enterprise_name=v["enterprise_name"],
+            uscc=uscc, town=v["town"], scale=scale, is_above_scale=above,
+            officer_name=v["officer_name"], position=v["position"], mobile=mobile, status=status,
+            appointed_on=dates[0], filed_on=dates[1], ended_on=dates[2], **optional,
+        )
+        self._remember(record)
+
+    def _dates(self, number, v, raw, mapping, status):
+        index = {key: i for i, key in mapping.items()}
+        found = []
+        for key in ("appointed_on", "filed_on", "ended_on"):
+            cell = raw[index[key]] if key in index and index[key] < len(raw) else None
+            value = C.parse_date(cell) if v.get(key) else None
+            if v.get(key) and value is None:
+                self.error(number, key, _("无法识别的日期“%(v)s”，请写成 2021-03-05", v=v[key]))
+            found.append(value)
+        appointed, filed, ended = found
+        today = date.today()
+        if filed and filed > today:
+            self.error(number, "filed_on", _("备案日期不能晚于今天"))
+        if appointed and filed and filed < appointed:
+            self.error(number, "filed_on", _("备案日期早于聘任日期"))
+        if status and status != "current" and not ended and not v.get("ended_on"):
+            self.error(number, "ended_on", _("状态不是“在任”时必须填写离任日期"))
+        if ended and appointed and ended < appointed:
+            self.error(number, "ended_on", _("离任日期早于聘任日期"))
+        if status == "current" and ended:
+            self.error(number, "ended_on", _("状态为“在任”时不应填写离任日期"))
+        return found
+
+    def _optional(self, number: int, v: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"industry_name": v.get("industry", "")[:100], "title": v.get("title", "")}
+        code = v.get("industry_code", "").upper()
+        if code and not C.INDUSTRY_CODE.fullmatch(code):
+            self.error(number, "industry_code", _("行业代码应为一个字母加 2 至 4 位数字，如 C1391"))
+        out["industry_code"] = code
+        gender = v.get("gender", "")
+        out["gender"] = C.GENDERS.get(gender.lower(), "") if gender else ""
+        if gender and not out["gender"]:
+            self.error(number, "gender", _("性别应为 男 或 女"))
+        id_number = v.get("id_number", "")
+        if id_number and (problem := id_number_error(id_number)):
+            self.error(number, "id_number", problem)
+        out["id_number_masked"] = mask_id_number(id_number) if id_number else ""
+        education = v.get("education", "")
+        if education and education not in C.EDUCATIONS:
+            self.error(number, "education", _("学历应为 中专/大专/本科/硕士/博士"))
+        out["education"] = education
+        years = v.get("years_in_quality", "")
+        out["years_in_quality"] = int(years) if years.isdigit() and int(years) <= 60 else None
+        if years and out["years_in_quality"] is None:
+            self.error(number, "years_in_quality", _("质量工作年限应为 0 至 60 的整数"))
+        email = v.get("email", "")
+        if email and not C.EMAIL.fullmatch(email):
+            self.error(number, "email", _("电子邮箱格式不正确"))
+        out["email"] = email.lower()
+        reason = v.get("end_reason", "")
+        if reason and reason not in C.END_REASONS:
+            self.error(number, "end_reason", _("变更原因应为 离职/调岗/退出/其他"))
+        out["end_reason"] = reason
+        return out
+
+    def _remember(self, record: RosterRow) -> None:
+        """Duplicates within the file: a filing number twice, two current CQOs of one enterprise."""
+        if record.filing_no:
+            first = self.filing_no_row.setdefault(record.filing_no, record.row)
+            if first != record.row:
+                self.error(record.row, "filing_no", _("备案编号与第 %(row)s 行重复", row=first))
+                return
+        if record.status == "current":
+            first = self.current_row_of.setdefault(record.uscc, record.row)
+            if first != record.row:
+                self.error(
+                    record.row, "status",
+                    _("同一企业在第 %(row)s 行已有在任首席质量官；变更应写成一行“已变更”（含离任日期）加一行“在任”", row=first),
+                )
+                return
+        self.result.rows.append(record)
+
+    def check_duplicates(self) -> None:
+        """The same person and appointment twice without a filing number."""
+        seen: dict[tuple, int] = {}
+        kept = []
+        for record in self.result.rows:
+            key = (record.uscc, record.officer_name, record.appointed_on)
+            first = seen.setdefault(key, record.row)
+            if first != record.row and not record.filing_no:
+                self.error(record.row, "officer_name", _("与第 %(row)s 行是同一人的同一次聘任", row=first))
+                continue
+            kept.append(record)
+        self.result.rows = kept
+        self.result.errors.sort(key=lambda e: e.row)

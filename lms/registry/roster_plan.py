@@ -1,0 +1,203 @@
+"""Comparing validated roster rows with the database, and writing them in one transaction.
+
+Matching: a row is the same filing as a stored one when its 备案编号 matches, or, without a
+number, when enterprise, officer name and appointment date match. A current row for an
+enterprise whose stored current filing is another person ends that filing (succession): its
+end date is the successor's appointment date. Filings the file does not mention are left
+alone, because an export may cover only part of the district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select, update
+
+from lms.core import audit
+from lms.extensions import db
+from lms.registry.importer import ParsedRoster, RosterRow, RowError
+from lms.registry.models import Enterprise, Filing, Town
+
+ENTERPRISE_FIELDS = ("name", "scale", "is_above_scale", "industry_code", "industry_name", "town_id")
+FILING_FIELDS = (
+    "filing_no", "officer_name", "gender", "id_number_masked", "education", "title", "position",
+    "years_in_quality", "mobile", "email", "appointed_on", "filed_on", "ended_on", "end_reason",
+    "status",
+)
+SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
+
+
+@dataclass
+class Change:
+    row: int
+    kind: str  # enterprise_added, enterprise_changed, filing_added, filing_changed, filing_ended
+    label: str
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    parsed: ParsedRoster
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[Change]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    _enterprise_inserts: list[dict] = field(default_factory=list, repr=False)
+    _enterprise_updates: list[dict] = field(default_factory=list, repr=False)
+    _filing_inserts: list[tuple[str, dict]] = field(default_factory=list, repr=False)
+    _filing_updates: list[dict] = field(default_factory=list, repr=False)
+    _endings: list[dict] = field(default_factory=list, repr=False)
+
+    @property
+    def valid_rows(self) -> int:
+        return self.parsed.total_rows - len({e.row for e in self.errors})
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.errors and self.parsed.total_rows > 0
+
+    def fingerprint(self) -> str:
+        return ",".join(f"{k}={v}" for k, v in sorted(self.counts.items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "header_row": self.parsed.header_row,
+            "total_rows": self.parsed.total_rows,
+            "valid_rows": self.valid_rows,
+            "can_commit": self.can_commit,
+            "counts": self.counts,
+            "unknown_columns": self.parsed.unknown_columns,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+    def _note(self, kind: str, row: int, label: str, fields: list[str] | None = None) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        bucket = self.samples.setdefault(kind, [])
+        if len(bucket) < SAMPLE:
+            bucket.append(Change(row, kind, label, fields or []))
+
+
+def build_preview(parsed: ParsedRoster) -> Preview:
+    """What committing these rows would add, change and end; reads the database only."""
+    preview = Preview(parsed=parsed, errors=list(parsed.errors))
+    for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
+        preview.counts[kind] = 0
+    towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
+    stored = _stored_enterprises()
+    rows = []
+    for record in parsed.rows:
+        if record.town not in towns:
+            preview.errors.append(RowError(record.row, "所在镇街", _(
+                "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
+        else:
+            rows.append(record)
+    preview.errors.sort(key=lambda e: e.row)
+    _plan_enterprises(preview, rows, towns, stored)
+    _plan_filings(preview, rows, stored)
+    return preview
+
+
+def _stored_enterprises() -> dict[str, tuple]:
+    cols = [Enterprise.uscc, Enterprise.id, *(getattr(Enterprise, f) for f in ENTERPRISE_FIELDS)]
+    return {r[0]: tuple(r[1:]) for r in db.session.execute(select(*cols))}
+
+
+def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stored: dict) -> None:
+    latest: dict[str, RosterRow] = {}
+    for record in rows:  # the current row describes the enterprise best, else the last one
+        if record.status == "current" or record.uscc not in latest or latest[record.uscc].status != "current":
+            latest[record.uscc] = record
+    for uscc, record in latest.items():
+        values = (record.enterprise_name, record.scale, record.is_above_scale,
+                  record.industry_code, record.industry_name, towns[record.town])
+        if uscc not in stored:
+            preview._enterprise_inserts.append({"uscc": uscc, **dict(zip(ENTERPRISE_FIELDS, values, strict=False))})
+            preview._note("enterprise_added", record.row, f"{record.enterprise_name}（{uscc}）")
+            continue
+        old = stored[uscc]
+        changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], values, strict=False) if a != b]
+        if changed:
+            preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, values, strict=False))})
+            preview._note("enterprise_changed", record.row, record.enterprise_name, changed)
+
+
+def _stored_filings(enterprise_ids: set[int]) -> list[tuple]:
+    cols = [Filing.id, Filing.enterprise_id, *(getattr(Filing, f) for f in FILING_FIELDS)]
+    return [tuple(r) for r in db.session.execute(select(*cols)) if r[1] in enterprise_ids]
+
+
+def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None:
+    enterprise_id = {uscc: values[0] for uscc, values in stored.items()}
+    existing = _stored_filings(set(enterprise_id.values())) if enterprise_id else []
+    by_no = {f[2]: f for f in existing if f[2]}
+    by_person = {(f[1], f[3], f[12]): f for f in existing}
+    current_of = {f[1]: f for f in existing if f[16] == "current"}
+    keep_current: set[int] = set()
+    matched: list[tuple[RosterRow, tuple | None]] = []
+    for record in rows:
+        eid = enterprise_id.get(record.uscc)
+        old = by_no.get(record.filing_no) if record.filing_no else None
+        if old is None and eid is not None:
+            old = by_person.get((eid, record.officer_name, record.appointed_on))
+        matched.append((record, old))
+        if old is not None and record.status == "current":
+            keep_current.add(old[0])
+    for record, old in matched:
+        values = _filing_values(record)
+        if old is None:
+            preview._filing_inserts.append((record.uscc, values))
+            preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
+        else:
+            changed = [f for f, a in zip(FILING_FIELDS, old[2:], strict=False) if a != values[f]]
+            if changed:
+                kind = "filing_ended" if old[16] == "current" and record.status != "current" else "filing_changed"
+                preview._filing_updates.append({"id": old[0], **values})
+                preview._note(kind, record.row, f"{record.enterprise_name} · {record.officer_name}", changed)
+        eid = enterprise_id.get(record.uscc)
+        predecessor = current_of.get(eid) if eid is not None and record.status == "current" else None
+        if predecessor and predecessor[0] not in keep_current and (old is None or old[0] != predecessor[0]):
+            preview._endings.append({"id": predecessor[0], "status": "replaced",
+                                     "ended_on": record.appointed_on, "end_reason": "其他"})
+            preview._note("filing_ended", record.row, _("%(name)s（由 %(new)s 接任）",
+                          name=predecessor[3], new=record.officer_name), ["status", "ended_on"])
+            keep_current.add(predecessor[0])  # ended once, even if named again
+
+
+def _filing_values(record: RosterRow) -> dict[str, Any]:
+    return {f: getattr(record, f) for f in FILING_FIELDS}
+
+
+def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Write the whole preview in one transaction; refuses a preview that has errors."""
+    if not preview.can_commit:
+        raise ValueError("a preview with errors cannot be committed")
+    session = db.session
+    try:
+        if preview._enterprise_inserts:
+            session.execute(insert(Enterprise), preview._enterprise_inserts)
+        if preview._enterprise_updates:
+            session.execute(update(Enterprise), preview._enterprise_updates)
+        # Endings first: the database allows one current filing per enterprise at any moment.
+        ending = preview._endings + [u for u in preview._filing_updates if u["status"] != "current"]
+        if ending:
+            session.execute(update(Filing), ending)
+        ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
+        inserts = [{"enterprise_id": ids[uscc], **values} for uscc, values in preview._filing_inserts]
+        inserts.sort(key=lambda v: v["status"] == "current")
+        for start in range(0, len(inserts), 5000):
+            session.execute(insert(Filing), inserts[start:start + 5000])
+            if progress:
+                progress(len(inserts[start:start + 5000]))
+        becoming_current = [u for u in preview._filing_updates if u["status"] == "current"]
+        if becoming_current:
+            session.execute(update(Filing), becoming_current)
+        audit.record("roster.imported", filename, preview.fingerprint(),
+                     details=preview.counts, actor_id=actor_id)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return preview.counts

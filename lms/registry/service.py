@@ -1,0 +1,109 @@
+"""Roster rules used by the views, the CLI and the API: search, succession, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.service import INVITE_ALPHABET, hash_invite_code
+from lms.core import audit
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.registry.models import CURRENT, Enterprise, Filing, Town
+
+
+class RegistryError(Exception):
+    """A roster rule was broken; the message is for the user."""
+
+
+def active_towns() -> list[Town]:
+    return list(db.session.scalars(select(Town).where(Town.is_active).order_by(Town.sort_order, Town.name)))
+
+
+def filings_query(q: str = "", town_id: int | None = None, status: str = CURRENT,
+                  claimed: str = "") -> Select:
+    """Filings matching a search (name, enterprise, USCC, mobile) and filters, newest first."""
+    query = (select(Filing).join(Filing.enterprise).options(joinedload(Filing.enterprise))
+             .order_by(Filing.filed_on.desc(), Filing.id.desc()))
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Filing.officer_name.like(like), Enterprise.name.like(like),
+                                Enterprise.uscc.like(like.upper()), Filing.mobile.like(like),
+                                Filing.filing_no.like(like)))
+    if town_id:
+        query = query.where(Enterprise.town_id == town_id)
+    if status:
+        query = query.where(Filing.status == status)
+    if claimed == "yes":
+        query = query.where(Filing.user_id.is_not(None))
+    elif claimed == "no":
+        query = query.where(Filing.user_id.is_(None))
+    return query
+
+
+def enterprises_query(q: str = "", town_id: int | None = None, above_scale: str = "",
+                      without_cqo: bool = False) -> Select:
+    query = select(Enterprise).order_by(Enterprise.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Enterprise.name.like(like), Enterprise.uscc.like(like.upper())))
+    if town_id:
+        query = query.where(Enterprise.town_id == town_id)
+    if above_scale in ("yes", "no"):
+        query = query.where(Enterprise.is_above_scale.is_(above_scale == "yes"))
+    if without_cqo:
+        has_current = select(Filing.id).where(Filing.enterprise_id == Enterprise.id, Filing.status == CURRENT)
+        query = query.where(~has_current.exists())
+    return query
+
+
+def end_filing(filing: Filing, ended_on: date, reason: str, status: str = "removed") -> None:
+    """End a current filing (the enterprise then has no CQO until a successor is filed)."""
+    if not filing.is_current:
+        raise RegistryError(_("该备案已经结束"))
+    if ended_on < filing.appointed_on:
+        raise RegistryError(_("离任日期不能早于聘任日期 %(d)s", d=filing.appointed_on))
+    filing.status, filing.ended_on, filing.end_reason = status, ended_on, reason
+    db.session.flush()
+    audit.record("filing.ended", f"filing:{filing.id}",
+                 f"{filing.enterprise.name} · {filing.officer_name} · {ended_on} · {reason}")
+
+
+def file_successor(enterprise: Enterprise, data: dict, reason: str) -> Filing:
+    """End the current filing (if any) on the successor's appointment date and file the successor."""
+    current = enterprise.current_filing
+    appointed = data["appointed_on"]
+    if current is not None:
+        end_filing(current, appointed, reason, status="replaced")
+    successor = Filing(enterprise=enterprise, status=CURRENT, **data)
+    db.session.add(successor)
+    db.session.flush()
+    audit.record("filing.succeeded", f"enterprise:{enterprise.id}",
+                 f"{enterprise.name}: {current.officer_name if current else '—'} → {successor.officer_name}")
+    return successor
+
+
+def new_invite_code() -> str:
+    raw = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(10))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def issue_invite_codes(filings: list[Filing]) -> list[tuple[Filing, str]]:
+    """New one-time codes for unclaimed current filings; an older code of the same filing stops working."""
+    issued = []
+    now = utcnow()
+    for filing in filings:
+        if filing.user_id is not None or not filing.is_current:
+            continue
+        code = new_invite_code()
+        filing.invite_code_hash = hash_invite_code(code)
+        filing.invite_created_at = now
+        issued.append((filing, code))
+    if issued:
+        audit.record("filing.invites_issued", "", _("%(n)s 个邀请码", n=len(issued)),
+                     details={"filings": [f.id for f, _c in issued][:1000]})
+    return issued

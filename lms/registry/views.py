@@ -1,0 +1,261 @@
+"""Staff pages for the roster: filings, enterprises, import, invitations, towns."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts import service as accounts
+from lms.core import audit
+from lms.core.auth import STAFF, guard_blueprint
+from lms.extensions import db
+from lms.registry import service
+from lms.registry.exports import invitation_workbook
+from lms.registry.forms import (
+    EndFilingForm,
+    InviteForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+    SuccessorForm,
+    TownForm,
+)
+from lms.registry.importer import RosterFileError, parse_roster
+from lms.registry.models import Enterprise, Filing, Town
+from lms.registry.roster_plan import build_preview, commit_preview
+
+bp = guard_blueprint(
+    Blueprint("registry", __name__, url_prefix="/staff/registry", template_folder="templates"),
+    STAFF,
+)
+
+
+def _town_id() -> int | None:
+    value = request.args.get("town", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/filings")
+def filings():
+    q = request.args.get("q", "").strip()
+    status = request.args.get("status", "current")
+    claimed = request.args.get("claimed", "")
+    query = service.filings_query(q, _town_id(), status if status != "all" else "", claimed)
+    page = db.paginate(query, per_page=50)
+    return render_template("registry/filings.html", page=page, q=q, status=status,
+                           claimed=claimed, town=_town_id(), towns=service.active_towns())
+
+
+@bp.get("/enterprises")
+def enterprises():
+    q = request.args.get("q", "").strip()
+    above = request.args.get("above", "")
+    without = request.args.get("without") == "1"
+    page = db.paginate(service.enterprises_query(q, _town_id(), above, without), per_page=50)
+    return render_template("registry/enterprises.html", page=page, q=q, above=above,
+                           without=without, town=_town_id(), towns=service.active_towns())
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+def enterprise(enterprise_id: int):
+    ent = db.get_or_404(Enterprise, enterprise_id)
+    return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
+                           successor_form=SuccessorForm())
+
+
+@bp.post("/filings/<int:filing_id>/end")
+def end_filing(filing_id: int):
+    filing = db.get_or_404(Filing, filing_id)
+    form = EndFilingForm()
+    if form.validate_on_submit():
+        try:
+            service.end_filing(filing, form.ended_on.data, form.reason.data)
+        except service.RegistryError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("备案已结束。"), "success")
+    else:
+        flash(_("请填写离任日期。"), "error")
+    return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+
+
+@bp.post("/enterprises/<int:enterprise_id>/successor")
+def file_successor(enterprise_id: int):
+    ent = db.get_or_404(Enterprise, enterprise_id)
+    form = SuccessorForm()
+    if not form.validate_on_submit():
+        return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
+                               successor_form=form, show_successor=True), 400
+    data = {k: getattr(form, k).data for k in ("officer_name", "position", "title",
+                                                "years_in_quality", "appointed_on", "filed_on")}
+    data["mobile"] = accounts.normalize_mobile(form.mobile.data)
+    data["email"] = (form.email.data or "").lower()
+    data["title"] = data["title"] or ""
+    try:
+        service.file_successor(ent, data, form.reason.data)
+    except service.RegistryError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("已备案新的首席质量官。"), "success")
+    return redirect(url_for("registry.enterprise", enterprise_id=ent.id))
+
+
+@bp.post("/filings/<int:filing_id>/account")
+def create_account(filing_id: int):
+    """Staff create the officer's account for them and hand over a set-password link."""
+    filing = db.get_or_404(Filing, filing_id)
+    if filing.user_id or not filing.is_current:
+        flash(_("该备案已有账号或已结束。"), "error")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    try:
+        user = accounts.create_user(filing.officer_name, secrets.token_urlsafe(24),
+                                    phone=filing.mobile, email=filing.email)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    filing.user_id = user.id
+    audit.record("filing.account_created", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}")
+    db.session.commit()
+    link = current_app.config["BASE_URL"] + url_for(
+        "accounts.reset_password", token=accounts.make_reset_token(user))
+    return render_template("accounts/reset_link.html", user=user, link=link, created=True,
+                           hours=current_app.config["RESET_LINK_HOURS"])
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored_upload(token: str) -> tuple[Path, str]:
+    if not token.isalnum():
+        abort(400)
+    meta = _upload_dir() / f"{token}.json"
+    if not meta.exists():
+        abort(404)
+    info = json.loads(meta.read_text())
+    return _upload_dir() / f"{token}.data", info["filename"]
+
+
+def _preview_of(path: Path, filename: str):
+    with path.open("rb") as stream:
+        return build_preview(parse_roster(stream, filename))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_roster():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        token = secrets.token_hex(16)
+        upload = form.file.data
+        data_path = _upload_dir() / f"{token}.data"
+        upload.save(data_path)
+        (_upload_dir() / f"{token}.json").write_text(json.dumps({"filename": upload.filename}))
+        return redirect(url_for("registry.import_preview", token=token))
+    return render_template("registry/import.html", form=form)
+
+
+@bp.get("/import/<token>")
+def import_preview(token: str):
+    path, filename = _stored_upload(token)
+    try:
+        preview = _preview_of(path, filename)
+    except RosterFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registry.import_roster"))
+    form = RosterConfirmForm(token=token, fingerprint=preview.fingerprint())
+    return render_template("registry/import_preview.html", preview=preview, form=form,
+                           filename=filename, token=token)
+
+
+@bp.post("/import/<token>")
+def import_commit(token: str):
+    path, filename = _stored_upload(token)
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    preview = _preview_of(path, filename)
+    if not preview.can_commit:
+        flash(_("文件有错误，未导入任何数据。请改正后重新上传。"), "error")
+        return redirect(url_for("registry.import_preview", token=token))
+    if preview.fingerprint() != form.fingerprint.data:
+        flash(_("名册在预览之后发生了变化，请核对新的预览后再确认。"), "warning")
+        return redirect(url_for("registry.import_preview", token=token))
+    counts = commit_preview(preview, filename, actor_id=current_user.id)
+    for suffix in (".data", ".json"):
+        (_upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+    flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s。",
+            a=counts["filing_added"], c=counts["filing_changed"], e=counts["filing_ended"],
+            ea=counts["enterprise_added"]), "success")
+    return redirect(url_for("registry.filings"))
+
+
+# --- invitations and towns -------------------------------------------------------------
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+def invitations():
+    form = InviteForm()
+    form.town_id.choices = [(0, _("全部镇街"))] + [(t.id, t.name) for t in service.active_towns()]
+    if form.validate_on_submit():
+        query = service.filings_query("", form.town_id.data or None, "current", "no")
+        filings = list(db.session.scalars(query))
+        issued = service.issue_invite_codes(filings)
+        if not issued:
+            flash(_("没有尚未认领的在任备案。"), "info")
+            return redirect(url_for("registry.invitations"))
+        db.session.commit()
+        stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
+        return send_file(stream, as_attachment=True, download_name="invitation-codes.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    unclaimed = db.paginate(service.filings_query("", None, "current", "no"), per_page=1).total
+    return render_template("registry/invitations.html", form=form, unclaimed=unclaimed)
+
+
+@bp.route("/towns", methods=["GET", "POST"])
+def towns():
+    form = TownForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(select(Town).where(Town.name == name)):
+            flash(_("镇街“%(name)s”已存在。", name=name), "error")
+        else:
+            db.session.add(Town(name=name, sort_order=100))
+            audit.record("town.added", name)
+            db.session.commit()
+            flash(_("已添加镇街“%(name)s”。", name=name), "success")
+        return redirect(url_for("registry.towns"))
+    all_towns = list(db.session.scalars(select(Town).order_by(Town.sort_order, Town.name)))
+    return render_template("registry/towns.html", form=form, towns=all_towns)
+
+
+@bp.post("/towns/<int:town_id>/toggle")
+def toggle_town(town_id: int):
+    town = db.get_or_404(Town, town_id)
+    town.is_active = not town.is_active
+    audit.record("town.enabled" if town.is_active else "town.disabled", town.name)
+    db.session.commit()
+    return redirect(url_for("registry.towns"))

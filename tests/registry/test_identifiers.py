@@ -1,0 +1,47 @@
+import pytest
+
+from lms.registry.identifiers import (
+    id_number_error,
+    is_valid_mobile,
+    is_valid_uscc,
+    mask_id_number,
+    mask_name,
+    normalize_mobile,
+    normalize_uscc,
+)
+
+
+@pytest.mark.parametrize("code", ["91340603MA2U0A1B14", "92340603L12345AB26", "523406005088237960",
+                                  "91340603394218677M", "91110000600037341L"])
+def test_valid_uscc_accepted(code):
+    assert is_valid_uscc(code)
+
+
+@pytest.mark.parametrize("code", ["91340603MA2U0A1B10", "92340603LO2345AB26", "52340600508823796",
+                                  "91304603MA2U0A1B14", ""])
+def test_invalid_uscc_rejected(code):
+    assert not is_valid_uscc(code)
+
+
+def test_uscc_full_width_spaces_and_case_are_normalised():
+    assert normalize_uscc("９１３４ ０６０３-ma2u0a1b14") == "91340603MA2U0A1B14"
+    assert is_valid_uscc("９１３４０６０３ＭＡ２Ｕ０Ａ１Ｂ１４")
+
+
+@pytest.mark.parametrize("raw,ok", [("+86 139-1234-5678", True), ("0086 13912345678", True),
+                                    ("１３９１２３４５６７８", True), ("12912345678", False), ("1391234567", False)])
+def test_mobile_numbers(raw, ok):
+    assert is_valid_mobile(normalize_mobile(raw)) is ok
+
+
+@pytest.mark.parametrize("code,ok", [("11010519491231002X", True), ("34060319850712451X", True),
+                                     ("340603200103011236", True), ("340603198507124510", False),
+                                     ("340603199002290023", False)])
+def test_id_numbers_check_digit_and_birth_date(code, ok):
+    assert (id_number_error(code) is None) is ok
+
+
+def test_masks_hide_the_middle():
+    assert mask_id_number("34060319850712451X") == "3406**********451X"
+    assert mask_name("张晓明") == "张*明"
+    assert mask_name("王伟") == "王*"

@@ -1,0 +1,193 @@
+"""Roster import: reading real-world files, validating rows, previewing and committing."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.core.audit import AuditEntry
+from lms.extensions import db
+from lms.registry.importer import RosterFileError, parse_roster
+from lms.registry.models import Enterprise, Filing
+from lms.registry.roster_plan import build_preview, commit_preview
+from tests.conftest import make_uscc
+from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
+
+
+def preview_of(data: bytes, name: str = "roster.csv"):
+    return build_preview(parse_roster(io.BytesIO(data), name))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def town(factory):
+    return factory.town("相南街道")
+
+
+def test_csv_with_title_rows_is_previewed_and_committed(town):
+    rows = [row(make_uscc(), "相南街道", f"officer{i}") for i in range(3)]
+    preview = preview_of(as_csv(rows))
+    assert preview.parsed.header_row == 3
+    assert preview.valid_rows == 3 and not preview.errors
+    assert preview.counts["filing_added"] == 3 and preview.counts["enterprise_added"] == 3
+    assert count(Filing) == 0  # a preview writes nothing
+    commit_preview(preview, "roster.csv")
+    assert count(Filing) == 3 and count(Enterprise) == 3
+    assert db.session.scalar(select(AuditEntry.action)) == "roster.imported"
+
+
+def test_xlsx_with_merged_title_excel_dates_and_full_width_text(town):
+    uscc = make_uscc()
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in uscc)
+    rows = [row(full_width, " 相南街道 ", "李 娜", 聘任日期=date(2022, 5, 6), 备案日期="2022年5月20日",
+                手机号码="+86 139 1234 5678")]
+    preview = preview_of(as_xlsx(rows), "roster.xlsx")
+    assert preview.parsed.header_row == 2 and not preview.errors
+    commit_preview(preview, "roster.xlsx")
+    filing = db.session.scalar(select(Filing))
+    assert filing.enterprise.uscc == uscc
+    assert filing.appointed_on == date(2022, 5, 6) and filing.filed_on == date(2022, 5, 20)
+    assert filing.mobile == "13912345678" and filing.officer_name == "李 娜"
+
+
+def test_english_headers_and_dotted_dates_are_accepted(town):
+    english = ["enterprise_name", "uscc", "town", "size", "above_scale", "officer_name", "position",
+               "mobile", "appointed_on", "filed_on"]
+    data = ("\n".join([",".join(english),
+                       f"Acme,{make_uscc()},相南街道,中型,是,Wang,质量总监,13900001111,2021.3.5,2021.3.15"])).encode()
+    preview = preview_of(data)
+    assert not preview.errors and preview.valid_rows == 1
+
+
+def test_bad_rows_are_reported_by_spreadsheet_row_and_nothing_is_written(town, factory):
+    good = row(make_uscc(), "相南街道")
+    bad = [
+        row("91340603MA2U0A1B10", "相南街道"),  # wrong check character
+        row(make_uscc(), "相南街道", 手机号码="12345"),
+        row(make_uscc(), "相南街道", 聘任日期="2021-02-30"),
+        row(make_uscc(), "不存在的镇"),
+        row(make_uscc(), "相南街道", 首席质量官姓名=""),
+    ]
+    preview = preview_of(as_csv([good, *bad]))
+    by_row = {e.row: e for e in preview.errors}
+    # Two title rows and the header: the first data row is row 4.
+    assert set(by_row) == {5, 6, 7, 8, 9}
+    assert by_row[5].column == "统一社会信用代码" and "校验位" in by_row[5].message
+    assert by_row[6].column == "手机号码"
+    assert by_row[7].column == "聘任日期"
+    assert by_row[8].column == "所在镇街" and "不存在的镇" in by_row[8].message
+    assert by_row[9].column == "首席质量官姓名"
+    assert preview.valid_rows == 1 and not preview.can_commit
+    with pytest.raises(ValueError):
+        commit_preview(preview, "roster.csv")
+    assert count(Filing) == 0 and count(Enterprise) == 0
+
+
+def test_two_current_officers_of_one_enterprise_in_a_file_rejects_the_second(town):
+    uscc = make_uscc()
+    preview = preview_of(as_csv([row(uscc, "相南街道", "甲"), row(uscc, "相南街道", "乙")]))
+    assert [(e.row, e.column) for e in preview.errors] == [(5, "状态")]
+    assert "第 4 行" in preview.errors[0].message
+
+
+def test_duplicate_filing_numbers_in_a_file_are_rejected(town):
+    rows = [row(make_uscc(), "相南街道", 备案编号="B-1"), row(make_uscc(), "相南街道", 备案编号="B-1")]
+    preview = preview_of(as_csv(rows))
+    assert [(e.row, e.column) for e in preview.errors] == [(5, "备案编号")]
+
+
+def test_missing_required_column_rejects_the_file(town):
+    header = [h for h in HEADER if h != "手机号码"]
+    with pytest.raises(RosterFileError, match="手机号码"):
+        preview_of(as_csv([row(make_uscc(), "相南街道")], header=header))
+
+
+def test_gbk_encoded_csv_is_read(town):
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道")], encoding="gb18030"))
+    assert preview.valid_rows == 1 and not preview.errors
+
+
+def test_unknown_columns_are_named_in_the_preview(town):
+    header = [*HEADER, "备注"]
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道", 备注="x")], header=header))
+    assert preview.parsed.unknown_columns == ["备注"]
+
+
+def test_reimporting_the_same_file_changes_nothing(town):
+    data = as_csv([row(make_uscc(), "相南街道", f"o{i}", 备案编号=f"N{i}") for i in range(4)])
+    commit_preview(preview_of(data), "a.csv")
+    again = preview_of(data)
+    assert sum(again.counts.values()) == 0 and not again.errors
+
+
+def test_changed_fields_are_listed_as_changes(town):
+    uscc = make_uscc()
+    commit_preview(preview_of(as_csv([row(uscc, "相南街道", "王明")])), "a.csv")
+    preview = preview_of(as_csv([row(uscc, "相南街道", "王明", 手机号码="13800001111", 企业名称="新名称")]))
+    assert preview.counts["filing_changed"] == 1 and preview.counts["enterprise_changed"] == 1
+    assert preview.samples["filing_changed"][0].fields == ["mobile"]
+    commit_preview(preview, "b.csv")
+    filing = db.session.scalar(select(Filing))
+    assert filing.mobile == "13800001111" and filing.enterprise.name == "新名称"
+
+
+def test_a_new_current_officer_ends_the_old_filing_and_keeps_history(town):
+    uscc = make_uscc()
+    commit_preview(preview_of(as_csv([row(uscc, "相南街道", "王明")])), "a.csv")
+    preview = preview_of(as_csv([row(uscc, "相南街道", "李强", 聘任日期="2024-06-01", 备案日期="2024-06-05")]))
+    assert preview.counts["filing_added"] == 1 and preview.counts["filing_ended"] == 1
+    commit_preview(preview, "b.csv")
+    old, new = db.session.scalars(select(Filing).order_by(Filing.appointed_on)).all()
+    assert (old.officer_name, old.status, old.ended_on) == ("王明", "replaced", date(2024, 6, 1))
+    assert (new.officer_name, new.status) == ("李强", "current")
+
+
+def test_a_succession_written_as_two_rows_in_one_file(town):
+    uscc = make_uscc()
+    rows = [row(uscc, "相南街道", "王明", 状态="已变更", 离任日期="2024-01-31", 变更原因="离职"),
+            row(uscc, "相南街道", "李强", 聘任日期="2024-02-01", 备案日期="2024-02-03")]
+    preview = preview_of(as_csv(rows))
+    assert not preview.errors
+    commit_preview(preview, "a.csv")
+    statuses = dict(db.session.execute(select(Filing.officer_name, Filing.status)).all())
+    assert statuses == {"王明": "replaced", "李强": "current"}
+
+
+def test_ended_status_requires_an_end_date(town):
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销")]))
+    assert [(e.row, e.column) for e in preview.errors] == [(4, "离任日期")]
+
+
+def test_id_numbers_are_stored_masked_only(town):
+    header = [*HEADER, "身份证号"]
+    data = as_csv([row(make_uscc(), "相南街道", 身份证号="34060319850712451X")], header=header)
+    commit_preview(preview_of(data), "a.csv")
+    assert db.session.scalar(select(Filing.id_number_masked)) == "3406**********451X"
+
+
+def test_cli_json_preview_reports_errors_with_spreadsheet_rows(app, town, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(as_csv([row(make_uscc(), "相南街道"), row(make_uscc(), "相南街道", 手机号码="1")]))
+    result = app.test_cli_runner().invoke(args=["lms", "import-roster", str(path), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["header_row"] == 3 and data["valid_rows"] == 1
+    assert data["errors"] == [{"row": 5, "column": "手机号码", "message": data["errors"][0]["message"]}]
+    assert count(Filing) == 0
+
+
+def test_cli_dry_run_writes_nothing_and_real_run_imports(app, town, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(as_xlsx([row(make_uscc(), "相南街道")]))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["lms", "import-roster", str(path), "--dry-run", "--json"])
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["counts"]["filing_added"] == 1
+    assert count(Filing) == 0
+    real = runner.invoke(args=["lms", "import-roster", str(path)])
+    assert real.exit_code == 0, real.output
+    assert count(Filing) == 1
