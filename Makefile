@@ -28,6 +28,7 @@ translations: setup
 
 db: setup translations
 	$(FLASK) db upgrade
+	$(FLASK) lms sync-content
 	$(FLASK) lms seed-demo --if-empty
 
 # Browser tests use Debian's Chromium; install it when we may, else the tests skip and say why.

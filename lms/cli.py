@@ -70,6 +70,30 @@ def _print_preview(preview) -> None:
         click.echo(f"  ……共 {len(d['errors'])} 处错误", err=True)
 
 
+@lms_cli.command("sync-content")
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def sync_content(dry_run: bool) -> None:
+    """Load courses/ (and the question bank) into the database, idempotently."""
+    from flask import current_app
+
+    from lms.catalog.content import ContentError
+    from lms.catalog.sync import sync_courses
+
+    root = Path(current_app.config["CONTENT_ROOT"])
+    try:
+        report = sync_courses(root, dry_run=dry_run)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("内容有错误，未做任何更改。") from error
+    verb = "将" if dry_run else "已"
+    click.echo(f"课程：{verb}新增 {len(report.courses_added)}，更新 {len(report.courses_changed)}，"
+               f"停用 {len(report.courses_retired)}；课时：{verb}新增 {len(report.lessons_added)}，"
+               f"更新 {len(report.lessons_changed)}，停用 {len(report.lessons_retired)}，"
+               f"未变 {report.unchanged}")
+
+
 @lms_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext

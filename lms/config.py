@@ -50,6 +50,10 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "5 per minute")
         self.RESET_LINK_HOURS = int(os.environ.get("LMS_RESET_LINK_HOURS", "48"))
         self.SESSION_COOKIE_SECURE = _bool("LMS_SECURE_COOKIES", False)
+        # Reading time before a lesson can be marked done: characters per minute, bounded.
+        self.READING_CHARS_PER_MINUTE = int(os.environ.get("LMS_READING_CHARS_PER_MINUTE", "600"))
+        self.MIN_READ_SECONDS = int(os.environ.get("LMS_MIN_READ_SECONDS", "60"))
+        self.MAX_READ_SECONDS = int(os.environ.get("LMS_MAX_READ_SECONDS", "300"))
         self.PASSWORD_HASH_METHOD = os.environ.get("LMS_PASSWORD_HASH_METHOD", "scrypt")
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 

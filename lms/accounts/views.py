@@ -150,8 +150,12 @@ def claim():
 def dashboard():
     if current_user.is_staff:
         return redirect(url_for("registry.filings"))
+    from lms.catalog.service import catalog_for, hours_earned
+
     filing = service.current_filing_of(current_user)
-    return render_template("accounts/dashboard.html", filing=filing)
+    courses = catalog_for(current_user.id, filing.enterprise.industry_code if filing else "")
+    return render_template("accounts/dashboard.html", filing=filing, courses=courses,
+                           hours=hours_earned(current_user.id))
 
 
 # --- administration -------------------------------------------------------------------

@@ -12,10 +12,12 @@ from lms.core.auth import ADMIN, OFFICER, STAFF, has_role
 # except officer items, which are for learners only.
 ITEMS = [
     ("accounts.dashboard", _l("我的学习"), OFFICER),
+    ("catalog.index", _l("课程"), OFFICER),
     ("registry.filings", _l("备案名册"), STAFF),
     ("registry.enterprises", _l("企业"), STAFF),
     ("registry.import_roster", _l("导入名册"), STAFF),
     ("registry.towns", _l("镇街"), STAFF),
+    ("catalog_staff.numbers", _l("课程管理"), STAFF),
     ("admin.users", _l("用户"), ADMIN),
     ("admin.audit_log", _l("操作日志"), ADMIN),
 ]

@@ -1,0 +1,173 @@
+"""Catalog rules: which courses an officer takes, progress, reading time, search, numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+
+from lms.catalog.models import Course, Lesson, LessonProgress
+from lms.core.models import utcnow
+from lms.extensions import db
+
+
+class ProgressError(Exception):
+    """A progress rule was broken; the message is for the user."""
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    required: bool
+    lessons_total: int
+    lessons_done: int
+    hours_earned: float
+    next_lesson: Lesson | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.lessons_total > 0 and self.lessons_done == self.lessons_total
+
+
+def active_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.is_active).order_by(Course.position)))
+
+
+def catalog_for(user_id: int, industry_code: str) -> list[CourseProgress]:
+    """Every active course with the officer's progress; required ones first."""
+    done = _done_lesson_ids(user_id)
+    result = []
+    for course in active_courses():
+        lessons = course.lessons
+        finished = [l for l in lessons if l.id in done]
+        upcoming = next((l for l in lessons if l.id not in done), None)
+        result.append(CourseProgress(course, course.is_required_for(industry_code), len(lessons),
+                                     len(finished), sum(l.hours for l in finished), upcoming))
+    result.sort(key=lambda p: (not p.required, p.course.position))
+    return result
+
+
+def _done_lesson_ids(user_id: int) -> set[int]:
+    query = select(LessonProgress.lesson_id).where(
+        LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
+    return set(db.session.scalars(query))
+
+
+def required_seconds(lesson: Lesson) -> int:
+    """Time a lesson must be open before it can be marked done: reading speed, bounded."""
+    cfg = current_app.config
+    seconds = lesson.char_count * 60 // cfg["READING_CHARS_PER_MINUTE"]
+    return max(cfg["MIN_READ_SECONDS"], min(cfg["MAX_READ_SECONDS"], seconds))
+
+
+def open_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
+    """Record that the officer opened the lesson (the reading clock starts at the first opening)."""
+    progress = db.session.scalar(select(LessonProgress).where(
+        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+    now = utcnow()
+    if progress is None:
+        progress = LessonProgress(user_id=user_id, lesson_id=lesson.id, first_opened_at=now,
+                                  last_opened_at=now)
+        db.session.add(progress)
+    else:
+        progress.last_opened_at = now
+    db.session.commit()
+    return progress
+
+
+def seconds_left(progress: LessonProgress | None, lesson: Lesson) -> int:
+    if progress is None:
+        return required_seconds(lesson)
+    opened = progress.first_opened_at
+    if opened.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
+        opened = opened.replace(tzinfo=UTC)
+    elapsed = (datetime.now(UTC) - opened).total_seconds()
+    return max(0, int(required_seconds(lesson) - elapsed + 0.999))
+
+
+def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
+    """Complete a lesson, but only after it has been open long enough to be read."""
+    from flask_babel import gettext as _
+
+    progress = db.session.scalar(select(LessonProgress).where(
+        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+    if progress is None:
+        raise ProgressError(_("请先打开并阅读本课。"))
+    if progress.completed_at is None:
+        left = seconds_left(progress, lesson)
+        if left > 0:
+            raise ProgressError(_("请再阅读 %(s)s 秒后再标记为已学完。", s=left))
+        progress.completed_at = utcnow()
+        progress.completed_version = lesson.version
+        db.session.commit()
+    return progress
+
+
+def hours_earned(user_id: int) -> float:
+    """Study hours from completed lessons that are still part of an active course."""
+    query = (select(func.coalesce(func.sum(Lesson.hours), 0.0))
+             .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+             .join(Course, Course.id == Lesson.course_id)
+             .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None),
+                    Lesson.is_retired.is_(False), Course.is_active))
+    return float(db.session.scalar(query) or 0)
+
+
+def search_lessons(q: str, limit: int = 30) -> list[tuple[Lesson, str]]:
+    """Lessons whose title or text contains every word of q, with a snippet around the first."""
+    words = [w for w in q.split() if w][:5]
+    if not words:
+        return []
+    query = (select(Lesson).join(Course, Course.id == Lesson.course_id)
+             .where(Lesson.is_retired.is_(False), Course.is_active)
+             .order_by(Course.position, Lesson.position).limit(limit))
+    for word in words:
+        like = f"%{word}%"
+        query = query.where(or_(Lesson.title.like(like), Lesson.plain_text.like(like)))
+    results = []
+    for lesson in db.session.scalars(query):
+        at = max(lesson.plain_text.find(words[0]), 0)
+        snippet = lesson.plain_text[max(0, at - 40): at + 80].replace("\n", " ")
+        results.append((lesson, snippet))
+    return results
+
+
+def course_numbers() -> list[dict]:
+    """Per course: officers enrolled (opened a lesson), completed (all active lessons done)."""
+    lessons_per_course = (select(Lesson.course_id, func.count(Lesson.id).label("n"))
+                          .where(Lesson.is_retired.is_(False)).group_by(Lesson.course_id).subquery())
+    per_user = (select(Lesson.course_id, LessonProgress.user_id,
+                       func.count(LessonProgress.completed_at).label("done"))
+                .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+                .where(Lesson.is_retired.is_(False))
+                .group_by(Lesson.course_id, LessonProgress.user_id).subquery())
+    query = (select(Course, func.count(per_user.c.user_id),
+                    func.coalesce(func.sum(case((per_user.c.done == lessons_per_course.c.n, 1), else_=0)), 0),
+                    func.coalesce(lessons_per_course.c.n, 0))
+             .outerjoin(lessons_per_course, lessons_per_course.c.course_id == Course.id)
+             .outerjoin(per_user, per_user.c.course_id == Course.id)
+             .where(Course.is_active)
+             .group_by(Course.id, lessons_per_course.c.n).order_by(Course.position))
+    return [{"course": c, "enrolled": e, "completed": int(done), "lessons": n}
+            for c, e, done, n in db.session.execute(query)]
+
+
+def lesson_by_slugs(course_slug: str, lesson_slug: str) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson).join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug, Course.is_active,
+               Lesson.is_retired.is_(False)))
+
+
+def progress_of(user_id: int, lesson_ids: list[int]) -> dict[int, LessonProgress]:
+    if not lesson_ids:
+        return {}
+    query = select(LessonProgress).where(and_(LessonProgress.user_id == user_id,
+                                              LessonProgress.lesson_id.in_(lesson_ids)))
+    return {p.lesson_id: p for p in db.session.scalars(query)}

@@ -1,0 +1,162 @@
+"""Officers study here; staff see course numbers and preview content before a sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.accounts.service import current_filing_of
+from lms.catalog import service
+from lms.catalog.content import ContentError, read_all
+from lms.catalog.models import Course
+from lms.catalog.sync import sync_courses
+from lms.core.auth import STAFF, guard_blueprint
+from lms.extensions import db
+
+bp = Blueprint("catalog", __name__, url_prefix="/courses", template_folder="templates")
+staff_bp = guard_blueprint(
+    Blueprint("catalog_staff", __name__, url_prefix="/staff/courses", template_folder="templates"), STAFF
+)
+
+
+def _industry() -> str:
+    filing = current_filing_of(current_user) if current_user.is_authenticated else None
+    return filing.enterprise.industry_code if filing else ""
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.is_active))
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/")
+@login_required
+def index():
+    entries = service.catalog_for(current_user.id, _industry())
+    return render_template("catalog/index.html", entries=entries,
+                           hours=service.hours_earned(current_user.id))
+
+
+@bp.get("/search")
+@login_required
+def search():
+    q = request.args.get("q", "").strip()[:100]
+    return render_template("catalog/search.html", q=q, results=service.search_lessons(q) if q else [])
+
+
+@bp.get("/<slug>")
+@login_required
+def course(slug: str):
+    course = _course_or_404(slug)
+    lessons = course.lessons
+    progress = service.progress_of(current_user.id, [l.id for l in lessons])
+    return render_template("catalog/course.html", course=course, lessons=lessons, progress=progress,
+                           required=course.is_required_for(_industry()))
+
+
+@bp.get("/<slug>/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    lesson = service.lesson_by_slugs(slug, lesson_slug) or abort(404)
+    progress = service.open_lesson(current_user.id, lesson)
+    siblings = lesson.course.lessons
+    index = next(i for i, item in enumerate(siblings) if item.id == lesson.id)
+    return render_template(
+        "catalog/lesson.html", lesson=lesson, course=lesson.course, progress=progress,
+        prev=siblings[index - 1] if index > 0 else None,
+        next=siblings[index + 1] if index + 1 < len(siblings) else None,
+        position=index + 1, total=len(siblings), seconds_left=service.seconds_left(progress, lesson))
+
+
+@bp.post("/<slug>/<lesson_slug>/done")
+@login_required
+def mark_done(slug: str, lesson_slug: str):
+    lesson = service.lesson_by_slugs(slug, lesson_slug) or abort(404)
+    try:
+        service.mark_done(current_user.id, lesson)
+    except service.ProgressError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=lesson_slug))
+    flash(_("已完成《%(t)s》，获得 %(h)s 学时。", t=lesson.title, h=f"{lesson.hours:g}"), "success")
+    siblings = lesson.course.lessons
+    following = next((l for l in siblings if l.position > lesson.position), None)
+    if following:
+        return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    return redirect(url_for("catalog.course", slug=slug))
+
+
+@bp.get("/<slug>/media/<path:path>")
+@login_required
+def media(slug: str, path: str):
+    course = _course_or_404(slug)
+    folder = Path(current_app.config["CONTENT_ROOT"]) / "courses" / course.folder
+    if Path(path).suffix.lower() not in {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}:
+        abort(404)
+    response = send_from_directory(folder, path, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@staff_bp.get("/")
+def numbers():
+    return render_template("catalog/numbers.html", rows=service.course_numbers())
+
+
+@staff_bp.get("/preview")
+def preview():
+    """What a sync would do, and the lessons as they are on disk, before they go live."""
+    root = Path(current_app.config["CONTENT_ROOT"])
+    try:
+        report = sync_courses(root, dry_run=True)
+        sources = read_all(root)
+    except ContentError as error:
+        return render_template("catalog/preview.html", problems=error.problems, report=None, sources=[])
+    return render_template("catalog/preview.html", problems=[], report=report, sources=sources)
+
+
+@staff_bp.get("/preview/<slug>/<lesson_slug>")
+def preview_lesson(slug: str, lesson_slug: str):
+    try:
+        sources = read_all(Path(current_app.config["CONTENT_ROOT"]))
+    except ContentError as error:
+        return render_template("catalog/preview.html", problems=error.problems, report=None, sources=[])
+    for course in sources:
+        for lesson in course.lessons:
+            if course.slug == slug and lesson.slug == lesson_slug:
+                return render_template("catalog/preview_lesson.html", course=course, lesson=lesson)
+    abort(404)
+
+
+@staff_bp.post("/sync")
+def sync():
+    from lms.core import audit
+
+    try:
+        report = sync_courses(Path(current_app.config["CONTENT_ROOT"]))
+    except ContentError as error:
+        flash(_("内容有错误，未做任何更改：%(p)s", p="; ".join(error.problems[:5])), "error")
+        return redirect(url_for("catalog_staff.preview"))
+    audit.record("content.synced", "courses", _("新增 %(a)s 课，更新 %(c)s 课，停用 %(r)s 课",
+                 a=len(report.lessons_added), c=len(report.lessons_changed), r=len(report.lessons_retired)))
+    db.session.commit()
+    flash(_("课程已同步。"), "success")
+    return redirect(url_for("catalog_staff.numbers"))

@@ -1,0 +1,135 @@
+"""Signing in and out, passwords, reset links, throttling."""
+
+import time
+
+from lms.accounts import service
+from lms.extensions import db
+from tests.conftest import login
+
+
+def test_sign_in_by_email_and_by_phone(client, factory):
+    by_mail = factory.user("officer", email="Li@Example.com")
+    by_phone = factory.user("officer", phone="13912340000")
+    r = client.post("/login", data={"login": " li@example.COM ", "password": "correct-horse-1"})
+    assert r.status_code == 302
+    client.post("/logout")
+    r = client.post("/login", data={"login": "+86 139 1234 0000", "password": "correct-horse-1"})
+    assert r.status_code == 302
+    assert by_mail.last_login_at is not None or by_phone.last_login_at is not None
+
+
+def test_wrong_password_says_so_without_naming_the_wrong_part(client, factory):
+    user = factory.user("officer")
+    r = client.post("/login", data={"login": user.login, "password": "nope"})
+    assert r.status_code == 401
+    assert "手机号码/电子邮箱或密码不正确" in r.get_data(as_text=True)
+    r = client.post("/login", data={"login": "nobody@example.com", "password": "nope"})
+    assert "手机号码/电子邮箱或密码不正确" in r.get_data(as_text=True)
+
+
+def test_passwords_are_stored_hashed(factory):
+    user = factory.user("officer", password="s3cret-pass")
+    assert "s3cret-pass" not in user.password_hash and user.check_password("s3cret-pass")
+
+
+def test_login_is_throttled_with_a_clear_message(client, factory):
+    user = factory.user("officer")
+    for _ in range(5):
+        assert client.post("/login", data={"login": user.login, "password": "bad"}).status_code == 401
+    r = client.post("/login", data={"login": user.login, "password": "correct-horse-1"})
+    assert r.status_code == 429
+    assert "尝试次数过多" in r.get_data(as_text=True)
+
+
+def test_successful_logins_do_not_use_up_the_allowance(client, factory):
+    user = factory.user("officer")
+    for _ in range(7):
+        login(client, user)
+        client.post("/logout")
+
+
+def test_next_redirect_only_to_our_own_pages(client, factory):
+    user = factory.user("staff")
+    for target, expected in [("/staff/registry/towns", "/staff/registry/towns"),
+                             ("https://evil.example/x", "/"), ("//evil.example", "/"),
+                             ("/\\evil.example", "/")]:
+        r = client.post(f"/login?next={target}", data={"login": user.login, "password": "correct-horse-1"})
+        assert r.location.endswith(expected) and "evil" not in r.location, target
+        client.post("/logout")
+
+
+def test_session_cookie_is_httponly_and_samesite(client, factory):
+    user = factory.user("officer")
+    r = login(client, user)
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_needs_post(client, factory):
+    login(client, factory.user("officer"))
+    assert client.get("/logout").status_code == 405
+    client.post("/logout")
+    assert client.get("/me").status_code == 302
+
+
+def test_change_password_requires_the_current_one(client, factory):
+    user = factory.user("officer")
+    login(client, user)
+    r = client.post("/account/password", data={"current": "wrong", "password": "new-password-1",
+                                               "confirm": "new-password-1"})
+    assert "当前密码不正确" in r.get_data(as_text=True)
+    client.post("/account/password", data={"current": "correct-horse-1", "password": "new-password-1",
+                                           "confirm": "new-password-1"})
+    client.post("/logout")
+    assert client.post("/login", data={"login": user.login, "password": "new-password-1"}).status_code == 302
+
+
+def test_admin_reset_link_sets_a_password_once(client, factory):
+    officer = factory.user("officer")
+    admin = factory.user("admin")
+    login(client, admin)
+    page = client.post(f"/admin/users/{officer.id}/reset-link").get_data(as_text=True)
+    link = page.split('readonly value="')[1].split('"')[0]
+    path = link.replace("http://localhost", "")
+    client.post("/logout")
+    assert client.get(path).status_code == 200
+    r = client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"})
+    assert r.status_code == 302
+    assert client.get(path).status_code == 400  # used: the password changed since it was made
+    assert client.post("/login", data={"login": officer.login, "password": "brand-new-pass"}).status_code == 302
+
+
+def test_reset_link_expires_and_tampering_is_detected(app, factory, client):
+    officer = factory.user("officer")
+    token = service.make_reset_token(officer)
+    assert client.get(f"/reset/{token[:-2]}xx").status_code == 400
+    app.config["RESET_LINK_HOURS"] = 0
+    time.sleep(1.1)
+    assert client.get(f"/reset/{token}").status_code == 400
+
+
+def test_role_change_is_audited_and_listed(client, factory):
+    from lms.core.audit import AuditEntry
+
+    admin = factory.user("admin")
+    officer = factory.user("officer")
+    login(client, admin)
+    client.post(f"/admin/users/{officer.id}/role", data={"role": "staff"})
+    db.session.refresh(officer)
+    assert officer.role == "staff"
+    entry = db.session.query(AuditEntry).filter_by(action="user.role_changed").one()
+    assert entry.actor_id == admin.id
+    assert "officer → staff" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_sign_in(client, factory):
+    user = factory.user("officer")
+    user.is_active_account = False
+    db.session.commit()
+    assert client.post("/login", data={"login": user.login, "password": "correct-horse-1"}).status_code == 401
+
+
+def test_english_can_be_chosen_and_chinese_is_the_default(client):
+    assert "登录" in client.get("/login").get_data(as_text=True)
+    client.get("/lang/en")
+    assert "Sign in" in client.get("/login").get_data(as_text=True)

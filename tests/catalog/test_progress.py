@@ -1,0 +1,117 @@
+"""Progress rules and the officer's pages."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog import service
+from lms.catalog.models import Lesson, LessonProgress
+from lms.catalog.sync import sync_courses
+from lms.extensions import db
+from tests.catalog.content_tree import write_course
+
+
+@pytest.fixture
+def content(app, tmp_path):
+    write_course(tmp_path)
+    write_course(tmp_path, "02-food", "food-only", required_for=["C13", "C14"], title="食品课")
+    app.config["CONTENT_ROOT"] = str(tmp_path)
+    sync_courses(tmp_path)
+    return tmp_path
+
+
+def lesson(slug="01-first", course="demo") -> Lesson:
+    return service.lesson_by_slugs(course, slug)
+
+
+def age_progress(user_id: int, seconds: int) -> None:
+    progress = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id))
+    progress.first_opened_at -= timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def test_lesson_cannot_be_marked_done_before_it_was_read_long_enough(content, as_officer, app):
+    url = "/courses/demo/01-first"
+    assert as_officer.get(url).status_code == 200
+    r = as_officer.post(url + "/done", follow_redirects=True)
+    assert "秒后再标记为已学完" in r.get_data(as_text=True)
+    assert service.hours_earned(as_officer.user.id) == 0
+    age_progress(as_officer.user.id, app.config["MIN_READ_SECONDS"] + 1)
+    r = as_officer.post(url + "/done")
+    assert r.status_code == 302 and r.location.endswith("/courses/demo/02-second")
+    assert service.hours_earned(as_officer.user.id) == 1.0
+
+
+def test_marking_done_without_opening_is_refused(content, as_officer):
+    r = as_officer.post("/courses/demo/01-first/done", follow_redirects=True)
+    assert "请先打开并阅读本课" in r.get_data(as_text=True)
+
+
+def test_required_reading_time_is_bounded(content, app):
+    short = lesson()
+    short.char_count = 10
+    assert service.required_seconds(short) == app.config["MIN_READ_SECONDS"]
+    short.char_count = 1_000_000
+    assert service.required_seconds(short) == app.config["MAX_READ_SECONDS"]
+
+
+def test_catalog_marks_industry_courses_required_only_for_that_industry(content, factory):
+    user = factory.user("officer")
+    food = {p.course.slug: p.required for p in service.catalog_for(user.id, "C1441")}
+    metal = {p.course.slug: p.required for p in service.catalog_for(user.id, "C3484")}
+    assert food == {"demo": True, "food-only": True}
+    assert metal == {"demo": True, "food-only": False}
+
+
+def test_catalog_page_shows_progress_and_a_continue_button(content, as_officer, app):
+    as_officer.get("/courses/demo/01-first")
+    age_progress(as_officer.user.id, 3600)
+    as_officer.post("/courses/demo/01-first/done")
+    page = as_officer.get("/courses/").get_data(as_text=True)
+    assert "已学 1 / 2 课" in page and "继续学习" in page
+    assert 'href="/courses/demo/02-second"' in page
+
+
+def test_lesson_page_has_toc_and_previous_next(content, as_officer):
+    page = as_officer.get("/courses/demo/02-second").get_data(as_text=True)
+    assert 'href="#第一节-为什么要学"' in page
+    assert 'href="/courses/demo/01-first"' in page  # previous
+
+
+def test_search_finds_lessons_by_their_text(content, as_officer):
+    page = as_officer.get("/courses/search?q=不起眼").get_data(as_text=True)
+    assert "第一课" in page and "第二课" in page
+    assert "没有找到" in as_officer.get("/courses/search?q=量子纠缠").get_data(as_text=True)
+
+
+def test_retired_lesson_page_is_gone_but_its_hours_stop_counting(content, as_officer):
+    as_officer.get("/courses/demo/02-second")
+    age_progress(as_officer.user.id, 3600)
+    as_officer.post("/courses/demo/02-second/done")
+    assert service.hours_earned(as_officer.user.id) == 0.5
+    write_course(content, lessons=[("01-first", "第一课", 1.0)])
+    sync_courses(content)
+    assert as_officer.get("/courses/demo/02-second").status_code == 404
+    assert service.hours_earned(as_officer.user.id) == 0
+
+
+def test_staff_see_enrolment_and_completion(content, as_staff, factory):
+    officer = factory.user("officer")
+    for slug in ("01-first", "02-second"):
+        db.session.add(LessonProgress(user_id=officer.id, lesson_id=lesson(slug).id,
+                                      completed_at=db.func.now(), completed_version=1))
+    other = factory.user("officer")
+    db.session.add(LessonProgress(user_id=other.id, lesson_id=lesson().id))
+    db.session.commit()
+    numbers = {r["course"].slug: (r["enrolled"], r["completed"]) for r in service.course_numbers()}
+    assert numbers == {"demo": (2, 1), "food-only": (0, 0)}
+    assert "50%" in as_staff.get("/staff/courses/").get_data(as_text=True)
+
+
+def test_staff_preview_shows_pending_changes_before_sync(content, as_staff):
+    (content / "courses" / "01-demo" / "01-first.md").write_text("## 改\n\n新的一段。", encoding="utf-8")
+    page = as_staff.get("/staff/courses/preview").get_data(as_text=True)
+    assert "~ demo/01-first" in page
+    assert "新的一段" in as_staff.get("/staff/courses/preview/demo/01-first").get_data(as_text=True)
+    assert "新的一段" not in lesson().body_html  # preview changed nothing

@@ -1,0 +1,95 @@
+"""Role checks and CSRF over the whole URL map, not a hand-picked list."""
+
+import re
+
+import pytest
+
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
+def concrete_urls(app, prefixes):
+    """Every rule under the prefixes with its arguments filled in, with its methods."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(prefixes):
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            urls.append((method, url))
+    return urls
+
+
+def test_there_are_staff_routes_to_check(app):
+    assert len(concrete_urls(app, STAFF_PREFIXES)) >= 15
+
+
+def test_officer_gets_403_on_every_staff_and_admin_route(app, as_officer):
+    for method, url in concrete_urls(app, STAFF_PREFIXES):
+        response = as_officer.open(url, method=method)
+        assert response.status_code == 403, (method, url, response.status_code)
+
+
+def test_staff_gets_403_on_every_admin_route(app, as_staff):
+    for method, url in concrete_urls(app, ("/admin/",)):
+        response = as_staff.open(url, method=method)
+        assert response.status_code == 403, (method, url)
+
+
+def test_anonymous_user_is_sent_to_login_from_every_staff_route(app, client):
+    for method, url in concrete_urls(app, STAFF_PREFIXES):
+        response = client.open(url, method=method)
+        assert response.status_code == 302 and "/login" in response.location, (method, url)
+
+
+def test_staff_reach_the_roster_pages(as_staff):
+    for url in ("/staff/registry/filings", "/staff/registry/enterprises", "/staff/registry/import",
+                "/staff/registry/towns", "/staff/registry/invitations"):
+        assert as_staff.get(url).status_code == 200, url
+
+
+@pytest.fixture
+def csrf_app(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+
+
+def test_every_post_route_rejects_a_form_without_csrf_token(csrf_app, factory):
+    client = csrf_app.test_client()
+    admin = factory.user("admin")
+    with client.session_transaction() as session:  # signed in without posting a form
+        session["_user_id"] = str(admin.id)
+        session["_fresh"] = True
+    posts = [url for method, url in concrete_urls(csrf_app, ("/",)) if method == "POST"
+             and not url.startswith("/api/")]
+    assert "/login" in posts and "/logout" in posts
+    for url in posts:
+        response = client.post(url, data={"x": "1"})
+        assert response.status_code == 400, url
+        assert "安全令牌" in response.get_data(as_text=True)
+
+
+def test_login_form_works_with_its_csrf_token(csrf_app, factory):
+    user = factory.user("officer")
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"login": user.login, "password": "correct-horse-1",
+                                           "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_load_no_asset_from_another_origin(client, as_staff):
+    for url in ("/login", "/staff/registry/filings"):
+        html = as_staff.get(url).get_data(as_text=True)
+        assert not re.search(r'(src|href)="(https?:)?//', html), url
+    assert as_staff.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
