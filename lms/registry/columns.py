@@ -76,6 +76,11 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _EXCEL_EPOCH + timedelta(days=int(value)) if 1 <= value < 2958466 else None
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
     match = _DATE_TEXT.fullmatch(text)
     if match is None:
         if len(text) == 8 and text.isdigit():  # 20210305

@@ -130,14 +130,19 @@ def estimate_rows(path: Path) -> int:
 
 
 def _cell(value: Any) -> str:
+    """A cell as clean text: NFKC (full-width to half-width), trimmed, inner runs of space folded."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = value if isinstance(value, str) else str(value)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.split()) if text else ""
+    if type(value) is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    if not value.isascii() and not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    value = value.strip()
+    if "  " in value or "\t" in value or "\n" in value or "\u3000" in value:
+        value = " ".join(value.split())
+    return value
 
 
 def find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list[str]] | None:

@@ -42,10 +42,10 @@ class Enterprise(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     scale: Mapped[str] = mapped_column(String(10))
-    is_above_scale: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    industry_code: Mapped[str] = mapped_column(String(5), default="", index=True)
+    is_above_scale: Mapped[bool] = mapped_column(Boolean, default=False)
+    industry_code: Mapped[str] = mapped_column(String(5), default="")
     industry_name: Mapped[str] = mapped_column(String(100), default="")
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="RESTRICT"), index=True)
 
@@ -76,25 +76,27 @@ class Filing(TimestampMixin, db.Model):
         ),
     )
 
+    # Searches use LIKE '%...%', which no index serves; every index costs on a 100,000-row
+    # import (bench/roster_import.py), so only keys and foreign keys are indexed.
     id: Mapped[int] = mapped_column(primary_key=True)
     filing_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
-    officer_name: Mapped[str] = mapped_column(String(50), index=True)
+    officer_name: Mapped[str] = mapped_column(String(50))
     gender: Mapped[str] = mapped_column(String(2), default="")
     id_number_masked: Mapped[str] = mapped_column(String(18), default="")
     education: Mapped[str] = mapped_column(String(10), default="")
     title: Mapped[str] = mapped_column(String(50), default="")
     position: Mapped[str] = mapped_column(String(50))
     years_in_quality: Mapped[int | None] = mapped_column(Integer)
-    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    mobile: Mapped[str] = mapped_column(String(20))
     email: Mapped[str] = mapped_column(String(254), default="")
     appointed_on: Mapped[date] = mapped_column(Date)
     filed_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(20), default="")
-    status: Mapped[str] = mapped_column(String(10), default=CURRENT, index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CURRENT)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from lms.core import audit
+from lms.core.bulk import insert_rows
+from lms.core.models import utcnow
 from lms.extensions import db
 from lms.registry.importer import ParsedRoster, RosterRow, RowError
 from lms.registry.models import Enterprise, Filing, Town
@@ -175,9 +177,11 @@ def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
     if not preview.can_commit:
         raise ValueError("a preview with errors cannot be committed")
     session = db.session
+    now = utcnow()
     try:
-        if preview._enterprise_inserts:
-            session.execute(insert(Enterprise), preview._enterprise_inserts)
+        enterprise_columns = ("uscc", *ENTERPRISE_FIELDS, "created_at", "updated_at")
+        insert_rows(Enterprise.__table__, enterprise_columns,
+                    [(*(e[c] for c in enterprise_columns[:-2]), now, now) for e in preview._enterprise_inserts])
         if preview._enterprise_updates:
             session.execute(update(Enterprise), preview._enterprise_updates)
         # Endings first: the database allows one current filing per enterprise at any moment.
@@ -185,12 +189,14 @@ def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
         if ending:
             session.execute(update(Filing), ending)
         ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
-        inserts = [{"enterprise_id": ids[uscc], **values} for uscc, values in preview._filing_inserts]
-        inserts.sort(key=lambda v: v["status"] == "current")
-        for start in range(0, len(inserts), 5000):
-            session.execute(insert(Filing), inserts[start:start + 5000])
+        inserts = sorted(preview._filing_inserts, key=lambda item: item[1]["status"] == "current")
+        filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
+        for start in range(0, len(inserts), 10000):
+            chunk = inserts[start:start + 10000]
+            insert_rows(Filing.__table__, filing_columns,
+                        [(ids[uscc], *values.values(), now, now) for uscc, values in chunk])
             if progress:
-                progress(len(inserts[start:start + 5000]))
+                progress(len(chunk))
         becoming_current = [u for u in preview._filing_updates if u["status"] == "current"]
         if becoming_current:
             session.execute(update(Filing), becoming_current)
