@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, has_request_context, request, session, url_for
 from flask_login import current_user
 
@@ -34,7 +35,7 @@ def create_app(config: Any = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_babel_locale)
     _init_login(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -43,6 +44,14 @@ def create_app(config: Any = None) -> Flask:
 
     app.cli.add_command(lms_cli)
     return app
+
+
+# Parsed once: babel's Locale.parse of a string scans every known locale on each call.
+_LOCALES = {code: Locale.parse(code) for code in ("zh_CN", "en")}
+
+
+def _babel_locale() -> Locale:
+    return _LOCALES[_select_locale()]
 
 
 def _select_locale() -> str:

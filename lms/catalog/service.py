@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.core.models import utcnow
@@ -66,27 +67,39 @@ def required_seconds(lesson: Lesson) -> int:
     return max(cfg["MIN_READ_SECONDS"], min(cfg["MAX_READ_SECONDS"], seconds))
 
 
-def open_lesson(user_id: int, lesson: Lesson) -> LessonProgress:
-    """Record that the officer opened the lesson (the reading clock starts at the first opening)."""
-    progress = db.session.scalar(select(LessonProgress).where(
-        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def open_lesson(user_id: int, lesson: Lesson, progress: LessonProgress | None = None,
+                known: bool = False) -> LessonProgress:
+    """Record that the officer opened the lesson (the reading clock starts at the first opening).
+
+    Re-reading refreshes last_opened_at at most every few minutes: a page view should not
+    cost a database write.
+    """
+    if not known:
+        progress = db.session.scalar(select(LessonProgress).where(
+            LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
     now = utcnow()
     if progress is None:
         progress = LessonProgress(user_id=user_id, lesson_id=lesson.id, first_opened_at=now,
                                   last_opened_at=now)
         db.session.add(progress)
-    else:
+        db.session.commit()
+    elif now - _aware(progress.last_opened_at) > TOUCH_INTERVAL:
         progress.last_opened_at = now
-    db.session.commit()
+        db.session.commit()
     return progress
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def seconds_left(progress: LessonProgress | None, lesson: Lesson) -> int:
     if progress is None:
         return required_seconds(lesson)
-    opened = progress.first_opened_at
-    if opened.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
-        opened = opened.replace(tzinfo=UTC)
+    opened = _aware(progress.first_opened_at)  # SQLite returns naive datetimes; we store UTC
     elapsed = (datetime.now(UTC) - opened).total_seconds()
     return max(0, int(required_seconds(lesson) - elapsed + 0.999))
 
@@ -158,9 +171,34 @@ def course_numbers() -> list[dict]:
             for c, e, done, n in db.session.execute(query)]
 
 
+def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
+    """(lesson with its course, the officer's progress or None) in one query, or None."""
+    row = db.session.execute(
+        select(Lesson, LessonProgress).join(Course, Course.id == Lesson.course_id)
+        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                        LessonProgress.user_id == user_id))
+        .options(contains_eager(Lesson.course))
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug, Course.is_active,
+               Lesson.is_retired.is_(False))).first()
+    return tuple(row) if row else None
+
+
+_outlines: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
+
+
+def outline(course: Course) -> list[tuple[int, str, str]]:
+    """(id, slug, title) of a course's lessons in order. The manifest lists them, so its hash
+    keys a per-process cache that a sync invalidates by changing the manifest."""
+    key = (course.id, course.manifest_hash)
+    if key not in _outlines:
+        _outlines[key] = [(l.id, l.slug, l.title) for l in course.lessons]
+    return _outlines[key]
+
+
 def lesson_by_slugs(course_slug: str, lesson_slug: str) -> Lesson | None:
     return db.session.scalar(
         select(Lesson).join(Course, Course.id == Lesson.course_id)
+        .options(contains_eager(Lesson.course))
         .where(Course.slug == course_slug, Lesson.slug == lesson_slug, Course.is_active,
                Lesson.is_retired.is_(False)))
 

@@ -73,10 +73,11 @@ def course(slug: str):
 @bp.get("/<slug>/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    lesson = service.lesson_by_slugs(slug, lesson_slug) or abort(404)
-    progress = service.open_lesson(current_user.id, lesson)
-    siblings = lesson.course.lessons
-    index = next(i for i, item in enumerate(siblings) if item.id == lesson.id)
+    found = service.lesson_for_reading(current_user.id, slug, lesson_slug) or abort(404)
+    lesson, progress = found
+    progress = service.open_lesson(current_user.id, lesson, progress, known=True)
+    siblings = service.outline(lesson.course)
+    index = next(i for i, item in enumerate(siblings) if item[0] == lesson.id)
     return render_template(
         "catalog/lesson.html", lesson=lesson, course=lesson.course, progress=progress,
         prev=siblings[index - 1] if index > 0 else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,14 +24,25 @@ ITEMS = [
 ]
 
 
+_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+
 def navigation() -> list[tuple[str, str]]:
+    """The items the current user's role sees, in the current language (cached: they are static)."""
     if not current_user or not current_user.is_authenticated:
         return []
+    key = (current_user.role, str(get_locale()))
+    if key not in _cache:
+        _cache[key] = _items(current_user)
+    return _cache[key]
+
+
+def _items(user) -> list[tuple[str, str]]:
     items = []
     for endpoint, label, role in ITEMS:
-        if role == OFFICER and current_user.role != OFFICER:
+        if role == OFFICER and user.role != OFFICER:
             continue
-        if has_role(current_user, role):
+        if has_role(user, role):
             try:
                 items.append((url_for(endpoint), str(label)))
             except Exception:  # an endpoint of a domain not registered in this app
