@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from lms import create_app
@@ -67,6 +68,10 @@ def _clean(app) -> None:
         db.session.commit()
 
 
+def _forget_user() -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def make_app(_schema, instance_dir):
     """Build an app with config overrides (e.g. CSRF on); cleaned after the test."""
@@ -74,6 +79,9 @@ def make_app(_schema, instance_dir):
 
     def factory(**overrides):
         app = create_app(TestConfig(instance_dir, **overrides))
+        # Tests hold an app context open, which requests then share; forget the signed-in
+        # user between requests as a fresh context per request (production) does.
+        app.before_request_funcs.setdefault(None, []).insert(0, _forget_user)
         made.append(app)
         return app
 

@@ -1,0 +1,149 @@
+"""Staff pages of the roster: import through the browser, succession, invitations."""
+
+import io
+import re
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.registry.models import Filing
+from tests.conftest import make_uscc
+from tests.registry.roster_files import as_csv, as_xlsx, row
+
+
+def upload(client, data: bytes, name: str):
+    return client.post("/staff/registry/import", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_upload_preview_then_confirm_imports(as_staff, factory):
+    factory.town("相南街道")
+    r = upload(as_staff, as_xlsx([row(make_uscc(), "相南街道", "王明"), row(make_uscc(), "相南街道", "李强")]),
+               "roster.xlsx")
+    assert r.status_code == 302
+    preview = as_staff.get(r.location).get_data(as_text=True)
+    assert "确认导入" in preview and "王明" in preview
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
+    form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"', preview))
+    done = as_staff.post(r.location, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "导入完成" in done and "新增备案 2" in done
+    assert db.session.scalar(select(func.count(Filing.id))) == 2
+    from lms.core.audit import AuditEntry
+
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster.imported"))
+    assert entry.target == "roster.xlsx" and entry.details["filing_added"] == 2
+
+
+def test_preview_with_errors_offers_no_confirm_and_commit_is_refused(as_staff, factory):
+    factory.town("相南街道")
+    r = upload(as_staff, as_csv([row("91340603MA2U0A1B10", "相南街道")]), "bad.csv")
+    preview = as_staff.get(r.location).get_data(as_text=True)
+    assert "确认导入" not in preview and "校验位不正确" in preview
+    token = r.location.rsplit("/", 1)[1]
+    as_staff.post(r.location, data={"token": token, "fingerprint": "x"})
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
+
+
+def test_wrong_file_type_is_explained(as_staff):
+    r = upload(as_staff, b"hello", "roster.pdf")
+    assert "只接受 .xlsx 或 .csv 文件" in r.get_data(as_text=True)
+
+
+def test_end_filing_and_file_successor_keep_history(as_staff, factory):
+    filing = factory.filing()
+    ent_id = filing.enterprise_id
+    r = as_staff.post(f"/staff/registry/enterprises/{ent_id}/successor", data={
+        "officer_name": "接任者", "position": "质量副总", "mobile": "13800138000",
+        "appointed_on": "2025-05-01", "filed_on": "2025-05-06", "reason": "离职"})
+    assert r.status_code == 302
+    rows = db.session.execute(select(Filing.officer_name, Filing.status, Filing.ended_on)
+                              .where(Filing.enterprise_id == ent_id).order_by(Filing.id)).all()
+    assert rows == [(filing.officer_name, "replaced", date(2025, 5, 1)), ("接任者", "current", None)]
+    page = as_staff.get(f"/staff/registry/enterprises/{ent_id}").get_data(as_text=True)
+    assert filing.officer_name in page and "接任者" in page
+    current = db.session.scalar(select(Filing).where(Filing.officer_name == "接任者"))
+    as_staff.post(f"/staff/registry/filings/{current.id}/end", data={"ended_on": "2026-01-31", "reason": "退出"})
+    db.session.refresh(current)
+    assert current.status == "removed" and current.ended_on == date(2026, 1, 31)
+
+
+def test_database_refuses_two_current_filings_for_one_enterprise(app, factory):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    filing = factory.filing()
+    with pytest.raises(IntegrityError):
+        factory.filing(enterprise=filing.enterprise)
+    db.session.rollback()
+
+
+def test_filings_list_searches_and_filters(as_staff, factory):
+    town = factory.town("渠沟镇")
+    factory.filing(factory.enterprise(town=town), officer_name="赵铁柱")
+    factory.filing(officer_name="钱多多")
+    page = as_staff.get("/staff/registry/filings?q=铁柱").get_data(as_text=True)
+    assert "赵铁柱" in page and "钱多多" not in page
+    page = as_staff.get(f"/staff/registry/filings?town={town.id}").get_data(as_text=True)
+    assert "赵铁柱" in page and "钱多多" not in page
+
+
+def test_empty_roster_says_what_to_do(as_staff):
+    assert "请先导入" in as_staff.get("/staff/registry/filings").get_data(as_text=True)
+
+
+def invite_codes(client, town_id=0) -> list[list]:
+    r = client.post("/staff/registry/invitations", data={"town_id": town_id})
+    assert r.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_invitation_code_claims_a_filing_once(app, factory):
+    filing = factory.filing(officer_name="孙悦")
+    staff = app.test_client()
+    from tests.conftest import login
+
+    login(staff, factory.user("staff"))
+    rows = invite_codes(staff)
+    assert [r[3] for r in rows] == ["孙悦"]
+    code = rows[0][5]
+    officer = app.test_client()
+    r = officer.post("/register", data={"code": code.lower(), "name": "孙悦", "phone": "13700001111",
+                                        "password": "long-enough-1", "confirm": "long-enough-1"})
+    assert r.status_code == 302
+    db.session.refresh(filing)
+    assert filing.user is not None and filing.user.phone == "13700001111"
+    assert "孙悦" in officer.get("/me").get_data(as_text=True)
+    again = app.test_client().post("/register", data={
+        "code": code, "name": "冒名", "phone": "13700002222", "password": "long-enough-1",
+        "confirm": "long-enough-1"}).get_data(as_text=True)
+    assert "邀请码无效或已被使用" in again
+
+
+def test_wrong_code_says_the_same_as_a_used_one(client):
+    page = client.post("/register", data={"code": "ABCD-EFGH-JK", "name": "某人", "phone": "13700003333",
+                                          "password": "long-enough-1", "confirm": "long-enough-1"})
+    assert "邀请码无效或已被使用" in page.get_data(as_text=True)
+    from lms.accounts.models import User
+
+    assert db.session.scalar(select(func.count(User.id))) == 0  # no account left behind
+
+
+def test_regenerated_code_voids_the_old_one(as_staff, factory, app):
+    factory.filing()
+    old = invite_codes(as_staff)[0][5]
+    new = invite_codes(as_staff)[0][5]
+    assert old != new
+    r = app.test_client().post("/register", data={"code": old, "name": "某人", "phone": "13700004444",
+                                                  "password": "long-enough-1", "confirm": "long-enough-1"})
+    assert "邀请码无效或已被使用" in r.get_data(as_text=True)
+
+
+def test_staff_create_an_account_for_an_officer(as_staff, factory):
+    filing = factory.filing(officer_name="周全", mobile="13600001111")
+    page = as_staff.post(f"/staff/registry/filings/{filing.id}/account").get_data(as_text=True)
+    assert "/reset/" in page
+    db.session.refresh(filing)
+    assert filing.user.phone == "13600001111" and filing.user.role == "officer"
