@@ -83,12 +83,15 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import admin_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.assessment.staff_views import bp as exams_staff_bp
+    from lms.assessment.views import bp as exams_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.catalog.views import staff_bp as catalog_staff_bp
     from lms.core.views import bp as core_bp
     from lms.registry.views import bp as registry_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
+                      exams_bp, exams_staff_bp):
         app.register_blueprint(blueprint)
 
 

@@ -77,12 +77,12 @@ def sync_content(dry_run: bool) -> None:
     """Load courses/ (and the question bank) into the database, idempotently."""
     from flask import current_app
 
+    from lms.assessment.bank import sync_content as sync
     from lms.catalog.content import ContentError
-    from lms.catalog.sync import sync_courses
 
     root = Path(current_app.config["CONTENT_ROOT"])
     try:
-        report = sync_courses(root, dry_run=dry_run)
+        report = sync(root, dry_run=dry_run)
     except ContentError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
@@ -92,6 +92,9 @@ def sync_content(dry_run: bool) -> None:
                f"停用 {len(report.courses_retired)}；课时：{verb}新增 {len(report.lessons_added)}，"
                f"更新 {len(report.lessons_changed)}，停用 {len(report.lessons_retired)}，"
                f"未变 {report.unchanged}")
+    bank = report.extra
+    click.echo(f"试题：{verb}新增 {len(bank.added)}，更新 {len(bank.changed)}，停用 {len(bank.retired)}，"
+               f"未变 {bank.unchanged}")
 
 
 @lms_cli.command("seed-demo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class SyncReport:
     lessons_changed: list[str] = field(default_factory=list)
     lessons_retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+    extra: object = None  # the report of a step run in the same transaction (question bank)
 
     @property
     def changed(self) -> bool:
@@ -29,9 +31,15 @@ class SyncReport:
                     self.lessons_added, self.lessons_changed, self.lessons_retired))
 
 
-def sync_courses(root: Path, dry_run: bool = False) -> SyncReport:
-    """Bring the database in line with root/courses; raises ContentError and changes nothing."""
+def sync_courses(root: Path, dry_run: bool = False,
+                 then: Callable[[list[CourseSource]], Callable[[], object]] | None = None) -> SyncReport:
+    """Bring the database in line with root/courses; raises ContentError and changes nothing.
+
+    then(sources), if given, checks more content (the question bank) before anything is
+    written and returns a step that runs in the same transaction.
+    """
     sources = read_all(root)  # every file is checked before anything is written
+    step = then(sources) if then else None
     report = SyncReport()
     stored = {c.slug: c for c in db.session.scalars(select(Course))}
     try:
@@ -42,6 +50,8 @@ def sync_courses(root: Path, dry_run: bool = False) -> SyncReport:
             if course.is_active:
                 course.is_active = False
                 report.courses_retired.append(course.slug)
+        if step:
+            report.extra = step()
         if dry_run:
             db.session.rollback()
         else:

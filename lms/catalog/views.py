@@ -20,10 +20,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.accounts.service import current_filing_of
+from lms.assessment.bank import sync_content
 from lms.catalog import service
 from lms.catalog.content import ContentError, read_all
 from lms.catalog.models import Course
-from lms.catalog.sync import sync_courses
 from lms.core.auth import STAFF, guard_blueprint
 from lms.extensions import db
 
@@ -127,7 +127,7 @@ def preview():
     """What a sync would do, and the lessons as they are on disk, before they go live."""
     root = Path(current_app.config["CONTENT_ROOT"])
     try:
-        report = sync_courses(root, dry_run=True)
+        report = sync_content(root, dry_run=True)
         sources = read_all(root)
     except ContentError as error:
         return render_template("catalog/preview.html", problems=error.problems, report=None, sources=[])
@@ -152,7 +152,7 @@ def sync():
     from lms.core import audit
 
     try:
-        report = sync_courses(Path(current_app.config["CONTENT_ROOT"]))
+        report = sync_content(Path(current_app.config["CONTENT_ROOT"]))
     except ContentError as error:
         flash(_("内容有错误，未做任何更改：%(p)s", p="; ".join(error.problems[:5])), "error")
         return redirect(url_for("catalog_staff.preview"))

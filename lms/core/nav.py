@@ -14,11 +14,14 @@ from lms.core.auth import ADMIN, OFFICER, STAFF, has_role
 ITEMS = [
     ("accounts.dashboard", _l("我的学习"), OFFICER),
     ("catalog.index", _l("课程"), OFFICER),
+    ("exams.index", _l("考试"), OFFICER),
     ("registry.filings", _l("备案名册"), STAFF),
     ("registry.enterprises", _l("企业"), STAFF),
     ("registry.import_roster", _l("导入名册"), STAFF),
     ("registry.towns", _l("镇街"), STAFF),
     ("catalog_staff.numbers", _l("课程管理"), STAFF),
+    ("exams_staff.exams", _l("考试管理"), STAFF),
+    ("exams_staff.questions", _l("题库"), STAFF),
     ("admin.users", _l("用户"), ADMIN),
     ("admin.audit_log", _l("操作日志"), ADMIN),
 ]

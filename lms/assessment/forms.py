@@ -1,0 +1,77 @@
+"""Exam and question-bank forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+RULES_HELP = _l("每行一条规则：课程 题型 难度 题数 每题分值。题型为 single/multiple/truefalse 或 *（不限），"
+                "难度为 1/2/3 或 *。例如：metrology single * 5 2")
+
+
+def parse_rules(text: str) -> list[dict]:
+    """'topic kind difficulty count points' per line into rule dicts; raises ValueError."""
+    rules = []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        parts = line.split()
+        if not parts or line.strip().startswith("#"):
+            continue
+        if len(parts) != 5:
+            raise ValueError(_l("第 %(n)s 行应有 5 项：课程 题型 难度 题数 分值", n=number))
+        topic, kind, difficulty, count, points = parts
+        if kind not in ("single", "multiple", "truefalse", "*"):
+            raise ValueError(_l("第 %(n)s 行：未知题型 %(k)s", n=number, k=kind))
+        if difficulty not in ("1", "2", "3", "*") or not count.isdigit() or int(count) < 1:
+            raise ValueError(_l("第 %(n)s 行：难度应为 1/2/3/*，题数应为正整数", n=number))
+        try:
+            value = float(points)
+        except ValueError as error:
+            raise ValueError(_l("第 %(n)s 行：分值应为数字", n=number)) from error
+        rules.append({"topic": topic, "kind": None if kind == "*" else kind,
+                      "difficulty": None if difficulty == "*" else int(difficulty),
+                      "count": int(count), "points": value})
+    if not rules:
+        raise ValueError(_l("至少需要一条规则"))
+    return rules
+
+
+def format_rules(rules: list[dict]) -> str:
+    return "\n".join(f"{r['topic']} {r.get('kind') or '*'} {r.get('difficulty') or '*'} {r['count']} {r['points']:g}"
+                     for r in rules)
+
+
+class ExamForm(FlaskForm):
+    title = StringField(_l("考试名称"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
+    rules = TextAreaField(_l("组卷规则"), validators=[DataRequired()], description=RULES_HELP)
+    time_limit_minutes = IntegerField(_l("时间（分钟）"), default=60, validators=[NumberRange(1, 600)])
+    pass_percent = IntegerField(_l("及格线（%）"), default=60, validators=[NumberRange(1, 100)])
+    attempts_allowed = IntegerField(_l("允许次数"), default=3, validators=[NumberRange(1, 20)])
+    wait_minutes = IntegerField(_l("两次之间至少间隔（分钟）"), default=0, validators=[NumberRange(0, 10080)])
+    shuffle_questions = BooleanField(_l("打乱题目顺序"), default=True)
+    shuffle_options = BooleanField(_l("打乱选项顺序"), default=True)
+    partial_credit = BooleanField(_l("多选题部分得分"), description=_l(
+        "不勾选：全部选对才得分。勾选：（选对项数 − 选错项数）÷ 正确项数，不低于 0。"))
+    review_allowed = BooleanField(_l("交卷后允许查看答案和解析"), default=True)
+    is_active = BooleanField(_l("开放"), default=True)
+
+    def validate_rules(self, field):
+        try:
+            self.parsed_rules = parse_rules(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .txt、Moodle XML .xml）"), validators=[
+        FileRequired(_l("请选择文件")), FileAllowed(["gift", "txt", "xml"], _l("只接受 .gift、.txt 或 .xml 文件"))])
+    format = SelectField(_l("格式"), choices=[("auto", _l("自动识别")), ("gift", "GIFT"), ("aiken", "Aiken"),
+                                             ("moodle_xml", "Moodle XML")])
+    topic = SelectField(_l("归入课程"), choices=[])
+
+
+class QuestionImportConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,122 @@
+"""Questions from other systems (GIFT, Aiken, Moodle XML) into our bank, and back out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from lms.assessment.bank import LETTERS
+from lms.assessment.formats import Choice, ParsedQuestion, ParseResult, detect_format, parse
+from lms.assessment.formats.gift import export_gift
+from lms.assessment.models import Question
+from lms.core import audit
+from lms.extensions import db
+
+
+@dataclass
+class ImportPreview:
+    result: ParseResult
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {"questions": len(self.fields), "by_type": r.by_type, "duplicates": self.duplicates,
+                "skipped": [{"line": s.line, "message": s.message, "kind": s.kind} for s in r.skipped],
+                "errors": [{"line": e.line, "message": e.message} for e in r.errors]}
+
+
+def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
+    """A parsed question as Question columns; the key is a digest, so a re-import adds nothing."""
+    kind = q.kind
+    if kind in ("single", "multiple"):
+        options = [c.text for c in q.choices]
+        answer: Any = [i for i, c in enumerate(q.choices) if c.fraction > 0]
+        if kind == "single":
+            answer = [max(range(len(q.choices)), key=lambda i: q.choices[i].fraction)]
+    elif kind == "truefalse":
+        options, answer = [], bool(q.correct)
+    elif kind == "shortanswer":
+        options = []
+        answer = [{"text": c.text, "fraction": c.fraction} for c in q.choices if c.fraction > 0]
+    elif kind == "numerical":
+        options = []
+        answer = [{"value": n.value, "tolerance": n.tolerance, "fraction": n.fraction} for n in q.numerical]
+    else:  # matching
+        options = {"left": [a for a, _b in q.pairs], "right": sorted({b for _a, b in q.pairs})}
+        answer = [b for _a, b in q.pairs]
+    body = {"kind": kind, "text": q.text, "options": options, "answer": answer}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return {"key": f"import-{digest[:16]}", "topic": topic, "kind": kind, "difficulty": 2,
+            "text": q.text, "options": options, "answer": answer,
+            "explanation": q.general_feedback or "", "lesson_slug": "", "source": "import",
+            "source_hash": digest}
+
+
+def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> ImportPreview:
+    result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
+    preview = ImportPreview(result=result)
+    existing = set(db.session.scalars(select(Question.key).where(Question.source == "import")))
+    for question in result.questions:
+        fields = to_fields(question, topic)
+        if fields["key"] in existing:
+            preview.duplicates += 1
+            continue
+        existing.add(fields["key"])
+        preview.fields.append(fields)
+    return preview
+
+
+def commit_import(preview: ImportPreview, filename: str) -> int:
+    """Add the previewed questions in one transaction; refused while the file has errors."""
+    if preview.result.errors:
+        raise ValueError("a file with errors cannot be imported")
+    db.session.add_all(Question(**fields) for fields in preview.fields)
+    audit.record("questions.imported", filename, f"{len(preview.fields)}", details=preview.as_dict())
+    db.session.commit()
+    return len(preview.fields)
+
+
+def as_parsed(question: Question) -> ParsedQuestion | None:
+    """One of our questions in the exchange model (for GIFT export)."""
+    q = ParsedQuestion(kind=question.kind, name=question.key, text=question.text,
+                       category=question.topic, general_feedback=question.explanation)
+    if question.kind in ("single", "multiple"):
+        right = set(question.answer)
+        share = 1.0 / len(right) if question.kind == "multiple" else 1.0
+        q.choices = [Choice(text, share if i in right else (0.0 if question.kind == "single" else -share))
+                     for i, text in enumerate(question.options)]
+    elif question.kind == "truefalse":
+        q.correct = bool(question.answer)
+    else:
+        return None
+    return q
+
+
+def export_bank_gift(questions: list[Question]) -> str:
+    parsed = [p for p in (as_parsed(q) for q in questions) if p is not None]
+    return export_gift(parsed)
+
+
+def export_bank_yaml(topic: str, questions: list[Question]) -> str:
+    """Our own format (question_bank/README.md) for choice and true/false questions."""
+    items = []
+    for q in questions:
+        if q.kind not in ("single", "multiple", "truefalse"):
+            continue
+        item = {"id": q.key, "type": q.kind, "difficulty": q.difficulty, "lesson": q.lesson_slug,
+                "text": q.text}
+        if q.kind == "truefalse":
+            item["answer"] = bool(q.answer)
+        else:
+            item["options"] = list(q.options)
+            letters = [LETTERS[i] for i in q.answer]
+            item["answer"] = letters[0] if q.kind == "single" else letters
+        item["explanation"] = q.explanation
+        items.append(item)
+    return yaml.safe_dump({"topic": topic, "questions": items}, allow_unicode=True, sort_keys=False)

@@ -1,0 +1,94 @@
+"""Results for staff: per exam, per officer, per town; item statistics; XLSX export."""
+
+from __future__ import annotations
+
+import io
+from statistics import mean
+
+from openpyxl import Workbook
+from sqlalchemy import case, func, select
+
+from lms.accounts.models import User
+from lms.assessment.models import Attempt, AttemptQuestion
+from lms.extensions import db
+from lms.registry.models import Enterprise, Filing, Town
+
+UPPER_LOWER_SHARE = 0.27  # Kelley's classic split for the discrimination index
+
+
+def results(exam_id: int):
+    """Each officer's best closed attempt with enterprise and town (officers without a
+    current filing show without them)."""
+    best = (select(Attempt.user_id, func.max(Attempt.score).label("score"),
+                   func.count(Attempt.id).label("attempts"),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
+            .where(Attempt.exam_id == exam_id, Attempt.status != "open")
+            .group_by(Attempt.user_id).subquery())
+    query = (select(User.id, User.name, best.c.score, best.c.attempts, best.c.passed,
+                    Enterprise.name, Town.name)
+             .join(best, best.c.user_id == User.id)
+             .outerjoin(Filing, (Filing.user_id == User.id) & (Filing.status == "current"))
+             .outerjoin(Enterprise, Enterprise.id == Filing.enterprise_id)
+             .outerjoin(Town, Town.id == Enterprise.town_id)
+             .order_by(Town.name, User.name))
+    return db.session.execute(query).all()
+
+
+def by_town(exam_id: int):
+    """Per town: officers who sat the exam, passed, average best score."""
+    rows = results(exam_id)
+    towns: dict[str, list] = {}
+    for row in rows:
+        towns.setdefault(row[6] or "—", []).append(row)
+    return [(town, len(items), sum(1 for r in items if r[4]), round(mean(r[2] or 0 for r in items), 1))
+            for town, items in sorted(towns.items())]
+
+
+def item_statistics(exam_id: int) -> list[dict]:
+    """Per question key: how often answered correctly (difficulty p) and the discrimination
+    index D = p(upper 27%) - p(lower 27%), candidates ranked by total score."""
+    attempts = list(db.session.execute(select(Attempt.id, Attempt.score).where(
+        Attempt.exam_id == exam_id, Attempt.status != "open").order_by(Attempt.score)))
+    if not attempts:
+        return []
+    k = max(1, round(len(attempts) * UPPER_LOWER_SHARE))
+    lower = {a.id for a in attempts[:k]}
+    upper = {a.id for a in attempts[-k:]}
+    stats: dict[str, dict] = {}
+    for attempt_id, frozen, score in db.session.execute(
+            select(AttemptQuestion.attempt_id, AttemptQuestion.frozen, AttemptQuestion.score)
+            .join(Attempt).where(Attempt.exam_id == exam_id, Attempt.status != "open")):
+        entry = stats.setdefault(frozen["key"], {"key": frozen["key"], "text": frozen["text"],
+                                                 "n": 0, "right": 0, "up": [0, 0], "low": [0, 0]})
+        right = (score or 0) >= float(frozen["points"]) - 1e-9
+        entry["n"] += 1
+        entry["right"] += right
+        for group, ids in (("up", upper), ("low", lower)):
+            if attempt_id in ids:
+                entry[group][0] += 1
+                entry[group][1] += right
+    out = []
+    for entry in stats.values():
+        p_up = entry["up"][1] / entry["up"][0] if entry["up"][0] else None
+        p_low = entry["low"][1] / entry["low"][0] if entry["low"][0] else None
+        out.append({"key": entry["key"], "text": entry["text"], "n": entry["n"],
+                    "p": round(entry["right"] / entry["n"], 2),
+                    "d": round(p_up - p_low, 2) if p_up is not None and p_low is not None else None})
+    return sorted(out, key=lambda e: (e["d"] if e["d"] is not None else 9, e["p"]))
+
+
+def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "成绩"
+    sheet.append(["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"])
+    for _uid, name, score, attempts, passed, enterprise, town in results(exam_id):
+        sheet.append([name, enterprise or "", town or "", score, attempts, "是" if passed else "否"])
+    items = book.create_sheet("试题分析")
+    items.append(["试题编号", "题干", "作答次数", "答对率", "区分度"])
+    for entry in item_statistics(exam_id):
+        items.append([entry["key"], entry["text"], entry["n"], entry["p"], entry["d"]])
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream

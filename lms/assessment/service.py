@@ -1,0 +1,217 @@
+"""Exam rules: drawing a paper, saving answers against a server deadline, grading once."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from lms.assessment import grading
+from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
+from lms.core.models import utcnow
+from lms.extensions import db
+
+_rng = random.SystemRandom()
+
+
+class ExamError(Exception):
+    """An exam rule was broken; the message is for the user."""
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; everything is stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def candidates(rule: dict[str, Any]):
+    query = select(Question).where(Question.is_active, Question.topic == rule["topic"])
+    if rule.get("kind"):
+        query = query.where(Question.kind == rule["kind"])
+    if rule.get("difficulty"):
+        query = query.where(Question.difficulty == int(rule["difficulty"]))
+    return query.order_by(Question.id)
+
+
+def check_rules(rules: list[dict[str, Any]]) -> list[str]:
+    """Why the bank cannot serve these rules (too few questions), empty when it can."""
+    problems = []
+    for rule in rules:
+        available = db.session.scalar(select(func.count()).select_from(candidates(rule).subquery()))
+        if available < int(rule["count"]):
+            problems.append(_("%(topic)s %(kind)s：需要 %(n)s 题，题库只有 %(have)s 题",
+                              topic=rule["topic"], kind=rule.get("kind") or "", n=rule["count"], have=available))
+    return problems
+
+
+def draw_paper(exam: Exam, user_id: int) -> list[tuple[Question, float]]:
+    """Questions for a new paper by the exam's rules, avoiding what this officer has seen
+    in earlier attempts while the bank allows, never the same question twice."""
+    seen = set(db.session.scalars(
+        select(AttemptQuestion.question_id).join(Attempt)
+        .where(Attempt.exam_id == exam.id, Attempt.user_id == user_id)))
+    chosen: list[tuple[Question, float]] = []
+    taken: set[int] = set()
+    for rule in exam.rules:
+        pool = [q for q in db.session.scalars(candidates(rule)) if q.id not in taken]
+        fresh = [q for q in pool if q.id not in seen]
+        count = int(rule["count"])
+        if len(pool) < count:
+            raise ExamError(_("题库中符合条件的试题不足，请联系工作人员。"))
+        picked = _rng.sample(fresh, min(count, len(fresh)))
+        if len(picked) < count:
+            reused = [q for q in pool if q.id in seen]
+            picked += _rng.sample(reused, count - len(picked))
+        taken.update(q.id for q in picked)
+        chosen += [(q, float(rule.get("points", 1))) for q in picked]
+    if exam.shuffle_questions:
+        _rng.shuffle(chosen)
+    return chosen
+
+
+def freeze(question: Question, points: float, shuffle_options: bool) -> dict[str, Any]:
+    """The question as this paper shows it, options in the shown order, answer mapped to it."""
+    frozen = {"key": question.key, "version": question.version, "kind": question.kind,
+              "text": question.text, "points": points, "explanation": question.explanation,
+              "topic": question.topic, "lesson": question.lesson_slug}
+    if question.kind in ("single", "multiple"):
+        order = list(range(len(question.options)))
+        if shuffle_options:
+            _rng.shuffle(order)
+        frozen["options"] = [question.options[i] for i in order]
+        frozen["answer"] = sorted(order.index(i) for i in question.answer)
+    elif question.kind == "matching":
+        rights = list(question.options["right"])
+        if shuffle_options:
+            _rng.shuffle(rights)
+        frozen["options"] = {"left": question.options["left"], "right": rights}
+        frozen["answer"] = question.answer
+    else:
+        frozen["options"] = question.options
+        frozen["answer"] = question.answer
+    return frozen
+
+
+def attempts_of(exam: Exam, user_id: int) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.exam_id == exam.id, Attempt.user_id == user_id).order_by(Attempt.number)))
+
+
+def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.exam_id == exam.id, Attempt.user_id == user_id, Attempt.status == "open"))
+
+
+def start_attempt(exam: Exam, user_id: int) -> Attempt:
+    """Resume the open attempt, or draw and freeze a new paper with a server-side deadline."""
+    current = open_attempt(exam, user_id)
+    if current is not None:
+        if finalize_if_expired(current):
+            db.session.commit()
+        else:
+            return current
+    if not exam.is_active:
+        raise ExamError(_("该考试未开放。"))
+    past = attempts_of(exam, user_id)
+    if len(past) >= exam.attempts_allowed:
+        raise ExamError(_("您已用完本考试的 %(n)s 次机会。", n=exam.attempts_allowed))
+    if past and exam.wait_minutes:
+        ready = aware(past[-1].submitted_at or past[-1].deadline_at) + timedelta(minutes=exam.wait_minutes)
+        if utcnow() < ready:
+            minutes = int((ready - utcnow()).total_seconds() // 60) + 1
+            raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
+    paper = draw_paper(exam, user_id)
+    now = utcnow()
+    attempt = Attempt(exam_id=exam.id, user_id=user_id, number=len(past) + 1, started_at=now,
+                      deadline_at=now + timedelta(minutes=exam.time_limit_minutes),
+                      max_score=sum(points for _q, points in paper))
+    attempt.questions = [
+        AttemptQuestion(position=i, question_id=q.id, frozen=freeze(q, points, exam.shuffle_options))
+        for i, (q, points) in enumerate(paper, start=1)]
+    db.session.add(attempt)
+    db.session.commit()  # the unique (exam, user, number) stops a double start
+    return attempt
+
+
+def seconds_left(attempt: Attempt) -> int:
+    return max(0, int((aware(attempt.deadline_at) - utcnow()).total_seconds()))
+
+
+def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | None = None) -> None:
+    """Save one answer now; refused after the deadline or once the attempt is submitted."""
+    item = next((q for q in attempt.questions if q.position == position), None)
+    if item is None:
+        raise grading.ResponseError("no such question")
+    values: dict[str, Any] = {}
+    if response is not ...:
+        values["response"] = grading.clean_response(item.frozen, response)
+        values["answered_at"] = utcnow()
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    if not values:
+        return
+    # One statement, guarded by the attempt's state and deadline, so that a late or
+    # concurrent save cannot slip past a submission.
+    open_and_in_time = (select(Attempt.id).where(Attempt.id == attempt.id, Attempt.status == "open",
+                                                 Attempt.deadline_at > utcnow()).exists())
+    result = db.session.execute(update(AttemptQuestion).where(
+        AttemptQuestion.id == item.id, open_and_in_time).values(**values)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount != 1:
+        db.session.refresh(attempt)
+        finalize_if_expired(attempt)
+        db.session.commit()
+        raise ExamError(_("考试已结束，答案未能保存。"))
+
+
+def submit(attempt: Attempt) -> bool:
+    """Close and grade the attempt; True if this call did it (a second submit grades nothing)."""
+    return _close(attempt, "submitted")
+
+
+def finalize_if_expired(attempt: Attempt) -> bool:
+    """After the deadline the server grades what was saved."""
+    if attempt.status == "open" and utcnow() >= aware(attempt.deadline_at):
+        return _close(attempt, "expired")
+    return False
+
+
+def _close(attempt: Attempt, status: str) -> bool:
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(status=status, submitted_at=utcnow()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # someone else (another tab, the other request) closed it
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return False
+    exam = attempt.exam
+    total = 0.0
+    for item in db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)):
+        item.score = round(grading.fraction(item.frozen, item.response, exam.partial_credit)
+                           * float(item.frozen["points"]), 4)
+        total += item.score
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+        score=round(total, 2), passed=attempt.max_score > 0 and 100 * total / attempt.max_score >= exam.pass_percent)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    db.session.refresh(attempt)
+    return True
+
+
+def best_attempt(exam_id: int, user_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.exam_id == exam_id, Attempt.user_id == user_id, Attempt.status != "open")
+        .order_by(Attempt.passed.desc(), Attempt.score.desc()))
+
+
+def study_advice(attempt: Attempt) -> list[tuple[str, str, int]]:
+    """(topic, lesson, wrong answers) for the lessons behind the questions missed."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in attempt.questions:
+        if (item.score or 0) < float(item.frozen["points"]):
+            key = (item.frozen.get("topic", ""), item.frozen.get("lesson", ""))
+            counts[key] = counts.get(key, 0) + 1
+    return sorted(((t, l, n) for (t, l), n in counts.items()), key=lambda x: -x[2])

@@ -1,0 +1,180 @@
+"""Staff: exams, results and item statistics, the question bank, imports and exports."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.assessment import reports, service
+from lms.assessment.forms import (
+    ExamForm,
+    QuestionImportConfirmForm,
+    QuestionImportForm,
+    format_rules,
+)
+from lms.assessment.models import Exam, Question
+from lms.catalog.models import Course
+from lms.core import audit
+from lms.core.auth import STAFF, guard_blueprint
+from lms.extensions import db
+
+bp = guard_blueprint(Blueprint("exams_staff", __name__, url_prefix="/staff/exams",
+                               template_folder="templates"), STAFF)
+
+EXAM_FIELDS = ("title", "description", "time_limit_minutes", "pass_percent", "attempts_allowed",
+               "wait_minutes", "shuffle_questions", "shuffle_options", "partial_credit",
+               "review_allowed", "is_active")
+
+
+@bp.get("/")
+def exams():
+    rows = db.session.execute(select(Exam).order_by(Exam.id.desc())).scalars().all()
+    return render_template("assessment/staff_exams.html", exams=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
+def edit_exam(exam_id: int | None = None):
+    exam = db.get_or_404(Exam, exam_id) if exam_id else None
+    form = ExamForm(obj=exam)
+    if request.method == "GET" and exam:
+        form.rules.data = format_rules(exam.rules)
+    if form.validate_on_submit():
+        problems = service.check_rules(form.parsed_rules)
+        if problems:
+            form.rules.errors.extend(problems)
+        else:
+            exam = exam or Exam()
+            for name in EXAM_FIELDS:
+                setattr(exam, name, getattr(form, name).data)
+            exam.rules = form.parsed_rules
+            db.session.add(exam)
+            db.session.flush()
+            audit.record("exam.saved", f"exam:{exam.id}", exam.title)
+            db.session.commit()
+            flash(_("考试已保存。"), "success")
+            return redirect(url_for("exams_staff.exams"))
+    topics = db.session.execute(select(Question.topic, func.count(Question.id))
+                                .where(Question.is_active).group_by(Question.topic)).all()
+    return render_template("assessment/staff_exam_form.html", form=form, exam=exam, topics=topics)
+
+
+@bp.get("/<int:exam_id>/results")
+def results(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    return render_template("assessment/staff_results.html", exam=exam, rows=reports.results(exam.id),
+                           towns=reports.by_town(exam.id), items=reports.item_statistics(exam.id))
+
+
+@bp.get("/<int:exam_id>/results.xlsx")
+def results_xlsx(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    return send_file(reports.results_workbook(exam.title, exam.id), as_attachment=True,
+                     download_name=f"exam-{exam.id}-results.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- question bank ---------------------------------------------------------------------
+
+
+@bp.get("/questions")
+def questions():
+    topic = request.args.get("topic", "")
+    query = select(Question).where(Question.is_active).order_by(Question.topic, Question.key)
+    if topic:
+        query = query.where(Question.topic == topic)
+    page = db.paginate(query, per_page=50)
+    topics = db.session.scalars(select(Question.topic).distinct().order_by(Question.topic)).all()
+    return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics)
+
+
+@bp.get("/questions/export.<fmt>")
+def export_questions(fmt: str):
+    topic = request.args.get("topic", "")
+    query = select(Question).where(Question.is_active).order_by(Question.key)
+    if topic:
+        query = query.where(Question.topic == topic)
+    items = list(db.session.scalars(query))
+    from lms.assessment import importer
+
+    if fmt == "gift":
+        return Response(importer.export_bank_gift(items), mimetype="text/plain; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=questions-{topic or 'all'}.gift"})
+    if fmt == "yaml":
+        return Response(importer.export_bank_yaml(topic or "all", items), mimetype="text/yaml; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={topic or 'all'}.yaml"})
+    abort(404)
+
+
+def _uploads() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/questions/import", methods=["GET", "POST"])
+def import_questions():
+    form = QuestionImportForm()
+    form.topic.choices = [(c.slug, c.title) for c in db.session.scalars(
+        select(Course).where(Course.is_active).order_by(Course.position))]
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors.append(_("文件应为 UTF-8 编码的文本"))
+            return render_template("assessment/staff_import.html", form=form)
+        token = secrets.token_hex(16)
+        (_uploads() / f"q-{token}.json").write_text(json.dumps({
+            "text": text, "filename": form.file.data.filename, "topic": form.topic.data,
+            "format": form.format.data}, ensure_ascii=False))
+        return redirect(url_for("exams_staff.import_preview", token=token))
+    return render_template("assessment/staff_import.html", form=form)
+
+
+def _stored(token: str) -> dict:
+    path = _uploads() / f"q-{token}.json"
+    if not token.isalnum() or not path.exists():
+        abort(404)
+    return json.loads(path.read_text())
+
+
+@bp.get("/questions/import/<token>")
+def import_preview(token: str):
+    from lms.assessment import importer
+
+    data = _stored(token)
+    preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
+    return render_template("assessment/staff_import_preview.html", preview=preview, data=data,
+                           form=QuestionImportConfirmForm(token=token), token=token)
+
+
+@bp.post("/questions/import/<token>")
+def import_commit(token: str):
+    from lms.assessment import importer
+
+    data = _stored(token)
+    preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
+    if preview.result.errors:
+        flash(_("文件有错误，未导入任何试题。"), "error")
+        return redirect(url_for("exams_staff.import_preview", token=token))
+    count = importer.commit_import(preview, data["filename"])
+    (_uploads() / f"q-{token}.json").unlink(missing_ok=True)
+    flash(_("已导入 %(n)s 道试题。", n=count), "success")
+    return redirect(url_for("exams_staff.questions", topic=data["topic"]))

@@ -1,0 +1,145 @@
+"""Officers sit exams here: start, answer (saved as given), submit, result, review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.assessment import grading, service
+from lms.assessment.models import Attempt, Exam
+from lms.extensions import db, limiter
+
+bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """An officer sees only their own attempts; anyone else's does not exist for them."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.get("/")
+@login_required
+def index():
+    exams = list(db.session.scalars(select(Exam).where(Exam.is_active).order_by(Exam.id)))
+    rows = [(exam, service.attempts_of(exam, current_user.id)) for exam in exams]
+    return render_template("assessment/index.html", rows=rows)
+
+
+@bp.get("/<int:exam_id>")
+@login_required
+def exam(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    attempts = service.attempts_of(exam, current_user.id)
+    return render_template("assessment/exam.html", exam=exam, attempts=attempts,
+                           open_attempt=next((a for a in attempts if a.is_open), None))
+
+
+@bp.post("/<int:exam_id>/start")
+@login_required
+@limiter.limit("30 per minute")
+def start(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    try:
+        attempt = service.start_attempt(exam, current_user.id)
+    except service.ExamError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("exams.exam", exam_id=exam.id))
+    except Exception:  # a double click raced us to the same attempt number
+        db.session.rollback()
+        attempt = service.open_attempt(exam, current_user.id)
+        if attempt is None:
+            raise
+    return redirect(url_for("exams.paper", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def paper(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if service.finalize_if_expired(attempt) or not attempt.is_open:
+        return redirect(url_for("exams.result", attempt_id=attempt.id))
+    return render_template("assessment/paper.html", attempt=attempt, exam=attempt.exam,
+                           seconds_left=service.seconds_left(attempt))
+
+
+@bp.post("/attempts/<int:attempt_id>/answer")
+@login_required
+def answer(attempt_id: int):
+    """Autosave of one answer (JSON): {"position": n, "response": ..., "flagged": bool}."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("position"), int):
+        return jsonify(error=_("请求格式不正确")), 400
+    try:
+        service.save_answer(attempt, data["position"], data.get("response", ...),
+                            data.get("flagged"))
+    except grading.ResponseError as error:
+        return jsonify(error=str(error)), 400
+    except service.ExamError as error:
+        return jsonify(error=str(error), closed=True), 409
+    return jsonify(saved=True, seconds_left=service.seconds_left(attempt))
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def save_form(attempt_id: int):
+    """The same page without JavaScript: save every answer of the form, then maybe submit."""
+    attempt = _own_attempt(attempt_id)
+    try:
+        for item in attempt.questions:
+            name = f"q{item.position}"
+            kind = item.frozen["kind"]
+            if kind == "multiple":
+                value = [int(v) for v in request.form.getlist(name)]
+            elif kind == "matching":
+                value = [request.form.get(f"{name}_{i}") or None
+                         for i in range(len(item.frozen["options"]["left"]))]
+                value = value if any(value) else None
+            else:
+                value = request.form.get(name)
+            if value not in (None, "", []) or item.response is not None:
+                service.save_answer(attempt, item.position, value,
+                                    flagged=request.form.get(f"{name}_flag") == "1")
+    except (service.ExamError, grading.ResponseError, ValueError) as error:
+        flash(str(error), "warning")
+        return redirect(url_for("exams.result", attempt_id=attempt.id))
+    if request.form.get("action") == "submit":
+        return submit(attempt_id)
+    flash(_("答案已保存。"), "success")
+    return redirect(url_for("exams.paper", attempt_id=attempt.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not service.finalize_if_expired(attempt):
+        service.submit(attempt)
+    return redirect(url_for("exams.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    service.finalize_if_expired(attempt)
+    if attempt.is_open:
+        return redirect(url_for("exams.paper", attempt_id=attempt.id))
+    return render_template("assessment/result.html", attempt=attempt, exam=attempt.exam,
+                           advice=service.study_advice(attempt))
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    service.finalize_if_expired(attempt)
+    if attempt.is_open or not attempt.exam.review_allowed:
+        abort(403)
+    return render_template("assessment/review.html", attempt=attempt, exam=attempt.exam,
+                           describe=grading.describe, correct=grading.correct_response)

@@ -1,0 +1,280 @@
+"""Composition, deadline, autosave and resume, grading once, review permissions."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from lms.assessment import grading, service
+from lms.assessment.models import Attempt, AttemptQuestion, Question
+from lms.extensions import db
+from tests.assessment.exam_factory import add_questions, answer_all, make_exam
+from tests.conftest import login
+
+
+def expire(attempt: Attempt) -> None:
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
+                       .values(deadline_at=attempt.started_at - timedelta(seconds=1)))
+    db.session.commit()
+    db.session.refresh(attempt)
+
+
+@pytest.fixture
+def officer(factory):
+    return factory.user("officer")
+
+
+def test_paper_follows_the_rules_without_duplicates(app, officer):
+    add_questions("metrology", "single", 10)
+    add_questions("metrology", "truefalse", 10)
+    add_questions("haccp", "multiple", 10)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 4, "points": 2},
+                      {"topic": "metrology", "kind": None, "count": 3, "points": 1},
+                      {"topic": "haccp", "kind": "multiple", "count": 2, "points": 3}])
+    attempt = service.start_attempt(exam, officer.id)
+    frozen = [q.frozen for q in attempt.questions]
+    assert len(frozen) == 9 and len({f["key"] for f in frozen}) == 9
+    assert sum(1 for f in frozen if f["topic"] == "haccp" and f["kind"] == "multiple") == 2
+    assert sum(1 for f in frozen if f["topic"] == "metrology") == 7
+    assert sum(1 for f in frozen if f["kind"] == "single") >= 4
+    assert attempt.max_score == 4 * 2 + 3 * 1 + 2 * 3
+
+
+def test_different_officers_get_different_papers(app, factory):
+    add_questions("metrology", "single", 40)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 10, "points": 1}])
+    papers = {tuple(sorted(q.frozen["key"] for q in service.start_attempt(exam, factory.user().id).questions))
+              for _ in range(5)}
+    assert len(papers) > 1
+
+
+def test_retake_avoids_questions_already_seen_while_the_bank_allows(app, officer):
+    add_questions("metrology", "single", 6)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 3, "points": 1}])
+    first = service.start_attempt(exam, officer.id)
+    service.submit(first)
+    second = service.start_attempt(exam, officer.id)
+    assert not {q.question_id for q in first.questions} & {q.question_id for q in second.questions}
+    service.submit(second)
+    third = service.start_attempt(exam, officer.id)  # the bank is used up: repeats are allowed
+    assert len(third.questions) == 3
+
+
+def test_too_small_a_bank_is_refused_with_a_reason(app, officer):
+    add_questions("metrology", "single", 2)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 3, "points": 1}])
+    assert service.check_rules(exam.rules)
+    with pytest.raises(service.ExamError):
+        service.start_attempt(exam, officer.id)
+
+
+def test_options_are_shuffled_but_the_answer_follows_them(app, officer):
+    add_questions("metrology", "single", 30)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 30, "points": 1}])
+    attempt = service.start_attempt(exam, officer.id)
+    positions = {q.frozen["answer"][0] for q in attempt.questions}
+    assert len(positions) > 1
+    assert all(q.frozen["options"][q.frozen["answer"][0]] == "对的" for q in attempt.questions)
+
+
+def test_answers_are_saved_and_the_paper_resumes_with_the_time_really_left(app, officer):
+    add_questions("metrology", "single", 5)
+    exam = make_exam()
+    attempt = service.start_attempt(exam, officer.id)
+    service.save_answer(attempt, 1, 2)
+    service.save_answer(attempt, 2, None, flagged=True)
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
+                       .values(deadline_at=attempt.deadline_at - timedelta(minutes=20)))
+    db.session.commit()
+    db.session.expire_all()
+    again = service.start_attempt(exam, officer.id)  # reopening resumes, it does not redraw
+    assert again.id == attempt.id
+    saved = {q.position: (q.response, q.flagged) for q in again.questions}
+    assert saved[1] == (2, False) and saved[2] == (None, True)
+    assert 9 * 60 < service.seconds_left(again) <= 10 * 60
+
+
+def test_late_answers_are_refused_and_the_server_grades_what_was_saved(app, officer):
+    add_questions("metrology", "single", 5)
+    attempt = service.start_attempt(make_exam(), officer.id)
+    answer_all(attempt)
+    expire(attempt)
+    with pytest.raises(service.ExamError):
+        service.save_answer(attempt, 1, 3)
+    db.session.refresh(attempt)
+    assert attempt.status == "expired" and attempt.score == 6 and attempt.passed
+    first = db.session.scalar(select(AttemptQuestion).where(
+        AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == 1))
+    assert first.response == first.frozen["answer"][0]  # the late answer did not replace it
+
+
+def test_a_second_submit_grades_nothing(app, officer):
+    add_questions("metrology", "single", 5)
+    attempt = service.start_attempt(make_exam(), officer.id)
+    answer_all(attempt)
+    assert service.submit(attempt) is True
+    first = (attempt.score, attempt.submitted_at)
+    assert service.submit(attempt) is False
+    db.session.refresh(attempt)
+    assert (attempt.score, attempt.submitted_at) == first
+
+
+def test_editing_a_question_never_changes_a_taken_attempt(app, officer):
+    questions = add_questions("metrology", "single", 3)
+    attempt = service.start_attempt(make_exam(), officer.id)
+    for q in questions:
+        q.text, q.answer = "改过的题干", [3]
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert all(item.frozen["text"].startswith("第 ") for item in attempt.questions)
+    answer_all(attempt)
+    service.submit(attempt)
+    assert attempt.score == 6
+
+
+@pytest.mark.parametrize("kind,answer,response,partial,expected", [
+    ("single", [1], 1, False, 1.0), ("single", [1], 0, False, 0.0),
+    ("truefalse", True, True, False, 1.0), ("truefalse", True, False, False, 0.0),
+    ("multiple", [0, 2], [0, 2], False, 1.0), ("multiple", [0, 2], [0], False, 0.0),
+    ("multiple", [0, 2], [0, 1, 2], False, 0.0), ("multiple", [0, 2], [0], True, 0.5),
+    ("multiple", [0, 2], [0, 1], True, 0.0), ("multiple", [0, 2], [0, 1, 2], True, 0.5),
+])
+def test_grading_rules(kind, answer, response, partial, expected):
+    frozen = {"kind": kind, "options": ["a", "b", "c", "d"], "answer": answer}
+    assert grading.fraction(frozen, response, partial) == expected
+
+
+def test_short_answer_numerical_and_matching_grading():
+    short = {"kind": "shortanswer", "answer": [{"text": "千克", "fraction": 1}, {"text": "kg", "fraction": 1}]}
+    assert grading.fraction(short, " KG ") == 1 and grading.fraction(short, "克") == 0
+    num = {"kind": "numerical", "answer": [{"value": 7, "tolerance": 0, "fraction": 1}]}
+    assert grading.fraction(num, "7") == 1 and grading.fraction(num, "7.5") == 0
+    match = {"kind": "matching", "options": {"left": ["a", "b"], "right": ["1", "2"]}, "answer": ["1", "2"]}
+    assert grading.fraction(match, ["1", "2"]) == 1 and grading.fraction(match, ["1", "1"]) == 0
+    assert grading.fraction(match, ["1", "1"], partial_credit=True) == 0.5
+
+
+def test_bad_response_shapes_are_refused():
+    frozen = {"kind": "single", "options": ["a", "b"], "answer": [0]}
+    for bad in (5, "x", -1):
+        with pytest.raises(grading.ResponseError):
+            grading.clean_response(frozen, bad)
+
+
+def test_attempts_allowed_and_waiting_time(app, officer):
+    add_questions("metrology", "single", 10)
+    exam = make_exam(attempts_allowed=2, wait_minutes=30)
+    service.submit(service.start_attempt(exam, officer.id))
+    with pytest.raises(service.ExamError, match="分钟"):
+        service.start_attempt(exam, officer.id)
+    last = service.attempts_of(exam, officer.id)[-1]
+    last.submitted_at -= timedelta(minutes=31)
+    db.session.commit()
+    service.submit(service.start_attempt(exam, officer.id))
+    with pytest.raises(service.ExamError, match="用完"):
+        service.start_attempt(exam, officer.id)
+
+
+# --- over HTTP -------------------------------------------------------------------------
+
+
+def test_autosave_endpoint_and_deadline_over_http(app, client, officer):
+    add_questions("metrology", "single", 5)
+    exam = make_exam()
+    login(client, officer)
+    r = client.post(f"/exams/{exam.id}/start")
+    attempt_id = int(r.location.rstrip("/").split("/")[-1])
+    url = f"/exams/attempts/{attempt_id}/answer"
+    assert client.post(url, json={"position": 1, "response": 1}).get_json()["saved"] is True
+    assert client.post(url, json={"position": 1, "response": 99}).status_code == 400
+    attempt = db.session.get(Attempt, attempt_id)
+    expire(attempt)
+    r = client.post(url, json={"position": 2, "response": 0})
+    assert r.status_code == 409 and r.get_json()["closed"] is True
+    page = client.get(f"/exams/attempts/{attempt_id}", follow_redirects=True).get_data(as_text=True)
+    assert "考试时间已到" in page
+
+
+def test_double_submit_over_http_grades_once(app, client, officer):
+    add_questions("metrology", "single", 5)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": 1, "response": 0})
+    first = client.post(f"/exams/attempts/{attempt_id}/submit")
+    second = client.post(f"/exams/attempts/{attempt_id}/submit")
+    assert first.status_code == second.status_code == 302
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == "submitted"
+    assert db.session.scalar(select(Attempt.submitted_at).where(Attempt.id == attempt_id)) is not None
+
+
+def test_nobody_sees_another_officers_attempt(app, factory):
+    add_questions("metrology", "single", 5)
+    exam = make_exam()
+    owner, other = factory.user(), factory.user()
+    attempt = service.start_attempt(exam, owner.id)
+    service.submit(attempt)
+    client = app.test_client()
+    login(client, other)
+    for path in ("", "/result", "/review"):
+        assert client.get(f"/exams/attempts/{attempt.id}{path}").status_code == 404
+    assert client.post(f"/exams/attempts/{attempt.id}/answer", json={"position": 1, "response": 0}).status_code == 404
+    assert client.post(f"/exams/attempts/{attempt.id}/submit").status_code == 404
+
+
+def test_review_shows_answers_and_explanations_when_allowed(app, client, officer):
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    attempt = service.start_attempt(exam, officer.id)
+    answer_all(attempt, correct=False)
+    service.submit(attempt)
+    login(client, officer)
+    result = client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "未通过" in result and "建议复习" in result
+    review = client.get(f"/exams/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert "正确答案：" in review and "解析 " in review
+    exam.review_allowed = False
+    db.session.commit()
+    assert client.get(f"/exams/attempts/{attempt.id}/review").status_code == 403
+
+
+def test_form_fallback_saves_and_submits_without_javascript(app, client, officer):
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    attempt = db.session.get(Attempt, attempt_id)
+    form = {f"q{q.position}": str(q.frozen["answer"][0]) for q in attempt.questions}
+    r = client.post(f"/exams/attempts/{attempt_id}", data={**form, "action": "submit"})
+    assert r.status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.status == "submitted" and attempt.score == 6
+
+
+def test_staff_results_item_statistics_and_export(app, as_staff, factory):
+    add_questions("metrology", "single", 5)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 5, "points": 2}])
+    for correct in (True, True, False, False):
+        attempt = service.start_attempt(exam, factory.user().id)
+        answer_all(attempt, correct=correct)
+        service.submit(attempt)
+    page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+    assert "试题分析" in page and "通过" in page
+    from lms.assessment.reports import item_statistics
+
+    stats = item_statistics(exam.id)
+    assert all(s["p"] == 0.5 for s in stats) and all(s["d"] == 1.0 for s in stats)
+    r = as_staff.get(f"/staff/exams/{exam.id}/results.xlsx")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+
+
+def test_staff_create_an_exam_with_rules_checked_against_the_bank(app, as_staff):
+    add_questions("metrology", "single", 5)
+    data = {"title": "计量考试", "rules": "metrology single * 8 2", "time_limit_minutes": 30,
+            "pass_percent": 60, "attempts_allowed": 2, "wait_minutes": 0}
+    page = as_staff.post("/staff/exams/new", data=data).get_data(as_text=True)
+    assert "题库只有 5 题" in page
+    data["rules"] = "metrology single * 5 2"
+    assert as_staff.post("/staff/exams/new", data=data).status_code == 302
+    assert db.session.scalar(select(Question.id).limit(1)) is not None
