@@ -97,7 +97,7 @@ def fraction(frozen: dict[str, Any], response: Any, partial_credit: bool = False
                     if abs(value - float(a["value"])) <= float(a.get("tolerance", 0)) + 1e-9),
                    default=0.0)
     if kind == "matching":
-        right = sum(1 for given, expected in zip(response, answer) if given == expected)
+        right = sum(1 for given, expected in zip(response, answer, strict=True) if given == expected)
         if partial_credit:
             return right / len(answer)
         return 1.0 if right == len(answer) else 0.0
@@ -117,7 +117,7 @@ def describe(frozen: dict[str, Any], response: Any) -> str:
         return "正确" if response else "错误"
     if kind == "matching":
         return "；".join(f"{left} → {right or '—'}"
-                        for left, right in zip(frozen["options"]["left"], response))
+                        for left, right in zip(frozen["options"]["left"], response, strict=True))
     return str(response)
 
 
