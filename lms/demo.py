@@ -66,7 +66,22 @@ def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, s
         filings.append(_filing(rng, ent, appointed, number=f"XS-{index:03d}"))
         db.session.add(filings[-1])
     db.session.flush()
+    _demo_exam()
     return _demo_accounts(filings)
+
+
+def _demo_exam() -> None:
+    """A comprehensive exam over every topic of the synced bank: five questions each."""
+    from lms.assessment.models import Exam, Question
+
+    topics = db.session.execute(select(Question.topic, func.count(Question.id))
+                                .where(Question.is_active).group_by(Question.topic)).all()
+    rules = [{"topic": topic, "kind": None, "difficulty": None, "count": 5, "points": 2}
+             for topic, count in sorted(topics) if count >= 5]
+    if rules:
+        db.session.add(Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
+                            pass_percent=60, attempts_allowed=3, wait_minutes=10,
+                            description="覆盖全部课程的综合考试，每门课程 5 题。"))
 
 
 def _filing(rng, ent, appointed, status="current", ended_on=None, end_reason="", number=None):
