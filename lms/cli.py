@@ -97,6 +97,39 @@ def sync_content(dry_run: bool) -> None:
                f"未变 {bank.unchanged}")
 
 
+@lms_cli.command("import-questions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--topic", required=True, help="The course slug the questions belong to.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "gift", "aiken", "moodle_xml"]), default="auto")
+@click.option("--dry-run", is_flag=True, help="Preview only; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as one JSON object.")
+@with_appcontext
+def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: bool) -> None:
+    """Import questions from GIFT, Aiken or Moodle XML into the bank."""
+    from lms.assessment.importer import commit_import, preview_import
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException("文件应为 UTF-8 编码") from error
+    preview = preview_import(text, file.name, topic, fmt)
+    report = preview.as_dict()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        click.echo(f"可导入 {report['questions']} 题：" + "，".join(f"{k} {v}" for k, v in report["by_type"].items()))
+        for item in report["skipped"]:
+            click.echo(f"  跳过 第 {item['line']} 行：{item['message']}")
+        for item in report["errors"]:
+            click.echo(f"  错误 {file.name}:{item['line']}：{item['message']}", err=True)
+    if report["errors"]:
+        sys.exit(1)
+    if not dry_run:
+        count = commit_import(preview, file.name)
+        if not as_json:
+            click.echo(f"已导入 {count} 题。")
+
+
 @lms_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
+from lms.accounts.models import User
 from lms.assessment import grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.core.models import utcnow
@@ -46,26 +47,49 @@ def check_rules(rules: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+_pools: dict[tuple, list[int]] = {}
+
+
+def _bank_version() -> tuple:
+    """Changes whenever a question is added, edited or retired (one cheap aggregate)."""
+    return tuple(db.session.execute(select(func.count(Question.id), func.max(Question.updated_at),
+                                           func.sum(Question.version))).one())
+
+
+def _pool(rule: dict[str, Any], version: tuple) -> list[int]:
+    """Ids of the questions a rule may draw from, cached per process and bank version: on an
+    exam morning thousands of papers are drawn from the same few pools."""
+    key = (version, rule["topic"], rule.get("kind"), rule.get("difficulty"))
+    if key not in _pools:
+        if len(_pools) > 200:
+            _pools.clear()
+        _pools[key] = list(db.session.scalars(candidates(rule).with_only_columns(Question.id)))
+    return _pools[key]
+
+
 def draw_paper(exam: Exam, user_id: int) -> list[tuple[Question, float]]:
     """Questions for a new paper by the exam's rules, avoiding what this officer has seen
     in earlier attempts while the bank allows, never the same question twice."""
     seen = set(db.session.scalars(
         select(AttemptQuestion.question_id).join(Attempt)
         .where(Attempt.exam_id == exam.id, Attempt.user_id == user_id)))
-    chosen: list[tuple[Question, float]] = []
+    picks: list[tuple[int, float]] = []
     taken: set[int] = set()
+    version = _bank_version()
     for rule in exam.rules:
-        pool = [q for q in db.session.scalars(candidates(rule)) if q.id not in taken]
-        fresh = [q for q in pool if q.id not in seen]
+        pool = [qid for qid in _pool(rule, version) if qid not in taken]
+        fresh = [qid for qid in pool if qid not in seen]
         count = int(rule["count"])
         if len(pool) < count:
             raise ExamError(_("题库中符合条件的试题不足，请联系工作人员。"))
         picked = _rng.sample(fresh, min(count, len(fresh)))
         if len(picked) < count:
-            reused = [q for q in pool if q.id in seen]
-            picked += _rng.sample(reused, count - len(picked))
-        taken.update(q.id for q in picked)
-        chosen += [(q, float(rule.get("points", 1))) for q in picked]
+            picked += _rng.sample([qid for qid in pool if qid in seen], count - len(picked))
+        taken.update(picked)
+        picks += [(qid, float(rule.get("points", 1))) for qid in picked]
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_([qid for qid, _p in picks]), Question.is_active))}
+    chosen = [(questions[qid], points) for qid, points in picks]
     if exam.shuffle_questions:
         _rng.shuffle(chosen)
     return chosen
@@ -127,11 +151,14 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
     attempt = Attempt(exam_id=exam.id, user_id=user_id, number=len(past) + 1, started_at=now,
                       deadline_at=now + timedelta(minutes=exam.time_limit_minutes),
                       max_score=sum(points for _q, points in paper))
-    attempt.questions = [
-        AttemptQuestion(position=i, question_id=q.id, frozen=freeze(q, points, exam.shuffle_options))
-        for i, (q, points) in enumerate(paper, start=1)]
     db.session.add(attempt)
-    db.session.commit()  # the unique (exam, user, number) stops a double start
+    db.session.flush()  # the unique (exam, user, number) stops a double start here
+    # One multi-row INSERT for the paper: the unit of work costs more than the insert itself.
+    db.session.execute(insert(AttemptQuestion.__table__), [
+        {"attempt_id": attempt.id, "position": i, "question_id": q.id, "flagged": False,
+         "frozen": freeze(q, points, exam.shuffle_options)}
+        for i, (q, points) in enumerate(paper, start=1)])
+    db.session.commit()
     return attempt
 
 
@@ -139,32 +166,50 @@ def seconds_left(attempt: Attempt) -> int:
     return max(0, int((aware(attempt.deadline_at) - utcnow()).total_seconds()))
 
 
-def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | None = None) -> None:
-    """Save one answer now; refused after the deadline or once the attempt is submitted."""
-    item = next((q for q in attempt.questions if q.position == position), None)
-    if item is None:
+def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | None = None) -> int:
+    """Save one answer of an attempt (see record_answer); returns the seconds left."""
+    return record_answer(attempt.id, attempt.user_id, position, response, flagged)
+
+
+def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
+                  flagged: bool | None = None) -> int:
+    """Save one answer now; refused after the deadline or once the attempt is closed.
+
+    This is the hot path of an exam day: one read of the question and its attempt, one
+    guarded UPDATE, one commit. Returns the seconds left.
+    """
+    row = db.session.execute(
+        select(AttemptQuestion.id, AttemptQuestion.frozen, Attempt.status, Attempt.deadline_at)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(User, User.id == Attempt.user_id)
+        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == position,
+               Attempt.user_id == user_id, User.is_active_account)).first()
+    if row is None:
         raise grading.ResponseError("no such question")
     values: dict[str, Any] = {}
+    now = utcnow()
     if response is not ...:
-        values["response"] = grading.clean_response(item.frozen, response)
-        values["answered_at"] = utcnow()
+        values["response"] = grading.clean_response(row.frozen, response)
+        values["answered_at"] = now
     if flagged is not None:
         values["flagged"] = bool(flagged)
-    if not values:
-        return
-    # One statement, guarded by the attempt's state and deadline, so that a late or
-    # concurrent save cannot slip past a submission.
-    open_and_in_time = (select(Attempt.id).where(Attempt.id == attempt.id, Attempt.status == "open",
-                                                 Attempt.deadline_at > utcnow()).exists())
-    result = db.session.execute(update(AttemptQuestion).where(
-        AttemptQuestion.id == item.id, open_and_in_time).values(**values)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    if result.rowcount != 1:
-        db.session.refresh(attempt)
-        finalize_if_expired(attempt)
+    if row.status == "open" and aware(row.deadline_at) > now and values:
+        # Guarded by the attempt's state and deadline in the same statement, so that a
+        # late or concurrent save cannot slip past a submission.
+        open_and_in_time = (select(Attempt.id).where(
+            Attempt.id == attempt_id, Attempt.status == "open", Attempt.deadline_at > now).exists())
+        result = db.session.execute(update(AttemptQuestion).where(
+            AttemptQuestion.id == row.id, open_and_in_time).values(**values)
+            .execution_options(synchronize_session=False))
         db.session.commit()
-        raise ExamError(_("考试已结束，答案未能保存。"))
+        if result.rowcount == 1:
+            return max(0, int((aware(row.deadline_at) - now).total_seconds()))
+    elif not values:
+        return max(0, int((aware(row.deadline_at) - now).total_seconds()))
+    attempt = db.session.get(Attempt, attempt_id)
+    db.session.refresh(attempt)
+    finalize_if_expired(attempt)
+    raise ExamError(_("考试已结束，答案未能保存。"))
 
 
 def submit(attempt: Attempt) -> bool:
