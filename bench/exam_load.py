@@ -104,7 +104,7 @@ def answer_load(database_url: str | None, seconds: int) -> dict:
     app, exam_id, sessions, env, instance = prepare(database_url, 200)
     attempts = start_attempts(app, exam_id, sessions)
     requests = []
-    for (uid, cookie, token), attempt_id in zip(sessions, attempts, strict=True):
+    for (_uid, cookie, token), attempt_id in zip(sessions, attempts, strict=True):
         for position in (1, 7, 13):
             body = json.dumps({"position": position, "response": position % 4})
             requests.append((f"/exams/attempts/{attempt_id}/answer",
