@@ -143,6 +143,7 @@ def spike(database_url: str | None, officers: int, workers: int) -> dict:
     app, exam_id, sessions, env, _instance = prepare(database_url, officers)
     timings, errors = [], []
     lock = threading.Lock()
+    client_cpu = time.process_time()
     with gunicorn("lms:create_app()", env, workers=workers) as url:
         host, port = url.split("//")[1].split(":")
         begin = time.perf_counter()
@@ -184,7 +185,8 @@ def spike(database_url: str | None, officers: int, workers: int) -> dict:
             time.sleep(2.0 / len(sessions))
         for thread in threads:
             thread.join(120)
-    return {"officers": officers, "completed": len(timings), "errors": len(errors),
+        client_cpu = time.process_time() - client_cpu
+    return {"officers": officers, "client_cpu_s": round(client_cpu, 1), "completed": len(timings), "errors": len(errors),
             "first_errors": errors[:3], "last_done_s": round(max(timings), 2) if timings else None,
             "p50_done_s": round(statistics.median(timings), 2) if timings else None,
             "within_20s": bool(timings) and len(timings) == officers and max(timings) <= 20}

@@ -130,15 +130,12 @@ def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
 
 def start_attempt(exam: Exam, user_id: int) -> Attempt:
     """Resume the open attempt, or draw and freeze a new paper with a server-side deadline."""
-    current = open_attempt(exam, user_id)
-    if current is not None:
-        if finalize_if_expired(current):
-            db.session.commit()
-        else:
-            return current
+    past = attempts_of(exam, user_id)
+    current = next((a for a in past if a.is_open), None)
+    if current is not None and not finalize_if_expired(current):
+        return current
     if not exam.is_active:
         raise ExamError(_("该考试未开放。"))
-    past = attempts_of(exam, user_id)
     if len(past) >= exam.attempts_allowed:
         raise ExamError(_("您已用完本考试的 %(n)s 次机会。", n=exam.attempts_allowed))
     if past and exam.wait_minutes:

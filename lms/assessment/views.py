@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from lms.assessment import grading, service
 from lms.assessment.models import Attempt, Exam
+from lms.assessment.paper import render_questions
 from lms.extensions import db, limiter
 
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
@@ -79,7 +80,8 @@ def paper(attempt_id: int):
     if service.finalize_if_expired(attempt) or not attempt.is_open:
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     return render_template("assessment/paper.html", attempt=attempt, exam=attempt.exam,
-                           seconds_left=service.seconds_left(attempt))
+                           seconds_left=service.seconds_left(attempt),
+                           questions_html=render_questions(attempt.questions))
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")

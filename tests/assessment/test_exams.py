@@ -278,3 +278,14 @@ def test_staff_create_an_exam_with_rules_checked_against_the_bank(app, as_staff)
     data["rules"] = "metrology single * 5 2"
     assert as_staff.post("/staff/exams/new", data=data).status_code == 302
     assert db.session.scalar(select(Question.id).limit(1)) is not None
+
+
+def test_question_text_and_options_are_escaped_on_the_paper(app, client, officer):
+    q = add_questions("metrology", "single", 1)[0]
+    q.text, q.options = "<script>alert(1)</script>题干", ["<b>甲</b>", "乙", "丙", "丁"]
+    db.session.commit()
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 1, "points": 1}])
+    login(client, officer)
+    html = client.get(client.post(f"/exams/{exam.id}/start").location).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;题干" in html and "<script>alert" not in html
+    assert "&lt;b&gt;甲&lt;/b&gt;" in html
