@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from lms.catalog.models import Course, Lesson, LessonProgress
@@ -70,8 +72,7 @@ def required_seconds(lesson: Lesson) -> int:
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
-def open_lesson(user_id: int, lesson: Lesson, progress: LessonProgress | None = None,
-                known: bool = False) -> LessonProgress:
+def open_lesson(user_id: int, lesson, progress=None, known: bool = False):
     """Record that the officer opened the lesson (the reading clock starts at the first opening).
 
     Re-reading refreshes last_opened_at at most every few minutes: a page view should not
@@ -82,12 +83,17 @@ def open_lesson(user_id: int, lesson: Lesson, progress: LessonProgress | None = 
             LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
     now = utcnow()
     if progress is None:
-        progress = LessonProgress(user_id=user_id, lesson_id=lesson.id, first_opened_at=now,
-                                  last_opened_at=now)
-        db.session.add(progress)
-        db.session.commit()
-    elif now - _aware(progress.last_opened_at) > TOUCH_INTERVAL:
-        progress.last_opened_at = now
+        try:
+            db.session.execute(insert(LessonProgress).values(
+                user_id=user_id, lesson_id=lesson.id, first_opened_at=now, last_opened_at=now))
+            db.session.commit()
+        except IntegrityError:  # the same officer opened it in another tab at the same moment
+            db.session.rollback()
+        return ReadingProgress(None, now, now, None)
+    if now - _aware(progress.last_opened_at) > TOUCH_INTERVAL:
+        db.session.execute(update(LessonProgress).where(
+            LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
+            .values(last_opened_at=now))
         db.session.commit()
     return progress
 
@@ -172,26 +178,85 @@ def course_numbers() -> list[dict]:
 
 
 def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
-    """(lesson with its course, the officer's progress or None) in one query, or None."""
-    row = db.session.execute(
-        select(Lesson, LessonProgress).join(Course, Course.id == Lesson.course_id)
-        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                        LessonProgress.user_id == user_id))
-        .options(contains_eager(Lesson.course))
-        .where(Course.slug == course_slug, Lesson.slug == lesson_slug, Course.is_active,
-               Lesson.is_retired.is_(False))).first()
-    return tuple(row) if row else None
+    """(lesson with its course, the officer's progress or None) in one query, or None.
+
+    A Core query returning plain rows: the lesson page is what officers load most, and
+    building ORM objects cost more than the query itself (bench/lesson_page.py).
+    """
+    row = db.session.execute(_READING, {"user": user_id, "course": course_slug,
+                                        "lesson": lesson_slug}).first()
+    if row is None:
+        return None
+    lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, row.body_html,
+                           _json(row.toc), row.char_count,
+                           ReadingCourse(row.course_id, row.course_slug, row.course_title,
+                                         row.manifest_hash))
+    progress = None
+    if row.progress_id is not None:
+        progress = ReadingProgress(row.progress_id, row.first_opened_at, row.last_opened_at,
+                                   row.completed_at)
+    return lesson, progress
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingCourse:
+    id: int
+    slug: str
+    title: str
+    manifest_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingLesson:
+    id: int
+    slug: str
+    title: str
+    hours: float
+    version: int
+    body_html: str
+    toc: list
+    char_count: int
+    course: ReadingCourse
+
+
+@dataclass(slots=True)
+class ReadingProgress:
+    id: int | None
+    first_opened_at: datetime
+    last_opened_at: datetime
+    completed_at: datetime | None
+
+
+_READING = (
+    select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.body_html,
+           Lesson.toc, Lesson.char_count, Course.id.label("course_id"),
+           Course.slug.label("course_slug"), Course.title.label("course_title"), Course.manifest_hash,
+           LessonProgress.id.label("progress_id"), LessonProgress.first_opened_at,
+           LessonProgress.last_opened_at, LessonProgress.completed_at)
+    .join(Course, Course.id == Lesson.course_id)
+    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                    LessonProgress.user_id == bindparam("user")))
+    .where(Course.slug == bindparam("course"), Lesson.slug == bindparam("lesson"),
+           Course.is_active, Lesson.is_retired.is_(False))
+)
 
 
 _outlines: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
 
 
-def outline(course: Course) -> list[tuple[int, str, str]]:
+def outline(course) -> list[tuple[int, str, str]]:
     """(id, slug, title) of a course's lessons in order. The manifest lists them, so its hash
     keys a per-process cache that a sync invalidates by changing the manifest."""
     key = (course.id, course.manifest_hash)
     if key not in _outlines:
-        _outlines[key] = [(l.id, l.slug, l.title) for l in course.lessons]
+        _outlines[key] = list(db.session.execute(
+            select(Lesson.id, Lesson.slug, Lesson.title)
+            .where(Lesson.course_id == course.id, Lesson.is_retired.is_(False))
+            .order_by(Lesson.position)).tuples())
     return _outlines[key]
 
 
