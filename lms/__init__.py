@@ -40,6 +40,11 @@ def create_app(config: Any = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
+    from lms.certificates.service import on_progress
+    from lms.core.signals import progress_made
+
+    progress_made.connect(on_progress)
+
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)
@@ -87,11 +92,16 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assessment.views import bp as exams_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.catalog.views import staff_bp as catalog_staff_bp
+    from lms.certificates.views import bp as certificates_bp
+    from lms.certificates.views import staff_bp as certificates_staff_bp
+    from lms.certificates.views import verify_bp
     from lms.core.views import bp as core_bp
+    from lms.programs.views import bp as programs_bp
     from lms.registry.views import bp as registry_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
-                      exams_bp, exams_staff_bp):
+                      exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
+                      programs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -151,11 +151,15 @@ def dashboard():
     if current_user.is_staff:
         return redirect(url_for("registry.filings"))
     from lms.catalog.service import catalog_for, hours_earned
+    from lms.programs.service import current_program, standing
 
     filing = service.current_filing_of(current_user)
-    courses = catalog_for(current_user.id, filing.enterprise.industry_code if filing else "")
-    return render_template("accounts/dashboard.html", filing=filing, courses=courses,
-                           hours=hours_earned(current_user.id))
+    industry = filing.enterprise.industry_code if filing else ""
+    program = current_program()
+    return render_template("accounts/dashboard.html", filing=filing,
+                           courses=catalog_for(current_user.id, industry),
+                           hours=hours_earned(current_user.id),
+                           standing=standing(current_user.id, industry, program) if program else None)
 
 
 # --- administration -------------------------------------------------------------------

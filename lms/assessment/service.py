@@ -13,6 +13,7 @@ from lms.accounts.models import User
 from lms.assessment import grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.core.models import utcnow
+from lms.core.signals import progress_made
 from lms.extensions import db
 
 _rng = random.SystemRandom()
@@ -240,6 +241,8 @@ def _close(attempt: Attempt, status: str) -> bool:
         .execution_options(synchronize_session=False))
     db.session.commit()
     db.session.refresh(attempt)
+    if attempt.passed:
+        progress_made.send("assessment", user_id=attempt.user_id)
     return True
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.core.models import utcnow
+from lms.core.signals import progress_made
 from lms.extensions import db
 
 
@@ -125,6 +126,7 @@ def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
         progress.completed_at = utcnow()
         progress.completed_version = lesson.version
         db.session.commit()
+        progress_made.send("catalog", user_id=user_id)
     return progress
 
 

@@ -1,0 +1,159 @@
+"""Issuing certificates exactly when a program is complete, and checking them.
+
+Serial numbers read ``CQO-<year>-<number>-<check>``: the year of issue, the certificate's
+database id padded to six digits (unique by construction, also under concurrent issuance),
+and a check digit (ISO 7064 MOD 11-10 over year and number) that catches a mistyped digit.
+A QR code carries the serial and an HMAC-SHA256 signature of it, so that a made-up or
+altered serial is detected as forged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from lms.certificates.models import Certificate
+from lms.core import audit
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.programs.service import current_program, standing
+
+SIGNATURE_CHARS = 16
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day so many months later (the last day of a shorter month)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_digit(digits: str) -> str:
+    """ISO 7064 MOD 11-10 check digit."""
+    product = 10
+    for ch in digits:
+        total = (int(ch) + product) % 10 or 10
+        product = (total * 2) % 11
+    return str((11 - product) % 10)
+
+
+def make_serial(year: int, number: int) -> str:
+    body = f"{year}{number:06d}"
+    return f"CQO-{year}-{number:06d}-{check_digit(body)}"
+
+
+def serial_is_well_formed(serial: str) -> bool:
+    parts = serial.split("-")
+    return (len(parts) == 4 and parts[0] == "CQO" and parts[1].isdigit() and parts[2].isdigit()
+            and parts[3].isdigit() and check_digit(parts[1] + parts[2]) == parts[3])
+
+
+def sign(serial: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode() + b"certificate"
+    return hmac.new(key, serial.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
+
+
+def verification_url(serial: str) -> str:
+    return current_app.config["BASE_URL"] + url_for("verify.certificate", serial=serial, s=sign(serial))
+
+
+def in_force(user_id: int, program_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.program_id == program_id,
+        Certificate.status == "valid"))
+
+
+def _create(user, program: Program, hours: float, basis: str, reason: str = "",
+            replaces: Certificate | None = None) -> Certificate:
+    from lms.accounts.service import current_filing_of
+
+    filing = current_filing_of(user)
+    today = date.today()
+    cert = Certificate(serial=f"pending-{user.id}-{program.id}-{utcnow().timestamp()}", user_id=user.id,
+                       program_id=program.id, filing_id=filing.id if filing else None,
+                       holder_name=filing.officer_name if filing else user.name,
+                       enterprise_name=filing.enterprise.name if filing else "", hours=hours,
+                       issued_on=today, expires_on=add_months(today, program.certificate_months),
+                       basis=basis, reason=reason, replaces_id=replaces.id if replaces else None)
+    db.session.add(cert)
+    db.session.flush()  # the id makes the serial unique
+    cert.serial = make_serial(today.year, cert.id)
+    return cert
+
+
+def issue_if_complete(user, program: Program | None = None) -> Certificate | None:
+    """Issue the program's certificate the moment the last requirement is met, once."""
+    from lms.accounts.service import current_filing_of
+
+    program = program or current_program()
+    if program is None or in_force(user.id, program.id) is not None:
+        return None
+    filing = current_filing_of(user)
+    state = standing(user.id, filing.enterprise.industry_code if filing else "", program)
+    if not state.requirements or not state.is_complete:
+        return None
+    cert = _create(user, program, state.hours, "auto")
+    audit.record("certificate.issued", cert.serial, f"{cert.holder_name} · {program.name}", actor_id=user.id)
+    db.session.commit()
+    return cert
+
+
+def issue_by_staff(user, program: Program, reason: str) -> Certificate:
+    """A certificate by hand, with a reason (e.g. training recognised from elsewhere)."""
+    existing = in_force(user.id, program.id)
+    if existing is not None:
+        return existing
+    cert = _create(user, program, program.hours_required, "manual", reason)
+    audit.record("certificate.issued_by_staff", cert.serial, reason)
+    db.session.commit()
+    return cert
+
+
+def revoke(cert: Certificate, reason: str) -> None:
+    cert.status, cert.revoked_at, cert.revoked_reason = "revoked", utcnow(), reason
+    audit.record("certificate.revoked", cert.serial, reason)
+    db.session.commit()
+
+
+def reissue(cert: Certificate, holder_name: str, reason: str) -> Certificate:
+    """A corrected certificate under a new serial; the old one is marked replaced and
+    points to its successor through replaces_id, so the serial history is kept."""
+    db.session.execute(update(Certificate).where(Certificate.id == cert.id).values(status="replaced"))
+    new = _create(cert.user, cert.program, cert.hours, cert.basis, reason, replaces=cert)
+    new.holder_name = holder_name
+    new.issued_on, new.expires_on = cert.issued_on, cert.expires_on
+    audit.record("certificate.reissued", new.serial, f"{cert.serial} → {new.serial}: {reason}")
+    db.session.commit()
+    return new
+
+
+def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | None]:
+    """valid | expired | revoked | replaced | not_found | forged, with the certificate."""
+    serial = serial.strip().upper()
+    if signature is not None and not hmac.compare_digest(signature, sign(serial)):
+        return "forged", None
+    if not serial_is_well_formed(serial):
+        return ("forged" if signature is not None else "not_found"), None
+    cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if cert is None:
+        return "not_found", None
+    if cert.status in ("revoked", "replaced"):
+        return cert.status, cert
+    if cert.expires_on < date.today():
+        return "expired", cert
+    return "valid", cert
+
+
+def on_progress(sender, user_id: int, **extra) -> None:
+    """Signal receiver: progress was made; issue the certificate if the program is complete."""
+    from lms.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if user is not None and user.role == "officer":
+        issue_if_complete(user)

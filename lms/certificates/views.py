@@ -1,0 +1,88 @@
+"""Officers' certificates, the public verification page, staff revocation and manual issue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.certificates import service
+from lms.certificates.models import Certificate
+from lms.core.auth import STAFF, guard_blueprint
+from lms.extensions import db, limiter
+from lms.programs.service import current_program
+from lms.registry.identifiers import mask_name
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
+verify_bp = Blueprint("verify", __name__, url_prefix="/verify", template_folder="templates")
+staff_bp = guard_blueprint(Blueprint("certificates_staff", __name__, url_prefix="/staff/certificates",
+                                     template_folder="templates"), STAFF)
+
+
+@bp.get("/")
+@login_required
+def mine():
+    certs = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
+                               .order_by(Certificate.issued_on.desc())).all()
+    return render_template("certificates/mine.html", certs=certs, verify_url=service.verification_url)
+
+
+def _public(status: str, cert: Certificate | None) -> dict:
+    """What anyone may see: the status, a masked name, enterprise, program and dates."""
+    data = {"status": status}
+    if cert is not None and status != "forged":
+        data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name),
+                     "enterprise": cert.enterprise_name, "program": cert.program.name,
+                     "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
+    return data
+
+
+@verify_bp.get("/", defaults={"serial": None})
+@verify_bp.get("/<serial>")
+@limiter.limit("30 per minute")
+def certificate(serial: str | None):
+    serial = serial or request.args.get("serial", "").strip()
+    if not serial:
+        return render_template("certificates/verify.html", result=None, serial="")
+    status, cert = service.status_of(serial, request.args.get("s"))
+    data = _public(status, cert)
+    if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
+        return jsonify(data)
+    return render_template("certificates/verify.html", result=data, serial=serial)
+
+
+@staff_bp.get("/")
+def index():
+    q = request.args.get("q", "").strip()
+    query = select(Certificate).order_by(Certificate.id.desc())
+    if q:
+        query = query.where(Certificate.serial.contains(q.upper()) | Certificate.holder_name.contains(q))
+    page = db.paginate(query, per_page=50)
+    return render_template("certificates/staff_index.html", page=page, q=q)
+
+
+@staff_bp.post("/<int:cert_id>/revoke")
+def revoke(cert_id: int):
+    cert = db.get_or_404(Certificate, cert_id)
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash(_("请填写撤销原因。"), "error")
+    elif cert.status == "valid":
+        service.revoke(cert, reason)
+        flash(_("证书 %(s)s 已撤销。", s=cert.serial), "success")
+    return redirect(url_for("certificates_staff.index", q=cert.serial))
+
+
+@staff_bp.post("/issue")
+def issue():
+    program = current_program()
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    reason = request.form.get("reason", "").strip()
+    if program is None or user is None or not reason:
+        flash(_("需要当前培训计划、学员和发证理由。"), "error")
+        return redirect(url_for("certificates_staff.index"))
+    cert = service.issue_by_staff(user, program, reason)
+    flash(_("已发放证书 %(s)s。", s=cert.serial), "success")
+    return redirect(url_for("certificates_staff.index", q=cert.serial))

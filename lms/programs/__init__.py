@@ -1,0 +1,1 @@
+"""Training programs: what 'trained' means, and who has completed what."""

@@ -1,0 +1,51 @@
+"""Program form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+
+def parse_requirements(text: str) -> list[dict]:
+    """'course [prefix,prefix]' per line: a course for everyone, or only for those industries."""
+    rules = []
+    for line in text.strip().splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        industries = [p.strip().upper() for p in parts[1].split(",") if p.strip()] if len(parts) > 1 else None
+        rules.append({"course": parts[0], "industries": industries or None})
+    return rules
+
+
+def format_requirements(rules: list[dict]) -> str:
+    return "\n".join(r["course"] + (" " + ",".join(r["industries"]) if r.get("industries") else "")
+                     for r in rules)
+
+
+class ProgramForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("说明"))
+    requirements = TextAreaField(_l("必修课程"), validators=[DataRequired()], description=_l(
+        "每行一门课程（课程标识），后面可跟逗号分隔的行业代码前缀，表示只对这些行业必修，例如：haccp C13,C14,C15,H62"))
+    exam_id = SelectField(_l("结业考试"), coerce=int, choices=[])
+    hours_required = FloatField(_l("应获学时"), default=0, validators=[NumberRange(0, 500)])
+    starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
+    deadline = DateField(_l("截止日期"), validators=[DataRequired()])
+    target_percent = IntegerField(_l("培训覆盖率目标（%）"), default=100, validators=[NumberRange(1, 100)])
+    certificate_months = IntegerField(_l("证书有效期（月）"), default=36, validators=[NumberRange(1, 120)])
+    is_current = BooleanField(_l("设为当前培训计划"))
+
+    def validate_deadline(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("截止日期不能早于开始日期"))

@@ -1,0 +1,85 @@
+"""Who has completed what: the requirements of a program checked for one officer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from lms.catalog.models import Course, Lesson, LessonProgress
+from lms.extensions import db
+from lms.programs.models import Program
+
+
+@dataclass
+class Requirement:
+    kind: str  # course | exam | hours
+    label: str
+    done: bool
+    detail: str = ""
+    link: tuple[str, dict] | None = None
+
+
+@dataclass
+class Standing:
+    program: Program
+    requirements: list[Requirement] = field(default_factory=list)
+    hours: float = 0.0
+
+    @property
+    def is_complete(self) -> bool:
+        return all(r.done for r in self.requirements)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for r in self.requirements if r.done)
+
+
+def current_program() -> Program | None:
+    return db.session.scalar(select(Program).where(Program.is_current))
+
+
+def course_completion(user_id: int, slugs: list[str]) -> dict[str, tuple[int, int, float]]:
+    """Per course slug: (lessons done, lessons in the course, hours earned), one query."""
+    if not slugs:
+        return {}
+    done = func.count(LessonProgress.completed_at)
+    rows = db.session.execute(
+        select(Course.slug, done, func.count(Lesson.id),
+               func.coalesce(func.sum(Lesson.hours).filter(LessonProgress.completed_at.is_not(None)), 0.0))
+        .join(Lesson, (Lesson.course_id == Course.id) & Lesson.is_retired.is_(False))
+        .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == user_id))
+        .where(Course.slug.in_(slugs), Course.is_active).group_by(Course.slug))
+    return {slug: (int(d), int(n), float(h)) for slug, d, n, h in rows}
+
+
+def online_hours(user_id: int) -> float:
+    from lms.catalog.service import hours_earned
+
+    return hours_earned(user_id)
+
+
+def standing(user_id: int, industry_code: str, program: Program) -> Standing:
+    """What is done and what is left of the program for this officer."""
+    from lms.assessment.service import best_attempt
+
+    result = Standing(program=program, hours=online_hours(user_id))
+    slugs = program.required_courses(industry_code)
+    titles = dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
+    completion = course_completion(user_id, slugs)
+    for slug in slugs:
+        done, total, _hours = completion.get(slug, (0, 0, 0.0))
+        result.requirements.append(Requirement(
+            "course", titles.get(slug, slug), total > 0 and done == total, f"{done}/{total}",
+            ("catalog.course", {"slug": slug})))
+    if program.exam_id:
+        best = best_attempt(program.exam_id, user_id)
+        result.requirements.append(Requirement(
+            "exam", program.exam.title if program.exam else "", bool(best and best.passed),
+            f"{best.score:g}" if best and best.score is not None else "",
+            ("exams.exam", {"exam_id": program.exam_id})))
+    if program.hours_required:
+        result.requirements.append(Requirement(
+            "hours", f"{program.hours_required:g}", result.hours + 1e-9 >= program.hours_required,
+            f"{result.hours:g}/{program.hours_required:g}"))
+    return result

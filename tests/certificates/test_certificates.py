@@ -1,0 +1,178 @@
+"""Programs decide who is trained; certificates are issued exactly then and can be checked."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.assessment import service as exams
+from lms.catalog.models import LessonProgress
+from lms.catalog.sync import sync_courses
+from lms.certificates import service
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.programs.models import Program
+from tests.assessment.exam_factory import add_questions, answer_all, make_exam
+from tests.catalog.content_tree import write_course
+
+
+@pytest.fixture
+def program(app, tmp_path):
+    write_course(tmp_path)  # "demo", for everyone
+    write_course(tmp_path, "02-food", "food-only", title="食品课")
+    sync_courses(tmp_path)
+    add_questions("demo", "single", 5)
+    exam = make_exam([{"topic": "demo", "kind": "single", "count": 3, "points": 2}])
+    program = Program(name="2026 年首席质量官培训", requirements=[
+        {"course": "demo", "industries": None}, {"course": "food-only", "industries": ["C13", "C14"]}],
+        exam_id=exam.id, hours_required=1.5, starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+        certificate_months=24, is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    return program
+
+
+def officer_of(factory, industry: str, name: str = "张晓明"):
+    user = factory.user("officer")
+    enterprise = factory.enterprise(industry_code=industry)
+    factory.filing(enterprise, officer_name=name, user_id=user.id)
+    return user
+
+
+def finish_course(user, slug: str) -> None:
+    from lms.catalog import service as catalog
+
+    for lesson in catalog.lesson_by_slugs(slug, "01-first").course.lessons:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
+                                      first_opened_at=func.now(), completed_at=func.now()))
+    db.session.commit()
+
+
+def pass_exam(user, program) -> None:
+    attempt = exams.start_attempt(program.exam, user.id)
+    answer_all(attempt)
+    exams.submit(attempt)  # sends progress_made: the certificate is issued here if complete
+
+
+def certificates_of(user) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)))
+
+
+def test_issued_exactly_when_the_last_requirement_is_met(program, factory):
+    user = officer_of(factory, "C3484")
+    finish_course(user, "demo")
+    assert service.issue_if_complete(user) is None  # the exam is still missing
+    pass_exam(user, program)
+    [cert] = certificates_of(user)
+    assert cert.holder_name == "张晓明" and cert.hours == 1.5 and cert.status == "valid"
+    assert cert.expires_on.year == cert.issued_on.year + 2
+    assert service.issue_if_complete(user) is None and len(certificates_of(user)) == 1
+
+
+def test_food_enterprises_must_also_take_the_food_course(program, factory):
+    user = officer_of(factory, "C1441")
+    finish_course(user, "demo")
+    pass_exam(user, program)
+    assert certificates_of(user) == []
+    finish_course(user, "food-only")
+    assert service.issue_if_complete(user) is not None
+
+
+def test_a_failed_exam_issues_nothing(program, factory):
+    user = officer_of(factory, "C3484")
+    finish_course(user, "demo")
+    attempt = exams.start_attempt(program.exam, user.id)
+    answer_all(attempt, correct=False)
+    exams.submit(attempt)
+    assert certificates_of(user) == []
+
+
+def test_serials_are_well_formed_and_checked():
+    serial = service.make_serial(2026, 123)
+    assert serial.startswith("CQO-2026-000123-") and service.serial_is_well_formed(serial)
+    wrong = serial[:-1] + str((int(serial[-1]) + 1) % 10)
+    assert not service.serial_is_well_formed(wrong)
+
+
+def verify(client, serial, signature=None, json=True):
+    url = f"/verify/{serial}" + (f"?s={signature}" if signature else "")
+    return client.get(url, headers={"Accept": "application/json"} if json else {})
+
+
+def test_verification_valid_expired_revoked_unknown_and_forged(program, factory, client):
+    user = officer_of(factory, "C3484", "王建国")
+    cert = service.issue_by_staff(user, program, "外地培训已认可")
+    sig = service.sign(cert.serial)
+    data = verify(client, cert.serial, sig).get_json()
+    assert data["status"] == "valid" and data["holder"] == "王*国" and "王建国" not in str(data)
+    assert set(data) == {"status", "serial", "holder", "enterprise", "program", "issued_on", "expires_on"}
+    forged = service.make_serial(2026, 999999)
+    assert verify(client, forged, sig).get_json() == {"status": "forged"}
+    tampered = sig[:-1] + ("0" if sig[-1] != "0" else "1")
+    assert verify(client, cert.serial, tampered).get_json()["status"] == "forged"
+    assert verify(client, forged).get_json()["status"] == "not_found"
+    cert.expires_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    assert verify(client, cert.serial, sig).get_json()["status"] == "expired"
+    service.revoke(cert, "冒用他人身份")
+    page = verify(client, cert.serial, sig, json=False).get_data(as_text=True)
+    assert "已撤销" in page and "王*国" in page and "王建国" not in page
+
+
+def test_reissue_keeps_the_serial_history(program, factory, client):
+    user = officer_of(factory, "C3484", "李四")
+    old = service.issue_by_staff(user, program, "补发")
+    new = service.reissue(old, "李思", "姓名更正")
+    assert new.serial != old.serial and new.replaces_id == old.id
+    assert verify(client, old.serial, service.sign(old.serial)).get_json()["status"] == "replaced"
+    assert verify(client, new.serial, service.sign(new.serial)).get_json()["holder"] == "李*"
+
+
+def test_staff_revoke_from_the_list(program, factory, as_staff):
+    user = officer_of(factory, "C3484")
+    cert = service.issue_by_staff(user, program, "认可")
+    as_staff.post(f"/staff/certificates/{cert.id}/revoke", data={"reason": "材料造假"})
+    db.session.refresh(cert)
+    assert cert.status == "revoked" and cert.revoked_reason == "材料造假"
+
+
+def test_officer_dashboard_shows_what_is_done_and_left(program, factory, client):
+    from tests.conftest import login
+
+    user = officer_of(factory, "C3484")
+    finish_course(user, "demo")
+    login(client, user)
+    page = client.get("/me").get_data(as_text=True)
+    assert "2026 年首席质量官培训" in page and "已完成 2 / 3 项要求" in page
+
+
+def test_concurrent_issuance_gives_unique_serials(program, factory, app):
+    users = [officer_of(factory, "C3484") for _ in range(6)]
+    ids = [u.id for u in users]
+    program_id = program.id
+    db.session.remove()
+    barrier = threading.Barrier(len(ids))
+    errors = []
+
+    def issue(uid):
+        with app.app_context():
+            from lms.accounts.models import User
+
+            user = db.session.get(User, uid)
+            prog = db.session.get(Program, program_id)
+            barrier.wait()
+            try:
+                service.issue_by_staff(user, prog, "并发测试")
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            db.session.remove()
+
+    threads = [threading.Thread(target=issue, args=(uid,)) for uid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    serials = list(db.session.scalars(select(Certificate.serial)))
+    assert not errors and len(serials) == 6 and len(set(serials)) == 6
+    assert all(service.serial_is_well_formed(s) for s in serials)
