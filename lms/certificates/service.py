@@ -60,7 +60,8 @@ def sign(serial: str) -> str:
 
 
 def verification_url(serial: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("verify.certificate", serial=serial, s=sign(serial))
+    return current_app.config["BASE_URL"] + url_for("verify.certificate", serial=serial, s=sign(serial),
+                                                    _external=False)
 
 
 def in_force(user_id: int, program_id: int) -> Certificate | None:

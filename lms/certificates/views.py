@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+import io
+import zipfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,6 +25,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.certificates import service
 from lms.certificates.models import Certificate
+from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
 from lms.extensions import db, limiter
 from lms.programs.service import current_program
@@ -19,6 +35,21 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_fo
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify", template_folder="templates")
 staff_bp = guard_blueprint(Blueprint("certificates_staff", __name__, url_prefix="/staff/certificates",
                                      template_folder="templates"), STAFF)
+
+
+def _pdf_response(cert: Certificate) -> Response:
+    data = certificate_pdf(cert, current_app.config["BUREAU_NAME"], service.verification_url(cert.serial))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})
+
+
+@bp.get("/<int:cert_id>.pdf")
+@login_required
+def download(cert_id: int):
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or (cert.user_id != current_user.id and not current_user.is_staff):
+        abort(404)
+    return _pdf_response(cert)
 
 
 @bp.get("/")
@@ -61,6 +92,25 @@ def index():
         query = query.where(Certificate.serial.contains(q.upper()) | Certificate.holder_name.contains(q))
     page = db.paginate(query, per_page=50)
     return render_template("certificates/staff_index.html", page=page, q=q)
+
+
+@staff_bp.get("/bulk.zip")
+def bulk():
+    """Every valid certificate, or a town's, as one ZIP of PDFs (for a workshop or a town office)."""
+    from lms.registry.models import Enterprise, Filing
+
+    query = select(Certificate).where(Certificate.status == "valid").order_by(Certificate.serial)
+    town = request.args.get("town", type=int)
+    if town:
+        query = query.join(Filing, Filing.id == Certificate.filing_id).join(
+            Enterprise, Enterprise.id == Filing.enterprise_id).where(Enterprise.town_id == town)
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for cert in db.session.scalars(query):
+            archive.writestr(f"{cert.serial}.pdf", certificate_pdf(
+                cert, current_app.config["BUREAU_NAME"], service.verification_url(cert.serial)))
+    stream.seek(0)
+    return send_file(stream, as_attachment=True, download_name="certificates.zip", mimetype="application/zip")
 
 
 @staff_bp.post("/<int:cert_id>/revoke")
