@@ -66,8 +66,27 @@ def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, s
         filings.append(_filing(rng, ent, appointed, number=f"XS-{index:03d}"))
         db.session.add(filings[-1])
     db.session.flush()
-    _demo_exam()
+    exam = _demo_exam()
+    _demo_program(exam)
     return _demo_accounts(filings)
+
+
+def _demo_program(exam) -> None:
+    """The current program: every synced course, the industry-specific ones as their manifests say."""
+    from lms.catalog.models import Course
+    from lms.programs.models import Program
+
+    requirements = []
+    for course in db.session.scalars(select(Course).where(Course.is_active).order_by(Course.position)):
+        if course.required_for == "all":
+            requirements.append({"course": course.slug, "industries": None})
+        elif course.required_for:
+            requirements.append({"course": course.slug, "industries": list(course.required_for)})
+    db.session.add(Program(name="2026 年首席质量官培训", requirements=requirements,
+                           exam_id=exam.id if exam else None, hours_required=0,
+                           starts_on=date(2026, 3, 1), deadline=date(2026, 12, 31), target_percent=100,
+                           certificate_months=36, is_current=True,
+                           description="质量月（9 月）集中培训与全年在线学习相结合。"))
 
 
 def _demo_exam() -> None:
@@ -78,10 +97,14 @@ def _demo_exam() -> None:
                                 .where(Question.is_active).group_by(Question.topic)).all()
     rules = [{"topic": topic, "kind": None, "difficulty": None, "count": 5, "points": 2}
              for topic, count in sorted(topics) if count >= 5]
-    if rules:
-        db.session.add(Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
-                            pass_percent=60, attempts_allowed=3, wait_minutes=10,
-                            description="覆盖全部课程的综合考试，每门课程 5 题。"))
+    if not rules:
+        return None
+    exam = Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
+                pass_percent=60, attempts_allowed=3, wait_minutes=10,
+                description="覆盖全部课程的综合考试，每门课程 5 题。")
+    db.session.add(exam)
+    db.session.flush()
+    return exam
 
 
 def _filing(rng, ent, appointed, status="current", ended_on=None, end_reason="", number=None):

@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.accounts.models import User
 from lms.certificates import service
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
@@ -113,6 +112,18 @@ def bulk():
     return send_file(stream, as_attachment=True, download_name="certificates.zip", mimetype="application/zip")
 
 
+@staff_bp.post("/<int:cert_id>/reissue")
+def reissue(cert_id: int):
+    cert = db.get_or_404(Certificate, cert_id)
+    name, reason = request.form.get("holder_name", "").strip(), request.form.get("reason", "").strip()
+    if cert.status != "valid" or not name or not reason:
+        flash(_("只有有效证书可以换发，并需填写正确姓名和理由。"), "error")
+        return redirect(url_for("certificates_staff.index", q=cert.serial))
+    new = service.reissue(cert, name, reason)
+    flash(_("已换发新证 %(s)s，原证书 %(o)s 作废。", s=new.serial, o=cert.serial), "success")
+    return redirect(url_for("certificates_staff.index", q=new.serial))
+
+
 @staff_bp.post("/<int:cert_id>/revoke")
 def revoke(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
@@ -127,11 +138,14 @@ def revoke(cert_id: int):
 
 @staff_bp.post("/issue")
 def issue():
+    """By hand, with a reason: e.g. training recognised from elsewhere."""
+    from lms.accounts.service import find_user
+
     program = current_program()
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user = find_user(request.form.get("login", ""))
     reason = request.form.get("reason", "").strip()
-    if program is None or user is None or not reason:
-        flash(_("需要当前培训计划、学员和发证理由。"), "error")
+    if program is None or user is None or user.role != "officer" or not reason:
+        flash(_("需要当前培训计划、学员的手机号码或电子邮箱，以及发证理由。"), "error")
         return redirect(url_for("certificates_staff.index"))
     cert = service.issue_by_staff(user, program, reason)
     flash(_("已发放证书 %(s)s。", s=cert.serial), "success")

@@ -176,3 +176,31 @@ def test_concurrent_issuance_gives_unique_serials(program, factory, app):
     serials = list(db.session.scalars(select(Certificate.serial)))
     assert not errors and len(serials) == 6 and len(set(serials)) == 6
     assert all(service.serial_is_well_formed(s) for s in serials)
+
+
+def test_staff_issue_by_hand_and_reissue_through_the_pages(program, factory, as_staff):
+    user = officer_of(factory, "C3484", "赵敏")
+    as_staff.post("/staff/certificates/issue", data={"login": user.login, "reason": "省级培训已认可"})
+    [cert] = certificates_of(user)
+    assert cert.basis == "manual" and cert.reason == "省级培训已认可"
+    as_staff.post(f"/staff/certificates/{cert.id}/reissue", data={"holder_name": "赵旻", "reason": "姓名更正"})
+    db.session.expire_all()
+    names = {c.holder_name: c.status for c in certificates_of(user)}
+    assert names == {"赵敏": "replaced", "赵旻": "valid"}
+
+
+def test_staff_create_a_program_and_make_it_current(program, as_staff):
+    r = as_staff.post("/staff/programs/new", data={
+        "name": "2027 年培训", "requirements": "demo\nfood-only C13", "exam_id": 0, "hours_required": 2,
+        "starts_on": "2027-01-01", "deadline": "2027-12-31", "target_percent": 100,
+        "certificate_months": 36, "is_current": "y"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    current = db.session.scalar(select(Program).where(Program.is_current))
+    assert current.name == "2027 年培训"
+    assert current.requirements == [{"course": "demo", "industries": None},
+                                    {"course": "food-only", "industries": ["C13"]}]
+    bad = as_staff.post("/staff/programs/new", data={
+        "name": "x", "requirements": "no-such-course", "exam_id": 0, "hours_required": 0,
+        "starts_on": "2027-01-01", "deadline": "2027-12-31", "target_percent": 100, "certificate_months": 36})
+    assert "未知课程" in bad.get_data(as_text=True)
