@@ -96,12 +96,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates.views import staff_bp as certificates_staff_bp
     from lms.certificates.views import verify_bp
     from lms.core.views import bp as core_bp
+    from lms.coverage.views import bp as coverage_bp
     from lms.programs.views import bp as programs_bp
     from lms.registry.views import bp as registry_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
                       exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
-                      programs_bp):
+                      programs_bp, coverage_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,7 @@ ITEMS = [
     ("catalog.index", _l("课程"), OFFICER),
     ("exams.index", _l("考试"), OFFICER),
     ("certificates.mine", _l("证书"), OFFICER),
+    ("coverage.dashboard", _l("覆盖率"), STAFF),
     ("registry.filings", _l("备案名册"), STAFF),
     ("registry.enterprises", _l("企业"), STAFF),
     ("registry.import_roster", _l("导入名册"), STAFF),

@@ -16,7 +16,7 @@ bp = Blueprint("core", __name__)
 def home():
     if current_user.is_authenticated:
         if current_user.is_staff:
-            return redirect(url_for("registry.filings"))
+            return redirect(url_for("coverage.dashboard"))
         return redirect(url_for("accounts.dashboard"))
     return render_template("home.html")
 

@@ -1,0 +1,1 @@
+"""Coverage: trained ÷ filed, by town, industry and scale; exports for the registry."""

@@ -1,0 +1,87 @@
+"""Spreadsheets for the bureau and the registry: the chase list and the training-status export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from lms.assessment.models import Attempt
+from lms.catalog.service import hours_earned
+from lms.certificates.models import Certificate
+from lms.coverage.service import filed_on, started_by, trained_on
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.registry.columns import COLUMNS, EXPORT_EXTRA, STATUS_ZH
+from lms.registry.models import Enterprise, Filing
+
+SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+
+def status_rows(program: Program, as_of: date):
+    """One row per filing current on as_of, in the filing-form layout plus training status."""
+    trained = trained_on(program.id, as_of)
+    started = started_by(as_of)
+    query = (select(Filing, Enterprise, trained.label("trained"), started.label("started"))
+             .join(Enterprise, Enterprise.id == Filing.enterprise_id).where(filed_on(as_of))
+             .order_by(Enterprise.name))
+    certs = {c.user_id: c for c in db.session.scalars(select(Certificate).where(
+        Certificate.program_id == program.id, Certificate.status == "valid"))}
+    best = dict(db.session.execute(select(Attempt.user_id, func.max(Attempt.score))
+                                   .where(Attempt.exam_id == program.exam_id).group_by(Attempt.user_id)).all()) \
+        if program.exam_id else {}
+    for filing, ent, is_trained, has_started in db.session.execute(query):
+        cert = certs.get(filing.user_id) if filing.user_id else None
+        status = "已培训" if is_trained else ("学习中" if filing.user_id and has_started else "未开始")
+        form = [filing.filing_no or "", ent.name, ent.uscc, ent.town.name, ent.industry_code, ent.industry_name,
+                SIZE_ZH[ent.scale], "是" if ent.is_above_scale else "否", filing.officer_name, filing.gender,
+                filing.id_number_masked, filing.education, filing.title, filing.position,
+                filing.years_in_quality if filing.years_in_quality is not None else "", filing.mobile,
+                filing.email, filing.appointed_on.isoformat(), filing.filed_on.isoformat(),
+                STATUS_ZH[filing.status], filing.ended_on.isoformat() if filing.ended_on else "", filing.end_reason]
+        extra = [status, cert.serial if cert else "", cert.issued_on.isoformat() if cert else "",
+                 cert.expires_on.isoformat() if cert else "",
+                 hours_earned(filing.user_id) if filing.user_id else 0,
+                 best.get(filing.user_id, "") if filing.user_id else ""]
+        yield form + extra
+
+
+HEADER = [c.zh for c in COLUMNS] + list(EXPORT_EXTRA)
+
+
+def status_xlsx(program: Program, as_of: date) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "培训情况"
+    sheet.append(HEADER)
+    for row in status_rows(program, as_of):
+        sheet.append(row)
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def status_csv(program: Program, as_of: date) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(status_rows(program, as_of))
+    return "\ufeff" + out.getvalue()  # a BOM, so that Excel opens UTF-8 correctly
+
+
+def chase_xlsx(rows) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "待培训"
+    sheet.append(["首席质量官姓名", "企业名称", "所在镇街", "行业代码", "手机号码", "账号", "培训状态"])
+    for row in rows:
+        sheet.append([row.officer_name, row.name, row.town, row.industry_code, row.mobile,
+                      "已认领" if row.user_id else "未认领", "学习中" if row.started else "未开始"])
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream

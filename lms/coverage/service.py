@@ -1,0 +1,129 @@
+"""Coverage numbers, computed in SQL as of any date.
+
+Filed: filings current on the date (appointed on or before it, not ended by it), so that
+history gives the right answer for a past date whatever the status column says today.
+Trained: the filing's officer holds a certificate of the program in force on that date
+(issued, not expired, not revoked before it). In progress: not trained, but the officer has
+opened a lesson or started an exam. Not started: the rest, including unclaimed filings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from lms.assessment.models import Attempt
+from lms.catalog.models import LessonProgress
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.registry.models import Enterprise, Filing, Town
+
+
+@dataclass
+class Numbers:
+    key: str
+    filed: int
+    trained: int
+    in_progress: int
+
+    @property
+    def not_started(self) -> int:
+        return self.filed - self.trained - self.in_progress
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.trained / self.filed, 1) if self.filed else 0.0
+
+
+def filed_on(as_of: date):
+    """Filings current on that date."""
+    return and_(Filing.appointed_on <= as_of, or_(Filing.ended_on.is_(None), Filing.ended_on > as_of))
+
+
+def trained_on(program_id: int, as_of: date):
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return exists().where(
+        Certificate.user_id == Filing.user_id, Certificate.program_id == program_id,
+        Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
+        or_(Certificate.status.in_(("valid", "replaced")),
+            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+
+
+def started_by(as_of: date):
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return or_(
+        exists().where(LessonProgress.user_id == Filing.user_id, LessonProgress.first_opened_at < end_of_day),
+        exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day))
+
+
+GROUPS = {
+    "town": Town.name,
+    "industry": func.substr(Enterprise.industry_code, 1, 3),
+    "scale": case((Enterprise.is_above_scale, literal("above")), else_=literal("sme")),
+}
+
+
+def coverage(program: Program, as_of: date, by: str | None = None) -> list[Numbers]:
+    """Totals (by=None) or one row per town, industry (GB/T 4754 division) or scale."""
+    trained = trained_on(program.id, as_of)
+    in_progress = and_(~trained, Filing.user_id.is_not(None), started_by(as_of))
+    key = GROUPS[by] if by else literal("all")
+    query = (select(key.label("key"), func.count(Filing.id),
+                    func.sum(case((trained, 1), else_=0)), func.sum(case((in_progress, 1), else_=0)))
+             .select_from(Filing).join(Enterprise, Enterprise.id == Filing.enterprise_id)
+             .join(Town, Town.id == Enterprise.town_id).where(filed_on(as_of)))
+    if by:
+        query = query.group_by(key)
+    rows = [Numbers(str(k or "—"), int(f), int(t or 0), int(p or 0)) for k, f, t, p in db.session.execute(query)]
+    if not by:
+        return rows or [Numbers("all", 0, 0, 0)]
+    return sorted(rows, key=lambda n: (n.percent, -n.filed))  # the worst first
+
+
+def trend(program: Program, as_of: date, points: int = 8) -> list[tuple[date, float]]:
+    """Coverage at evenly spaced dates from the program's start to as_of."""
+    start = min(program.starts_on, as_of)
+    span = (as_of - start).days
+    dates = sorted({start + timedelta(days=round(span * i / (points - 1))) for i in range(points)})
+    return [(d, coverage(program, d)[0].percent) for d in dates]
+
+
+def projection(series: list[tuple[date, float]]) -> date | None:
+    """When 100% is reached at the pace of the last stretch of the trend, if it is rising."""
+    if len(series) < 2:
+        return None
+    (d0, p0), (d1, p1) = series[-2], series[-1]
+    if p1 >= 100:
+        return d1
+    days = (d1 - d0).days
+    if p1 <= p0 or days <= 0:
+        return None
+    return d1 + timedelta(days=round((100 - p1) / ((p1 - p0) / days)))
+
+
+def chase_query(program: Program, as_of: date, town_id: int | None = None):
+    """Filed officers not yet trained, with what a caller needs to reach them."""
+    started = and_(Filing.user_id.is_not(None), started_by(as_of))
+    query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
+                    Enterprise.industry_code, Town.name.label("town"), started.label("started"))
+             .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
+             .where(filed_on(as_of), ~trained_on(program.id, as_of))
+             .order_by(Town.name, Enterprise.name))
+    if town_id:
+        query = query.where(Enterprise.town_id == town_id)
+    return query
+
+
+def appointment_coverage() -> dict[str, int]:
+    """The policy's first two targets: above-scale enterprises and SMEs with a current CQO."""
+    has_cqo = exists().where(Filing.enterprise_id == Enterprise.id, Filing.status == "current")
+    above, above_with, sme, sme_with = db.session.execute(select(
+        func.sum(case((Enterprise.is_above_scale, 1), else_=0)),
+        func.sum(case((and_(Enterprise.is_above_scale, has_cqo), 1), else_=0)),
+        func.sum(case((~Enterprise.is_above_scale, 1), else_=0)),
+        func.sum(case((and_(~Enterprise.is_above_scale, has_cqo), 1), else_=0)))).one()
+    return {"above_scale": int(above or 0), "above_scale_with_cqo": int(above_with or 0),
+            "sme": int(sme or 0), "sme_with_cqo": int(sme_with or 0)}

@@ -1,0 +1,79 @@
+"""The bureau's view of the target: coverage, breakdowns, the chase list, exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from lms.core.auth import STAFF, guard_blueprint
+from lms.coverage import exports, service
+from lms.extensions import db
+from lms.programs.service import current_program
+from lms.registry.service import active_towns
+
+bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage",
+                               template_folder="templates"), STAFF)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _as_of() -> date:
+    try:
+        return date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        return date.today()
+
+
+def _program():
+    program = current_program()
+    if program is None:
+        flash(_("还没有当前培训计划：请先新建一个并设为当前。"), "warning")
+    return program
+
+
+@bp.get("/")
+def dashboard():
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    as_of = _as_of()
+    total = service.coverage(program, as_of)[0]
+    series = service.trend(program, as_of)
+    return render_template(
+        "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=series,
+        projected=service.projection(series), days_left=(program.deadline - as_of).days,
+        breakdowns={by: service.coverage(program, as_of, by) for by in ("town", "industry", "scale")},
+        appointment=service.appointment_coverage(),
+        towns_by_name={t.name: t.id for t in active_towns()})
+
+
+@bp.get("/chase")
+def chase():
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    as_of = _as_of()
+    town = request.args.get("town", type=int)
+    query = service.chase_query(program, as_of, town)
+    if request.args.get("format") == "xlsx":
+        return send_file(exports.chase_xlsx(db.session.execute(query)), as_attachment=True,
+                         download_name=f"chase-{as_of}.xlsx", mimetype=XLSX)
+    rows = db.session.execute(query.limit(500)).all()
+    return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
+                           towns=active_towns())
+
+
+@bp.get("/export.<fmt>")
+def export(fmt: str):
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    as_of = _as_of()
+    if fmt == "xlsx":
+        return send_file(exports.status_xlsx(program, as_of), as_attachment=True,
+                         download_name=f"training-status-{as_of}.xlsx", mimetype=XLSX)
+    if fmt == "csv":
+        return Response(exports.status_csv(program, as_of), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=training-status-{as_of}.csv"})
+    return redirect(url_for("coverage.dashboard"))

@@ -1,0 +1,134 @@
+"""Coverage in SQL checked against a count made independently, on a roster built here."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from lms.catalog.models import Course, Lesson, LessonProgress
+from lms.certificates.models import Certificate
+from lms.coverage import service
+from lms.extensions import db
+from lms.programs.models import Program
+
+TODAY = date(2026, 11, 1)
+PAST = date(2026, 6, 30)
+
+
+@pytest.fixture
+def roster(app, factory):
+    """Eight filings whose status on TODAY and on PAST is known by construction."""
+    program = Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1),
+                      deadline=date(2026, 12, 31), is_current=True)
+    db.session.add(program)
+    course = Course(slug="c", folder="c", title="课", hours=1, required_for="all")
+    db.session.add(course)
+    db.session.flush()
+    lesson = Lesson(course_id=course.id, slug="l", title="课", source_hash="x", body_html="", plain_text="")
+    db.session.add(lesson)
+    db.session.commit()
+    east, west = factory.town("东街道"), factory.town("西街道")
+    expected = {"today": {}, "past": {}}
+
+    def filing(town, name, *, above=False, industry="C3484", appointed=date(2026, 1, 10),
+               ended=None, cert=None, started=False, claimed=True, today=None, past=None):
+        ent = factory.enterprise(town=town, is_above_scale=above, industry_code=industry)
+        user = factory.user("officer") if claimed else None
+        status = "current" if ended is None else "replaced"
+        f = factory.filing(ent, officer_name=name, appointed_on=appointed, filed_on=appointed,
+                           ended_on=ended, status=status, user_id=user.id if user else None)
+        if cert:
+            issued, expires, revoked_at = cert
+            db.session.add(Certificate(serial=f"S-{name}", user_id=user.id, program_id=program.id,
+                                       holder_name=name, issued_on=issued, expires_on=expires,
+                                       status="revoked" if revoked_at else "valid", revoked_at=revoked_at))
+        if started:
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
+                                          first_opened_at=datetime(2026, 3, 1, tzinfo=UTC)))
+        db.session.commit()
+        expected["today"][name] = (town.name, above, industry, today)
+        expected["past"][name] = (town.name, above, industry, past)
+        return f
+
+    valid = (date(2026, 5, 1), date(2029, 5, 1), None)
+    filing(east, "甲", above=True, cert=valid, started=True, today="trained", past="trained")
+    filing(east, "乙", cert=(date(2026, 5, 1), date(2026, 9, 30), None), started=True,
+           today="in_progress", past="trained")  # expired since
+    filing(east, "丙", cert=(date(2026, 5, 1), date(2029, 5, 1), datetime(2026, 8, 1, tzinfo=UTC)),
+           started=True, today="in_progress", past="trained")  # revoked after PAST
+    filing(west, "丁", industry="C1441", started=True, today="in_progress", past="in_progress")
+    filing(west, "戊", industry="C1441", claimed=False, today="not_started", past="not_started")
+    filing(west, "己", ended=date(2026, 7, 15), cert=valid, started=True,
+           today=None, past="trained")  # replaced officer: filed in the past, not today
+    filing(west, "庚", appointed=date(2026, 7, 15), today="not_started", past=None)  # the successor
+    filing(west, "辛", appointed=date(2026, 9, 1), cert=(date(2026, 10, 1), date(2029, 10, 1), None),
+           started=True, today="trained", past=None)
+    return program, expected
+
+
+def independent(expected: dict, when: str, key=None) -> dict:
+    counts: dict = {}
+    for _name, (town, above, industry, state) in expected[when].items():
+        if state is None:
+            continue
+        k = {"town": town, "scale": "above" if above else "sme", "industry": industry[:3], None: "all"}[key]
+        c = counts.setdefault(k, {"filed": 0, "trained": 0, "in_progress": 0})
+        c["filed"] += 1
+        if state in ("trained", "in_progress"):
+            c[state] += 1
+    return counts
+
+
+def as_dict(rows) -> dict:
+    return {n.key: {"filed": n.filed, "trained": n.trained, "in_progress": n.in_progress} for n in rows}
+
+
+@pytest.mark.parametrize("when,day", [("today", TODAY), ("past", PAST)])
+@pytest.mark.parametrize("by", [None, "town", "scale", "industry"])
+def test_coverage_matches_an_independent_count(roster, when, day, by):
+    program, expected = roster
+    assert as_dict(service.coverage(program, day, by)) == independent(expected, when, by)
+
+
+def test_worst_town_first_and_percent(roster):
+    program, _expected = roster
+    towns = service.coverage(program, TODAY, "town")
+    assert [t.key for t in towns] == ["西街道", "东街道"]
+    assert towns[0].percent == 25.0 and towns[1].percent == round(100 / 3, 1)
+
+
+def test_chase_list_is_everyone_filed_and_not_trained(roster):
+    program, expected = roster
+    names = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY))}
+    assert names == {n for n, v in expected["today"].items() if v[3] in ("in_progress", "not_started")}
+
+
+def test_appointment_coverage_counts_enterprises_with_a_current_cqo(roster, factory):
+    factory.enterprise(is_above_scale=True)  # an above-scale enterprise without a CQO
+    numbers = service.appointment_coverage()
+    assert numbers["above_scale"] == 2 and numbers["above_scale_with_cqo"] == 1
+
+
+def test_dashboard_chase_and_exports(roster, as_staff):
+    page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "覆盖率 28.6%" in page and "西街道" in page and "<svg" in page
+    chase = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(chase.data)).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5
+    text = as_staff.get(f"/staff/coverage/export.csv?as_of={TODAY}").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, body = table[0], table[1:]
+    assert header[:3] == ["备案编号", "企业名称", "统一社会信用代码"] and "培训状态" in header
+    status = {row[header.index("首席质量官姓名")]: row[header.index("培训状态")] for row in body}
+    assert status["甲"] == "已培训" and status["戊"] == "未开始" and status["丁"] == "学习中"
+    assert "己" not in status and len(body) == 7
+    xlsx = as_staff.get(f"/staff/coverage/export.xlsx?as_of={TODAY}")
+    assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 8
+
+
+def test_projection_from_the_trend():
+    start = date(2026, 1, 1)
+    assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)]) == start + timedelta(days=90)
+    assert service.projection([(start, 20.0), (start + timedelta(days=10), 20.0)]) is None
