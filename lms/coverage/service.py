@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, union
 
 from lms.assessment.models import Attempt
 from lms.catalog.models import LessonProgress
@@ -59,28 +59,62 @@ def started_by(as_of: date):
         exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day))
 
 
-GROUPS = {
-    "town": Town.name,
-    "industry": func.substr(Enterprise.industry_code, 1, 3),
-    "scale": case((Enterprise.is_above_scale, literal("above")), else_=literal("sme")),
-}
+def _certified_users(program_id: int, as_of: date):
+    """Users holding a certificate of the program in force on that date (one row each)."""
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return (select(Certificate.user_id).where(
+        Certificate.program_id == program_id, Certificate.issued_on <= as_of,
+        Certificate.expires_on >= as_of,
+        or_(Certificate.status.in_(("valid", "replaced")),
+            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+        .group_by(Certificate.user_id).subquery())
+
+
+def _started_users(as_of: date):
+    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return union(select(LessonProgress.user_id).where(LessonProgress.first_opened_at < end_of_day),
+                 select(Attempt.user_id).where(Attempt.started_at < end_of_day)).subquery()
+
+
+def _grouped(program: Program, as_of: date) -> list[tuple]:
+    """(town, industry division, above scale, filed, trained, in progress): one query, joins
+    instead of a correlated subquery per filing, grouped by all three keys at once."""
+    certified, started = _certified_users(program.id, as_of), _started_users(as_of)
+    trained = certified.c.user_id.is_not(None)
+    in_progress = and_(certified.c.user_id.is_(None), started.c.user_id.is_not(None))
+    division = func.substr(Enterprise.industry_code, 1, 3)
+    query = (select(Town.name, division, Enterprise.is_above_scale, func.count(Filing.id),
+                    func.sum(case((trained, 1), else_=0)), func.sum(case((in_progress, 1), else_=0)))
+             .select_from(Filing).join(Enterprise, Enterprise.id == Filing.enterprise_id)
+             .join(Town, Town.id == Enterprise.town_id)
+             .outerjoin(certified, certified.c.user_id == Filing.user_id)
+             .outerjoin(started, started.c.user_id == Filing.user_id)
+             .where(filed_on(as_of)).group_by(Town.name, division, Enterprise.is_above_scale))
+    return db.session.execute(query).all()
 
 
 def coverage(program: Program, as_of: date, by: str | None = None) -> list[Numbers]:
     """Totals (by=None) or one row per town, industry (GB/T 4754 division) or scale."""
-    trained = trained_on(program.id, as_of)
-    in_progress = and_(~trained, Filing.user_id.is_not(None), started_by(as_of))
-    key = GROUPS[by] if by else literal("all")
-    query = (select(key.label("key"), func.count(Filing.id),
-                    func.sum(case((trained, 1), else_=0)), func.sum(case((in_progress, 1), else_=0)))
-             .select_from(Filing).join(Enterprise, Enterprise.id == Filing.enterprise_id)
-             .join(Town, Town.id == Enterprise.town_id).where(filed_on(as_of)))
-    if by:
-        query = query.group_by(key)
-    rows = [Numbers(str(k or "—"), int(f), int(t or 0), int(p or 0)) for k, f, t, p in db.session.execute(query)]
-    if not by:
-        return rows or [Numbers("all", 0, 0, 0)]
-    return sorted(rows, key=lambda n: (n.percent, -n.filed))  # the worst first
+    return breakdowns(program, as_of)[by or "all"]
+
+
+def breakdowns(program: Program, as_of: date) -> dict[str | None, list[Numbers]]:
+    """The totals and every breakdown from one grouped query (the groups are few: towns x
+    industry divisions x 2, so adding them up here loops over groups, not filings)."""
+    sums: dict[str, dict[str, list[int]]] = {"all": {}, "town": {}, "industry": {}, "scale": {}}
+    for town, division, above, filed, trained, progress in _grouped(program, as_of):
+        keys = {"all": "all", "town": town, "industry": division or "—", "scale": "above" if above else "sme"}
+        for by, key in keys.items():
+            acc = sums[by].setdefault(key, [0, 0, 0])
+            acc[0] += filed
+            acc[1] += int(trained or 0)
+            acc[2] += int(progress or 0)
+    result: dict[str | None, list[Numbers]] = {}
+    for by, groups in sums.items():
+        rows = [Numbers(key, *values) for key, values in groups.items()]
+        result[by] = sorted(rows, key=lambda n: (n.percent, -n.filed)) if by != "all" else rows
+    result["all"] = result["all"] or [Numbers("all", 0, 0, 0)]
+    return result
 
 
 def trend(program: Program, as_of: date, points: int = 8) -> list[tuple[date, float]]:

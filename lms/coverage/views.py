@@ -38,12 +38,13 @@ def dashboard():
     if program is None:
         return redirect(url_for("programs.index"))
     as_of = _as_of()
-    total = service.coverage(program, as_of)[0]
+    numbers = service.breakdowns(program, as_of)
+    total = numbers["all"][0]
     series = service.trend(program, as_of)
     return render_template(
         "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=series,
         projected=service.projection(series), days_left=(program.deadline - as_of).days,
-        breakdowns={by: service.coverage(program, as_of, by) for by in ("town", "industry", "scale")},
+        breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
         appointment=service.appointment_coverage(),
         towns_by_name={t.name: t.id for t in active_towns()})
 
