@@ -7,7 +7,6 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, has_request_context, request, session, url_for
-from flask_login import current_user
 
 from lms.config import Config
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -63,11 +62,9 @@ def _select_locale() -> str:
     if not has_request_context():
         return "zh_CN"  # CLI and background work speak Chinese, the registry's language
     chosen = session.get("lang")
-    if chosen in ("zh_CN", "en"):
-        return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
-        return current_user.locale
-    return "zh_CN"  # Chinese first, whatever the browser says
+    # The choice lives in the session (the language links in the navigation bar); reading it
+    # never needs the user, so translating a message can never trigger loading one.
+    return chosen if chosen in ("zh_CN", "en") else "zh_CN"  # Chinese first, whatever the browser says
 
 
 def _init_login(app: Flask) -> None:

@@ -70,6 +70,10 @@ def _clean(app) -> None:
 
 def _forget_user() -> None:
     g.pop("_login_user", None)
+    babel_cache = g.get("_flask_babel")
+    if babel_cache is not None:
+        vars(babel_cache).pop("babel_locale", None)
+        vars(babel_cache).pop("babel_translations", None)
 
 
 @pytest.fixture
@@ -80,7 +84,7 @@ def make_app(_schema, instance_dir):
     def factory(**overrides):
         app = create_app(TestConfig(instance_dir, **overrides))
         # Tests hold an app context open, which requests then share; forget the signed-in
-        # user between requests as a fresh context per request (production) does.
+        # user and the language between requests as a fresh context per request does.
         app.before_request_funcs.setdefault(None, []).insert(0, _forget_user)
         made.append(app)
         return app
