@@ -28,7 +28,8 @@ class Standing:
 
     @property
     def is_complete(self) -> bool:
-        return all(r.done for r in self.requirements)
+        """A program without requirements is not complete: it is not set up yet."""
+        return bool(self.requirements) and all(r.done for r in self.requirements)
 
     @property
     def done_count(self) -> int:
