@@ -252,11 +252,21 @@ def best_attempt(exam_id: int, user_id: int) -> Attempt | None:
         .order_by(Attempt.passed.desc(), Attempt.score.desc()))
 
 
-def study_advice(attempt: Attempt) -> list[tuple[str, str, int]]:
-    """(topic, lesson, wrong answers) for the lessons behind the questions missed."""
+def study_advice(attempt: Attempt) -> list[dict[str, Any]]:
+    """The lessons behind the questions missed, most missed first, with their titles."""
+    from lms.catalog.models import Course, Lesson
+
     counts: dict[tuple[str, str], int] = {}
     for item in attempt.questions:
         if (item.score or 0) < float(item.frozen["points"]):
             key = (item.frozen.get("topic", ""), item.frozen.get("lesson", ""))
             counts[key] = counts.get(key, 0) + 1
-    return sorted(((t, l, n) for (t, l), n in counts.items()), key=lambda x: -x[2])
+    titles = {(c, l): (ct, lt) for c, l, ct, lt in db.session.execute(
+        select(Course.slug, Lesson.slug, Course.title, Lesson.title).join(Lesson, Lesson.course_id == Course.id)
+        .where(Course.slug.in_({t for t, _l in counts}), Lesson.is_retired.is_(False)))}
+    advice = []
+    for (topic, lesson), wrong in sorted(counts.items(), key=lambda kv: -kv[1]):
+        course_title, lesson_title = titles.get((topic, lesson), (topic, ""))
+        advice.append({"topic": topic, "lesson": lesson if (topic, lesson) in titles else "",
+                       "course_title": course_title, "lesson_title": lesson_title, "wrong": wrong})
+    return advice

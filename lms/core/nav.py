@@ -1,4 +1,4 @@
-"""The navigation bar: what each role can reach."""
+"""The navigation bar: what each role can reach, grouped so that it fits a laptop screen."""
 
 from __future__ import annotations
 
@@ -9,33 +9,34 @@ from flask_login import current_user
 
 from lms.core.auth import ADMIN, OFFICER, STAFF, has_role
 
-# (endpoint, label, role): a role sees its own items and those of the roles below it,
-# except officer items, which are for learners only.
+# (group, endpoint, label, role): a role sees its own items and those of the roles below it,
+# except officer items, which are for learners only. Items of one group share a dropdown.
 ITEMS = [
-    ("accounts.dashboard", _l("我的学习"), OFFICER),
-    ("catalog.index", _l("课程"), OFFICER),
-    ("exams.index", _l("考试"), OFFICER),
-    ("certificates.mine", _l("证书"), OFFICER),
-    ("coverage.dashboard", _l("覆盖率"), STAFF),
-    ("registry.filings", _l("备案名册"), STAFF),
-    ("registry.enterprises", _l("企业"), STAFF),
-    ("registry.import_roster", _l("导入名册"), STAFF),
-    ("registry.towns", _l("镇街"), STAFF),
-    ("programs.index", _l("培训计划"), STAFF),
-    ("catalog_staff.numbers", _l("课程管理"), STAFF),
-    ("exams_staff.exams", _l("考试管理"), STAFF),
-    ("exams_staff.questions", _l("题库"), STAFF),
-    ("certificates_staff.index", _l("证书"), STAFF),
-    ("admin.users", _l("用户"), ADMIN),
-    ("admin.audit_log", _l("操作日志"), ADMIN),
+    (None, "accounts.dashboard", _l("我的学习"), OFFICER),
+    (None, "catalog.index", _l("课程"), OFFICER),
+    (None, "exams.index", _l("考试"), OFFICER),
+    (None, "certificates.mine", _l("证书"), OFFICER),
+    (None, "coverage.dashboard", _l("覆盖率"), STAFF),
+    (_l("名册"), "registry.filings", _l("备案名册"), STAFF),
+    (_l("名册"), "registry.enterprises", _l("企业"), STAFF),
+    (_l("名册"), "registry.import_roster", _l("导入名册"), STAFF),
+    (_l("名册"), "registry.invitations", _l("邀请码"), STAFF),
+    (_l("名册"), "registry.towns", _l("镇街"), STAFF),
+    (_l("培训"), "programs.index", _l("培训计划"), STAFF),
+    (_l("培训"), "catalog_staff.numbers", _l("课程管理"), STAFF),
+    (_l("培训"), "exams_staff.exams", _l("考试管理"), STAFF),
+    (_l("培训"), "exams_staff.questions", _l("题库"), STAFF),
+    (_l("培训"), "certificates_staff.index", _l("证书"), STAFF),
+    (_l("系统"), "admin.users", _l("用户"), ADMIN),
+    (_l("系统"), "admin.audit_log", _l("操作日志"), ADMIN),
 ]
 
+_cache: dict[tuple[str, str], list] = {}
 
-_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
-
-def navigation() -> list[tuple[str, str]]:
-    """The items the current user's role sees, in the current language (cached: they are static)."""
+def navigation() -> list[tuple[str, object]]:
+    """[(label, url)] for single links and [(label, [(url, label), ...])] for dropdowns, in
+    the current user's role and language (cached per process: they are static)."""
     if not current_user or not current_user.is_authenticated:
         return []
     key = (current_user.role, str(get_locale()))
@@ -44,14 +45,21 @@ def navigation() -> list[tuple[str, str]]:
     return _cache[key]
 
 
-def _items(user) -> list[tuple[str, str]]:
-    items = []
-    for endpoint, label, role in ITEMS:
-        if role == OFFICER and user.role != OFFICER:
+def _items(user) -> list[tuple[str, object]]:
+    entries: list[tuple[str, object]] = []
+    groups: dict[str, list] = {}
+    for group, endpoint, label, role in ITEMS:
+        if (role == OFFICER and user.role != OFFICER) or not has_role(user, role):
             continue
-        if has_role(user, role):
-            try:
-                items.append((url_for(endpoint), str(label)))
-            except Exception:  # an endpoint of a domain not registered in this app
-                continue
-    return items
+        try:
+            url = url_for(endpoint)
+        except Exception:  # an endpoint of a domain not registered in this app
+            continue
+        if group is None:
+            entries.append((str(label), url))
+        else:
+            if str(group) not in groups:
+                groups[str(group)] = []
+                entries.append((str(group), groups[str(group)]))
+            groups[str(group)].append((url, str(label)))
+    return entries
