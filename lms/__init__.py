@@ -85,6 +85,8 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import admin_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.api.admin_views import bp as tokens_bp
+    from lms.api.views import bp as api_bp
     from lms.assessment.staff_views import bp as exams_staff_bp
     from lms.assessment.views import bp as exams_bp
     from lms.catalog.views import bp as catalog_bp
@@ -99,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
                       exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
-                      programs_bp, coverage_bp):
+                      programs_bp, coverage_bp, api_bp, tokens_bp):
         app.register_blueprint(blueprint)
 
 

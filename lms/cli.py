@@ -48,6 +48,9 @@ def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
         if not as_json:
             click.echo("文件有错误，未导入任何数据。", err=True)
         sys.exit(1)
+    if not preview.can_commit:
+        click.echo("文件中没有数据行，未导入任何数据。", err=True)
+        sys.exit(1)
     if dry_run:
         return
     total = sum(preview.counts.values())
@@ -128,6 +131,20 @@ def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: b
         count = commit_import(preview, file.name)
         if not as_json:
             click.echo(f"已导入 {count} 题。")
+
+
+@lms_cli.command("create-token")
+@click.argument("name")
+@with_appcontext
+def create_token(name: str) -> None:
+    """Create a registry API token; it is printed once and stored only as a digest."""
+    from lms.api.models import create_token as make
+    from lms.core import audit
+
+    token, plain = make(name)
+    audit.record("api_token.created", f"token:{token.id}", f"{name} (cli)")
+    db.session.commit()
+    click.echo(plain)
 
 
 @lms_cli.command("seed-demo")

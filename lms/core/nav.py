@@ -29,6 +29,7 @@ ITEMS = [
     (_l("培训"), "certificates_staff.index", _l("证书"), STAFF),
     (_l("系统"), "admin.users", _l("用户"), ADMIN),
     (_l("系统"), "admin.audit_log", _l("操作日志"), ADMIN),
+    (_l("系统"), "tokens.index", _l("接口令牌"), ADMIN),
 ]
 
 _cache: dict[tuple[str, str], list] = {}

@@ -191,3 +191,10 @@ def test_cli_dry_run_writes_nothing_and_real_run_imports(app, town, tmp_path):
     real = runner.invoke(args=["lms", "import-roster", str(path)])
     assert real.exit_code == 0, real.output
     assert count(Filing) == 1
+
+
+def test_cli_refuses_a_file_with_a_header_and_no_rows(app, town, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(as_csv([]))
+    result = app.test_cli_runner().invoke(args=["lms", "import-roster", str(path)])
+    assert result.exit_code == 1 and "没有数据行" in result.output

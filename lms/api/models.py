@@ -1,0 +1,51 @@
+"""API tokens: shown once, stored as a SHA-256 digest, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.models import utcnow
+from lms.extensions import db
+
+PREFIX = "cqo_"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+def digest(token: str) -> str:
+    # A random 256-bit token needs no slow hash: SHA-256 of it cannot be guessed back.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(name: str, created_by_id: int | None = None) -> tuple[ApiToken, str]:
+    """A new token; the plain value is returned once and never stored."""
+    plain = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name.strip()[:80] or "token", digest=digest(plain), created_by_id=created_by_id)
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def token_for(plain: str) -> ApiToken | None:
+    """The active token with this value, or None."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.digest == digest(plain)))
+    return token if token is not None and token.is_active else None

@@ -1,0 +1,121 @@
+"""/api/v1: tokens, the numbers the registry reads, and roster pushes."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.api.models import create_token
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.registry.models import Filing
+from tests.conftest import make_uscc
+
+
+@pytest.fixture
+def token(app):
+    _token, plain = create_token("备案登记系统")
+    db.session.commit()
+    return plain
+
+
+def auth(plain):
+    return {"Authorization": f"Bearer {plain}"}
+
+
+@pytest.fixture
+def program(app):
+    program = Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1),
+                      deadline=date(2026, 12, 31), is_current=True, target_percent=100)
+    db.session.add(program)
+    db.session.commit()
+    return program
+
+
+@pytest.mark.parametrize("path", ["/api/v1/coverage", "/api/v1/appointments", "/api/v1/filings/X-1",
+                                  f"/api/v1/enterprises/{make_uscc(1)}"])
+def test_no_token_and_bad_token_are_refused(client, path):
+    r = client.get(path)
+    assert r.status_code == 401 and r.get_json()["error"] == "missing bearer token"
+    assert "Bearer" in r.headers["WWW-Authenticate"]
+    assert client.get(path, headers=auth("cqo_not-a-token")).status_code == 401
+
+
+def test_revoked_token_is_refused_at_once(client, as_admin, token):
+    assert client.get("/api/v1/appointments", headers=auth(token)).status_code == 200
+    from lms.api.models import ApiToken
+
+    token_id = db.session.scalar(select(ApiToken.id))
+    as_admin.post(f"/admin/tokens/{token_id}/revoke")
+    assert client.get("/api/v1/appointments", headers=auth(token)).status_code == 401
+
+
+def test_admin_creates_a_token_shown_once_and_stored_as_digest(as_admin):
+    page = as_admin.post("/admin/tokens/", data={"name": "registry"}).get_data(as_text=True)
+    plain = page.split('readonly value="')[1].split('"')[0]
+    assert plain.startswith("cqo_")
+    from lms.api.models import ApiToken
+
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.digest != plain and plain not in as_admin.get("/admin/tokens/").get_data(as_text=True)
+
+
+def test_cli_prints_a_working_token(app, client):
+    result = app.test_cli_runner().invoke(args=["lms", "create-token", "脚本"])
+    assert client.get("/api/v1/appointments", headers=auth(result.stdout.strip())).status_code == 200
+
+
+def test_coverage_summary(client, token, program, factory):
+    factory.filing(factory.enterprise(town=factory.town("东街道")))
+    data = client.get("/api/v1/coverage?as_of=2026-11-01", headers=auth(token)).get_json()
+    assert {k: data[k] for k in ("filed", "trained", "coverage", "target", "deadline")} == {
+        "filed": 1, "trained": 0, "coverage": 0.0, "target": 100, "deadline": "2026-12-31"}
+    assert data["by_town"] == [{"town": "东街道", "filed": 1, "trained": 0, "coverage": 0.0}]
+    assert client.get("/api/v1/coverage?as_of=2026-13-01", headers=auth(token)).status_code == 400
+
+
+def test_training_status_by_uscc_and_filing_number(client, token, program, factory):
+    ent = factory.enterprise()
+    factory.filing(ent, filing_no="XS-9", officer_name="钱七")
+    data = client.get(f"/api/v1/enterprises/{ent.uscc}", headers=auth(token)).get_json()
+    assert data["filings"][0]["training_status"] == "not_started" and data["filings"][0]["officer_name"] == "钱七"
+    assert client.get("/api/v1/filings/XS-9", headers=auth(token)).get_json()["claimed"] is False
+    assert client.get("/api/v1/enterprises/91340603MA2U0A1B10", headers=auth(token)).status_code == 400
+    assert client.get(f"/api/v1/enterprises/{make_uscc(99)}", headers=auth(token)).status_code == 404
+
+
+def row(**kw):
+    values = {"enterprise_name": "推送企业", "uscc": make_uscc(7), "town": "东街道", "size": "小型",
+              "above_scale": "否", "officer_name": "孙八", "position": "质量总监", "mobile": "13912345678",
+              "appointed_on": "2025-01-02", "filed_on": "2025-01-05"}
+    values.update(kw)
+    return values
+
+
+def test_roster_push_is_validated_like_an_import_and_all_or_nothing(client, token, factory):
+    factory.town("东街道")
+    bad = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(), row(uscc=make_uscc(8), mobile="1")]})
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"] == [{"index": 1, "column": "mobile", "message": bad.get_json()["errors"][0]["message"]}]
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
+    dry = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row()], "dry_run": True})
+    assert dry.status_code == 200 and dry.get_json()["counts"]["filing_added"] == 1
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
+    done = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row()]})
+    assert done.get_json()["committed"] is True and db.session.scalar(select(func.count(Filing.id))) == 1
+
+
+def test_a_push_of_empty_rows_is_refused_not_crashed(client, token):
+    r = client.post("/api/v1/roster", headers=auth(token), json={"rows": [{}]})
+    assert r.status_code == 422 and "no data rows" in r.get_json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("body", [None, {}, {"rows": []}, {"rows": "x"}, {"rows": [1, 2]}])
+def test_malformed_pushes_get_a_clear_400(client, token, body):
+    r = client.post("/api/v1/roster", headers=auth(token), json=body)
+    assert r.status_code == 400 and r.get_json()["error"]
+
+
+def test_openapi_description_is_served(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.") and "/api/v1/coverage" in spec["paths"]
