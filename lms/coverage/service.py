@@ -122,7 +122,22 @@ def trend(program: Program, as_of: date, points: int = 8) -> list[tuple[date, fl
     start = min(program.starts_on, as_of)
     span = (as_of - start).days
     dates = sorted({start + timedelta(days=round(span * i / (points - 1))) for i in range(points)})
-    return [(d, coverage(program, d)[0].percent) for d in dates]
+    # One pass over filings and the program's certificates for all the dates at once: for
+    # each date, count the filings current then, and those whose officer held a certificate
+    # in force then (count distinct, since an officer may have a replaced and a new one).
+    columns = []
+    for d in dates:
+        end_of_day = datetime.combine(d + timedelta(days=1), time(), tzinfo=UTC)
+        in_force = and_(Certificate.id.is_not(None), Certificate.issued_on <= d, Certificate.expires_on >= d,
+                        or_(Certificate.status.in_(("valid", "replaced")),
+                            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+        columns += [func.count(func.distinct(case((filed_on(d), Filing.id)))),
+                    func.count(func.distinct(case((and_(filed_on(d), in_force), Filing.id))))]
+    row = db.session.execute(
+        select(*columns).select_from(Filing)
+        .outerjoin(Certificate, and_(Certificate.user_id == Filing.user_id, Certificate.program_id == program.id))
+    ).one()
+    return [(d, round(100 * row[2 * i + 1] / row[2 * i], 1) if row[2 * i] else 0.0) for i, d in enumerate(dates)]
 
 
 def projection(series: list[tuple[date, float]]) -> date | None:

@@ -132,3 +132,9 @@ def test_projection_from_the_trend():
     start = date(2026, 1, 1)
     assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)]) == start + timedelta(days=90)
     assert service.projection([(start, 20.0), (start + timedelta(days=10), 20.0)]) is None
+
+
+def test_trend_matches_coverage_on_each_of_its_dates(roster):
+    program, _expected = roster
+    for day, percent in service.trend(program, TODAY):
+        assert percent == service.coverage(program, day)[0].percent, day
