@@ -43,6 +43,7 @@ def test_every_question_is_well_formed_and_cites_an_existing_lesson(sources):
     lessons = {c.slug: {l.slug for l in c.lessons} for c in sources}
     items = read_bank(ROOT, lessons)  # checks answers, options and lesson references
     per_topic = Counter(item["topic"] for item in items)
+    assert len(items) >= 300
     for course in sources:
         assert per_topic[course.slug] >= 40, course.slug
         kinds = Counter(i["kind"] for i in items if i["topic"] == course.slug)
