@@ -153,8 +153,10 @@ def projection(series: list[tuple[date, float]]) -> date | None:
     return d1 + timedelta(days=round((100 - p1) / ((p1 - p0) / days)))
 
 
-def chase_query(program: Program, as_of: date, town_id: int | None = None):
-    """Filed officers not yet trained, with what a caller needs to reach them."""
+def chase_query(program: Program, as_of: date, town_id: int | None = None,
+                industry: str = "", scale: str = ""):
+    """Filed officers not yet trained, with what a caller needs to reach them; optionally
+    of one town, one industry division (e.g. C14) or one scale (above / sme)."""
     started = and_(Filing.user_id.is_not(None), started_by(as_of))
     query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
                     Enterprise.industry_code, Town.name.label("town"), started.label("started"))
@@ -163,6 +165,10 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None):
              .order_by(Town.name, Enterprise.name))
     if town_id:
         query = query.where(Enterprise.town_id == town_id)
+    if industry:
+        query = query.where(func.substr(Enterprise.industry_code, 1, 3) == industry.upper())
+    if scale in ("above", "sme"):
+        query = query.where(Enterprise.is_above_scale.is_(scale == "above"))
     return query
 
 

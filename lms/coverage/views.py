@@ -56,13 +56,15 @@ def chase():
         return redirect(url_for("programs.index"))
     as_of = _as_of()
     town = request.args.get("town", type=int)
-    query = service.chase_query(program, as_of, town)
+    industry = request.args.get("industry", "")[:3]
+    scale = request.args.get("scale", "")
+    query = service.chase_query(program, as_of, town, industry, scale)
     if request.args.get("format") == "xlsx":
         return send_file(exports.chase_xlsx(db.session.execute(query)), as_attachment=True,
                          download_name=f"chase-{as_of}.xlsx", mimetype=XLSX)
     rows = db.session.execute(query.limit(500)).all()
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
-                           towns=active_towns())
+                           towns=active_towns(), industry=industry, scale=scale)
 
 
 @bp.get("/export.<fmt>")

@@ -138,3 +138,15 @@ def test_trend_matches_coverage_on_each_of_its_dates(roster):
     program, _expected = roster
     for day, percent in service.trend(program, TODAY):
         assert percent == service.coverage(program, day)[0].percent, day
+
+
+def test_chase_list_drills_down_by_industry_and_scale(roster, as_staff):
+    program, _expected = roster
+    food = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, industry="C14"))}
+    assert food == {"丁", "戊"}
+    above = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, scale="above"))}
+    assert above == set()  # the only above-scale officer (甲) is trained
+    page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
+    assert "丁" in page and "乙" not in page
+    dashboard = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "industry=C14" in dashboard and "scale=sme" in dashboard
