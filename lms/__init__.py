@@ -39,6 +39,7 @@ def create_app(config: Any = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
+    import lms.coverage.reminders  # noqa: F401 - its model belongs to the schema
     from lms.certificates.service import on_progress
     from lms.core.signals import progress_made
 

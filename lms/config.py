@@ -54,6 +54,9 @@ class Config:
         self.READING_CHARS_PER_MINUTE = int(os.environ.get("LMS_READING_CHARS_PER_MINUTE", "600"))
         self.MIN_READ_SECONDS = int(os.environ.get("LMS_MIN_READ_SECONDS", "60"))
         self.MAX_READ_SECONDS = int(os.environ.get("LMS_MAX_READ_SECONDS", "300"))
+        self.SMTP_HOST = os.environ.get("LMS_SMTP_HOST", "")  # empty: reminders stay in the outbox
+        self.SMTP_PORT = int(os.environ.get("LMS_SMTP_PORT", "25"))
+        self.MAIL_FROM = os.environ.get("LMS_MAIL_FROM", "cqo-training@localhost")
         self.PASSWORD_HASH_METHOD = os.environ.get("LMS_PASSWORD_HASH_METHOD", "scrypt")
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 

@@ -22,6 +22,7 @@ ITEMS = [
     (_l("名册"), "registry.import_roster", _l("导入名册"), STAFF),
     (_l("名册"), "registry.invitations", _l("邀请码"), STAFF),
     (_l("名册"), "registry.towns", _l("镇街"), STAFF),
+    (_l("名册"), "coverage.outbox", _l("发件箱"), STAFF),
     (_l("培训"), "programs.index", _l("培训计划"), STAFF),
     (_l("培训"), "catalog_staff.numbers", _l("课程管理"), STAFF),
     (_l("培训"), "exams_staff.exams", _l("考试管理"), STAFF),

@@ -85,3 +85,17 @@ def chase_xlsx(rows) -> io.BytesIO:
     book.save(stream)
     stream.seek(0)
     return stream
+
+
+def outbox_xlsx(messages) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "发件箱"
+    sheet.append(["时间", "姓名", "手机号码", "电子邮箱", "标题", "内容", "状态"])
+    for m in messages:
+        sheet.append([m.created_at.strftime("%Y-%m-%d %H:%M"), m.to_name, m.to_mobile, m.to_email,
+                      m.subject, m.body, {"queued": "待发送", "sent": "已发送", "failed": "发送失败"}[m.status]])
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream

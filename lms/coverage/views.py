@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from lms.core.auth import STAFF, guard_blueprint
 from lms.coverage import exports, service
@@ -65,6 +66,35 @@ def chase():
     rows = db.session.execute(query.limit(500)).all()
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
                            towns=active_towns(), industry=industry, scale=scale)
+
+
+@bp.post("/chase/remind")
+def remind():
+    """Queue a reminder for everyone on the (filtered) chase list."""
+    from lms.coverage.reminders import queue_reminders
+
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    as_of = _as_of()
+    form = request.form
+    query = service.chase_query(program, as_of, form.get("town", type=int), form.get("industry", "")[:3],
+                                form.get("scale", ""))
+    count = queue_reminders(db.session.execute(query).all(), program)
+    flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count), "success")
+    return redirect(url_for("coverage.outbox"))
+
+
+@bp.get("/outbox")
+def outbox():
+    from lms.coverage.reminders import OutboxMessage
+
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if request.args.get("format") == "xlsx":
+        return send_file(exports.outbox_xlsx(db.session.scalars(query)), as_attachment=True,
+                         download_name="outbox.xlsx", mimetype=XLSX)
+    page = db.paginate(query, per_page=100)
+    return render_template("coverage/outbox.html", page=page)
 
 
 @bp.get("/export.<fmt>")

@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.certificates.models import Certificate
 from lms.coverage import service
 from lms.extensions import db
 from lms.programs.models import Program
+from lms.registry.models import Filing
 
 TODAY = date(2026, 11, 1)
 PAST = date(2026, 6, 30)
@@ -150,3 +152,40 @@ def test_chase_list_drills_down_by_industry_and_scale(roster, as_staff):
     assert "丁" in page and "乙" not in page
     dashboard = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "industry=C14" in dashboard and "scale=sme" in dashboard
+
+
+class FakeSMTP:
+    """Stands in for the mail server: records what would have been sent."""
+    sent: list = []
+
+    def __init__(self, host, port, timeout):
+        self.host = host
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_message(self, mail):
+        FakeSMTP.sent.append((mail["To"], mail["Subject"], mail.get_content()))
+
+
+def test_reminders_go_to_the_outbox_and_by_mail_when_configured(roster, as_staff, app, monkeypatch):
+    from lms.coverage import reminders
+
+    filing = db.session.scalar(select(Filing).where(Filing.officer_name == "丁"))
+    filing.email = "ding@example.com"
+    db.session.commit()
+    app.config["SMTP_HOST"] = "mail.bureau.local"
+    FakeSMTP.sent = []
+    monkeypatch.setattr(reminders.smtplib, "SMTP", FakeSMTP)
+    r = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"industry": "C14"})
+    assert r.status_code == 302
+    messages = db.session.scalars(select(reminders.OutboxMessage).order_by(reminders.OutboxMessage.to_name)).all()
+    assert [(m.to_name, m.status) for m in messages] == [("丁", "sent"), ("戊", "queued")]
+    assert FakeSMTP.sent[0][0] == "ding@example.com" and "2026年12月31日" in FakeSMTP.sent[0][2]
+    page = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
+    assert "戊" in page and "待发送" in page
+    sheet = load_workbook(io.BytesIO(as_staff.get("/staff/coverage/outbox?format=xlsx").data)).active
+    assert sheet.max_row == 3

@@ -1,0 +1,80 @@
+"""Reminders to officers not yet trained: sent by e-mail when SMTP is configured, and always
+kept in an outbox that staff can see and export (there is no SMS gateway)."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import date, datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core import audit
+from lms.core.models import utcnow
+from lms.extensions import db
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    to_name: Mapped[str] = mapped_column(String(50))
+    to_mobile: Mapped[str] = mapped_column(String(20), default="")
+    to_email: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sent | failed
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def reminder_text(name: str, program_name: str, deadline: date, started: bool) -> str:
+    state = "您的培训尚未完成" if started else "您尚未开始培训"
+    return (f"{name}您好：{state}。请在 {deadline:%Y年%m月%d日} 前登录首席质量官培训平台，完成“{program_name}”"
+            f"的课程和考试。平台地址：{current_app.config['BASE_URL']}。如有疑问，请联系{current_app.config['BUREAU_NAME']}。")
+
+
+def queue_reminders(rows, program) -> int:
+    """One message per chase-list row (filing id, name, mobile, ... as chase_query gives)."""
+    from lms.registry.models import Filing
+
+    emails = dict(db.session.execute(select(Filing.id, Filing.email).where(
+        Filing.id.in_([r.id for r in rows]))).all()) if rows else {}
+    subject = f"{program.name}：培训提醒"
+    messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=emails.get(r.id) or "",
+                              subject=subject, body=reminder_text(r.officer_name, program.name,
+                                                                   program.deadline, bool(r.started)))
+                for r in rows]
+    db.session.add_all(messages)
+    audit.record("reminders.queued", program.name, f"{len(messages)}")
+    db.session.commit()
+    send_queued()
+    return len(messages)
+
+
+def send_queued() -> int:
+    """Send queued e-mails when LMS_SMTP_HOST is set; messages without an address stay in the
+    outbox for staff to hand on (phone, paper)."""
+    host = current_app.config.get("SMTP_HOST")
+    if not host:
+        return 0
+    sent = 0
+    queued = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.status == "queued", OutboxMessage.to_email != "")).all()
+    with smtplib.SMTP(host, current_app.config.get("SMTP_PORT", 25), timeout=10) as smtp:
+        for message in queued:
+            mail = EmailMessage()
+            mail["From"] = current_app.config["MAIL_FROM"]
+            mail["To"] = message.to_email
+            mail["Subject"] = message.subject
+            mail.set_content(message.body)
+            try:
+                smtp.send_message(mail)
+                message.status, message.sent_at = "sent", utcnow()
+                sent += 1
+            except smtplib.SMTPException:
+                message.status = "failed"
+    db.session.commit()
+    return sent
