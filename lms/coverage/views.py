@@ -97,6 +97,23 @@ def outbox():
     return render_template("coverage/outbox.html", page=page)
 
 
+@bp.get("/report.pdf")
+def report():
+    """The printable report for the bureau's leadership."""
+    from flask import current_app
+
+    from lms.coverage.report import coverage_pdf
+
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    as_of = _as_of()
+    data = coverage_pdf(program, as_of, service.breakdowns(program, as_of), service.appointment_coverage(),
+                        current_app.config["BUREAU_NAME"])
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=coverage-{as_of}.pdf"})
+
+
 @bp.get("/export.<fmt>")
 def export(fmt: str):
     program = _program()

@@ -189,3 +189,13 @@ def test_reminders_go_to_the_outbox_and_by_mail_when_configured(roster, as_staff
     assert "戊" in page and "待发送" in page
     sheet = load_workbook(io.BytesIO(as_staff.get("/staff/coverage/outbox?format=xlsx").data)).active
     assert sheet.max_row == 3
+
+
+def test_printable_report_has_the_numbers_and_a_chart(roster, as_staff):
+    import pypdfium2 as pdfium
+
+    pdf = as_staff.get(f"/staff/coverage/report.pdf?as_of={TODAY}").data
+    document = pdfium.PdfDocument(pdf)
+    text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "28.6%" in text
+    assert "C14" in text and "规上企业" in text
