@@ -1,19 +1,26 @@
 """Question exchange formats (GIFT, Aiken, Moodle XML) read into one neutral model.
 
-No Flask, no database: parsers take text and return questions, the questions they skip
-(types we cannot grade) and errors, each with the line it starts on; one bad question
-never loses the others.
+No Flask, no database: a parser takes text and returns the questions, the questions it
+skipped (types we cannot grade) and the errors, each with the line it starts on. One bad
+question never loses the others. Exporters take the same model back to text.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 KINDS = ("single", "multiple", "truefalse", "shortanswer", "numerical", "matching")
+FORMATS = ("gift", "aiken", "moodle_xml")
+TEXT_FORMATS = ("moodle", "html", "plain", "markdown")
 
 
 @dataclass
 class Choice:
+    """One answer of a choice or short-answer question."""
+
     text: str
     fraction: float  # -1..1; 1.0 is fully right
     feedback: str = ""
@@ -21,6 +28,8 @@ class Choice:
 
 @dataclass
 class NumericAnswer:
+    """One accepted value of a numerical question: right within value ± tolerance."""
+
     value: float
     tolerance: float = 0.0
     fraction: float = 1.0
@@ -29,6 +38,8 @@ class NumericAnswer:
 
 @dataclass
 class ParsedQuestion:
+    """A question as an exchange format describes it, before it becomes one of ours."""
+
     kind: str
     name: str = ""
     text: str = ""
@@ -41,13 +52,15 @@ class ParsedQuestion:
     choices: list[Choice] = field(default_factory=list)
     correct: bool | None = None
     feedback_true: str = ""  # shown when the answer TRUE is given
-    feedback_false: str = ""
+    feedback_false: str = ""  # shown when the answer FALSE is given
     numerical: list[NumericAnswer] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
 class Issue:
+    """An error, or a question we skipped, at the line where it starts."""
+
     line: int
     message: str
     kind: str = ""
@@ -55,42 +68,184 @@ class Issue:
 
 @dataclass
 class ParseResult:
+    """What a parser read: the gradable questions, the ones it skipped, and the errors."""
+
     questions: list[ParsedQuestion] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
 
     @property
     def by_type(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for question in self.questions:
-            counts[question.kind] = counts.get(question.kind, 0) + 1
-        return counts
+        """How many questions of each kind were read."""
+        return dict(Counter(q.kind for q in self.questions))
+
+
+class FormatError(ValueError):
+    """A malformed question; parsers turn it into an Issue and go on with the next one."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+# --- helpers the three formats share -----------------------------------------------------
+
+SKIP_REASONS = {
+    "description": "description has no answer to grade; skipped",
+    "essay": "essay questions cannot be graded automatically; skipped",
+}
+
+
+def skip_reason(kind: str) -> str:
+    """Why a question type is skipped, in the words the import preview shows."""
+    return SKIP_REASONS.get(kind, f"{kind} questions cannot be graded automatically; skipped")
 
 
 def strip_category(path: str) -> str:
-    """'$course$/top/Safety' and '$course$/Safety' become 'Safety', as the category path."""
+    """'$course$/top/计量' and '$course$/计量' become '计量'; any other path stays as given."""
     path = path.strip()
-    for prefix in ("$course$/top/", "$course$/", "$system$/top/", "$system$/", "top/"):
+    if path in ("$course$", "$course$/top"):
+        return ""
+    for prefix in ("$course$/top/", "$course$/"):
         if path.startswith(prefix):
             return path[len(prefix):]
-    return "" if path in ("$course$/top", "$course$", "top") else path
+    return path
 
+
+def default_name(text: str) -> str:
+    """A name from the text, as Moodle makes one: tags dropped, shortened to 80 characters."""
+    plain = " ".join(html_to_text(text).split())
+    return plain if len(plain) <= 80 else plain[:77] + "..."
+
+
+_TAG = re.compile(r"<[a-zA-Z/!]")
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment; block ends and <br> become newlines."""
+
+    BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(value: str) -> str:
+    """Plain text of a fragment that holds tags; text without tags is returned untouched,
+    so a plain '5 < 6' or '&' in a non-HTML text is never damaged."""
+    if not _TAG.search(value):
+        return value
+    reader = _TextOnly()
+    reader.feed(value)
+    reader.close()
+    text = "".join(reader.parts)
+    return re.sub(r"[ \t]*\n[ \t\n]*", "\n", text).strip()
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def to_number(text: str) -> float:
+    """A decimal number as the formats write them ('1822', '-3.14', '.5', '1e-3'); FormatError
+    otherwise. Stricter than float(), which would take 'nan', 'inf' and '1_000'."""
+    if not _NUMBER.match(text.strip()):
+        raise FormatError(f"not a number: {text.strip()!r}")
+    return float(text)
+
+
+def _answers_problem(q: ParsedQuestion) -> str | None:
+    if q.kind in ("single", "multiple"):
+        if len(q.choices) < 2:
+            return "multiple choice needs at least 2 answers"
+        if q.kind == "single" and max(c.fraction for c in q.choices) < 1 - 1e-9:
+            return "single-answer multiple choice needs an answer worth 100%"
+        if q.kind == "multiple":
+            # Moodle's multichoice form: the positive grades must add up to 100%.
+            total = sum(c.fraction for c in q.choices if c.fraction > 0)
+            if abs(round(total, 2) - 1) > 1e-9:
+                return f"the positive weights add up to {total * 100:g}%, not 100%"
+    elif q.kind == "shortanswer":
+        if not q.choices:
+            return "short answer needs at least 1 answer"
+        if max(c.fraction for c in q.choices) < 1 - 1e-9:
+            return "no answer gives full marks (100%)"
+    elif q.kind == "numerical":
+        if not q.numerical:
+            return "numerical question needs at least 1 answer"
+        if any(n.tolerance < 0 for n in q.numerical):
+            return "a numerical tolerance cannot be negative"
+        if max(n.fraction for n in q.numerical) < 1 - 1e-9:
+            return "no answer gives full marks (100%)"
+    elif q.kind == "truefalse" and q.correct is None:
+        return "true/false question has no right answer"
+    elif q.kind == "matching" and sum(1 for left, _right in q.pairs if left) < 2:
+        return "matching needs at least 2 pairs"
+    return None
+
+
+def check_question(q: ParsedQuestion) -> str | None:
+    """Why a parsed question cannot be graded as written, or None when it can."""
+    if q.kind not in KINDS:
+        return f"unknown question kind {q.kind!r}"
+    if not q.text.strip():
+        return "question has no text"
+    weights = [c.fraction for c in q.choices] + [n.fraction for n in q.numerical]
+    for weight in weights:
+        if not -1 <= weight <= 1:
+            return f"answer weight {weight * 100:g}% is outside -100%..100%"
+    return _answers_problem(q)
+
+
+# --- the public API ----------------------------------------------------------------------
 
 def detect_format(filename: str, text: str) -> str:
-    """moodle_xml for XML, aiken when the file looks like Aiken, else gift."""
-    head = text.lstrip()[:200]
-    if filename.lower().endswith(".xml") or head.startswith("<?xml") or head.startswith("<quiz"):
+    """'moodle_xml' for XML, 'aiken' for ANSWER: lines without a GIFT answer block, else 'gift'."""
+    head = text.lstrip("\ufeff \t\r\n")[:100]
+    name = filename.lower()
+    if name.endswith(".xml") or head.startswith(("<?xml", "<quiz")):
         return "moodle_xml"
-    if filename.lower().endswith(".gift") or "{" in text:
+    if name.endswith(".gift"):
         return "gift"
-    return "aiken"
+    has_answer_lines = re.search(r"^[ \t]*ANSWER:", text, re.M) is not None
+    has_gift_block = re.search(r"(?<!\\)\{", text) is not None
+    return "aiken" if has_answer_lines and not has_gift_block else "gift"
 
 
 def parse(text: str, fmt: str) -> ParseResult:
-    """Parse text in the given format ("gift", "aiken" or "moodle_xml")."""
+    """Read text in the given format: 'gift', 'aiken' or 'moodle_xml'."""
+    # Imported here: the format modules import the model from this package.
     from lms.assessment.formats import aiken, gift, moodle_xml
 
-    parsers = {"gift": gift.parse_gift, "aiken": aiken.parse_aiken, "moodle_xml": moodle_xml.parse_moodle_xml}
-    if fmt not in parsers:
-        raise ValueError(f"unknown format {fmt}")
-    return parsers[fmt](text)
+    readers = {"gift": gift.parse_gift, "aiken": aiken.parse_aiken,
+               "moodle_xml": moodle_xml.parse_moodle_xml}
+    if fmt not in readers:
+        raise ValueError(f"unknown question format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return readers[fmt](text)
+
+
+def export(questions: list[ParsedQuestion], fmt: str) -> str:
+    """Write questions in the given format; see each exporter for what it can hold."""
+    from lms.assessment.formats import aiken, gift, moodle_xml
+
+    writers = {"gift": gift.export_gift, "aiken": aiken.export_aiken,
+               "moodle_xml": moodle_xml.export_moodle_xml}
+    if fmt not in writers:
+        raise ValueError(f"unknown question format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return writers[fmt](questions)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of a file the way editors number them (\\r\\n, \\r or \\n), BOM removed."""
+    return re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))

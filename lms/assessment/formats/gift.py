@@ -1,293 +1,401 @@
-"""Moodle GIFT, read the way Moodle's qformat_gift::readquestion reads it, and written back.
+"""Moodle GIFT, read the way qformat_gift::readquestion reads it (question/format/gift/format.php).
 
-Rules followed (question/format/gift/format.php): questions are separated by blank lines;
-lines starting with // are comments (a comment inside a question may carry [id:..] and
-[tag:..]); \\~ \\= \\# \\{ \\} \\: \\\\ escape, \\n is a newline; $CATEGORY: sets the category;
-::name:: names a question; [html]/[moodle]/[plain]/[markdown] sets the text format; text
-after the answer block makes a missing-word question. Types are tried in Moodle's order:
-no braces = description, {} = essay (both skipped: we cannot grade them), #... numerical,
-~ multiple choice, = with -> matching, T/F true/false, else short answer.
+A file is split into questions at blank lines; lines starting with // are comments, and the
+comments of a question may carry [id:..] and [tag:..]. The answer block {..} decides the type,
+tried in Moodle's order: no braces = description, {} = essay (both skipped: nothing we can
+grade), {#..} numerical, a ~ multiple choice, = with -> matching, T/TRUE/F/FALSE true/false,
+anything else short answer. Where Moodle would import something mangled (an unclosed '::'
+name, '=%50%' in multiple choice, two answer blocks) we report an error instead.
+export_gift writes the same model back the way Moodle's qformat_gift::writequestion does.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from lms.assessment.formats import (
+    TEXT_FORMATS,
     Choice,
+    FormatError,
     Issue,
     NumericAnswer,
     ParsedQuestion,
     ParseResult,
+    check_question,
+    default_name,
+    skip_reason,
+    split_lines,
     strip_category,
+    to_number,
 )
 
-_ESCAPES = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003", "\\{": "\ue004",
-            "\\}": "\ue005", "\\:": "\ue006", "\\n": "\ue007"}
-_RESTORE = {"\ue000": "\\", "\ue001": "~", "\ue002": "=", "\ue003": "#", "\ue004": "{", "\ue005": "}",
-            "\ue006": ":", "\ue007": "\n"}
-_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
-_FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]", re.I)
-_ID = re.compile(r"\[id:([^\]]+)\]")
-_TAG = re.compile(r"\[tag:([^\]]+)\]")
+# Each escape becomes one private-use character while the block is taken apart, so that
+# offsets and newlines (hence line numbers) are unchanged; \\ is a plain backslash at once,
+# as in Moodle's escapedchar_pre.
+_ESCAPED = ":#={}~n"
+_PLACEHOLDER = {ch: chr(0xE000 + i) for i, ch in enumerate(_ESCAPED)}
+_RESTORE = str.maketrans({chr(0xE000 + i): ("\n" if ch == "n" else ch)
+                          for i, ch in enumerate(_ESCAPED)})
+_ESCAPE = re.compile(r"\\(\\|[:#={}~n])")
+_WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")  # Moodle's $giftanswerweightregex
+_ID = re.compile(r"\[id:((?:\\\]|[^\]\[\x00-\x1f\x7f])+)\]")
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])+)\]")
 
 
-class GiftError(ValueError):
-    pass
+def _pre(text: str) -> str:
+    return _ESCAPE.sub(lambda m: "\\" if m.group(1) == "\\" else _PLACEHOLDER[m.group(1)], text)
 
 
-def _protect(text: str) -> str:
-    for escaped, placeholder in _ESCAPES.items():
-        text = text.replace(escaped, placeholder)
-    return text
+def _post(text: str) -> str:
+    return text.translate(_RESTORE)
 
 
-def _restore(text: str) -> str:
-    for placeholder, char in _RESTORE.items():
-        text = text.replace(placeholder, char)
-    return text.strip()
+def _with_format(text: str, default: str = "moodle") -> tuple[str, str]:
+    """(format, text) of a field that may start with [html], [moodle], [plain] or [markdown]."""
+    fmt = default
+    if text.startswith("["):
+        name = text[1:text.find("]")] if "]" in text else ""
+        if name in TEXT_FORMATS:
+            fmt, text = name, text[len(name) + 2:]
+    return fmt, _post(text).strip()
 
 
-def _clean(text: str) -> str:
-    """Restore escapes and fold the white space of a multi-line value, as Moodle does."""
-    return re.sub(r"[ \t]*\n[ \t]*", " ", _restore(text)).strip() if "\n" in text else _restore(text)
+def _comment_split(part: str, fmt: str) -> tuple[str, str]:
+    """'answer#feedback' as (answer, feedback); Moodle's commentparser."""
+    text, _sep, feedback = part.partition("#")
+    return _with_format(text.strip(), fmt)[1], _with_format(feedback.strip(), fmt)[1]
 
 
-def _blocks(text: str):
-    """(first line number, lines, comment lines) of each blank-line separated block."""
-    lines, comments, start = [], [], 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if stripped.startswith("//"):
-            comments.append(stripped)
+def _weight(part: str) -> tuple[float | None, str]:
+    """(fraction, rest) when part starts with a %weight%, else (None, part)."""
+    if not _WEIGHT.match(part):
+        return None, part
+    end = part.index("%", 1)
+    number = part[1:end]
+    sign = -1 if number.startswith("-") else 1
+    # Moodle keeps fractions to 7 decimals (question_answers.fraction is decimal(12,7)).
+    return round(sign * float(number.lstrip("-")) / 100, 7), part[end + 1:]
+
+
+def _answer_parts(answer_text: str, sep: str) -> list[str]:
+    """Moodle's explode-then-drop-an-empty-first-part, each part trimmed."""
+    parts = answer_text.split(sep)
+    if not parts[0].strip():
+        parts.pop(0)
+    return [p.strip() for p in parts]
+
+
+# --- reading -----------------------------------------------------------------------------
+
+@dataclass
+class _Block:
+    first_line: int
+    lines: list[str]  # trimmed; comment lines replaced by " " as Moodle does
+    comments: str
+
+    def line_at(self, offset: int, text: str) -> int:
+        return self.first_line + text.count("\n", 0, offset)
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    """The blank-line separated blocks of a file, with the line each starts on."""
+    block: _Block | None = None
+    for number, raw in enumerate(split_lines(text) + [""], start=1):
+        line = raw.strip()
+        if not line:
+            if block is not None:
+                yield block
+            block = None
             continue
-        if not stripped:
-            if lines:
-                yield start, lines, comments
-            lines, comments = [], []
-            continue
-        if not lines:
-            start = number
-        lines.append(raw)
-    if lines:
-        yield start, lines, comments
+        if block is None:
+            block = _Block(number, [], "")
+        if line.startswith("//"):
+            block.comments += line + "\n"
+            line = " "
+        block.lines.append(line)
 
 
 def parse_gift(text: str) -> ParseResult:
-    """Every question of a GIFT file; errors and skipped types are reported with their line."""
+    """Every question of a GIFT file; skipped types and errors are reported with their line."""
     result = ParseResult()
     category = ""
-    for line, lines, comments in _blocks(text.lstrip("\ufeff")):
-        block = _protect("\n".join(lines)).strip()
-        if block.startswith("$CATEGORY:"):
-            category = strip_category(_restore(block[len("$CATEGORY:"):]))
-            continue
+    for block in _blocks(text):
+        joined = _pre("\n".join(block.lines))
+        start = len(joined) - len(joined.lstrip())
+        if start == len(joined):
+            continue  # only comments
+        line = block.line_at(start, joined)
         try:
-            question = _question(block, line)
-        except GiftError as error:
+            if joined.startswith("$CATEGORY:", start):
+                category = _category(joined, start, block)
+                continue
+            question = _read_question(joined.rstrip(), start, block)
+        except FormatError as error:
             result.errors.append(Issue(line, str(error)))
             continue
-        if isinstance(question, Issue):
-            result.skipped.append(question)
+        if isinstance(question, str):
+            result.skipped.append(Issue(line, skip_reason(question), question))
             continue
-        question.category = category
-        for comment in comments:
-            found = _ID.search(comment)
-            question.idnumber = found.group(1).strip() if found else question.idnumber
-            question.tags += [t.strip() for t in _TAG.findall(comment)]
-        result.questions.append(question)
+        question.line, question.category = line, category
+        question.idnumber, question.tags = _id_and_tags(block.comments)
+        problem = check_question(question)
+        if problem:
+            result.errors.append(Issue(line, problem))
+        else:
+            result.questions.append(question)
     return result
 
 
-def _question(block: str, line: int) -> ParsedQuestion | Issue:
-    name = ""
-    if block.startswith("::"):
-        end = block.find("::", 2)
-        if end < 0:
-            raise GiftError("the question name opened with '::' is not closed")
-        name, block = _clean(block[2:end]), block[end + 2:].strip()
-    text_format = "moodle"
-    found = _FORMAT.match(block)
-    if found:
-        text_format, block = found.group(1).lower(), block[found.end():]
-    open_at, close_at = block.find("{"), block.rfind("}")
-    if open_at < 0:
-        if "}" in block:
-            raise GiftError("'}' without an opening '{'")
-        return Issue(line, "description (no answers): nothing to grade; skipped", "description")
-    if close_at < open_at:
-        raise GiftError(f"unclosed answer block '{{' opened on line {line + block[:open_at].count(chr(10))}")
-    before, answers, after = block[:open_at], block[open_at + 1:close_at].strip(), block[close_at + 1:].strip()
-    text = _clean(before.strip() + (" _____ " + after if after else ""))
-    if not name:
-        name = text[:40]
-    question = ParsedQuestion(kind="single", name=name, text=text, line=line, text_format=text_format)
-    if "####" in answers:
-        answers, general = answers.rsplit("####", 1)
-        question.general_feedback = _clean(general)
-        answers = answers.strip()
-    if not answers:
-        return Issue(line, "essay question: cannot be graded automatically; skipped", "essay")
-    if answers.startswith("#"):
-        _numerical(question, answers[1:])
-    elif "~" in answers:
-        _multichoice(question, answers)
-    elif "=" in answers and "->" in answers:
-        _matching(question, answers)
-    elif answers.split("#", 1)[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
-        _truefalse(question, answers)
-    else:
-        _shortanswer(question, answers)
-    return question
+def _category(joined: str, start: int, block: _Block) -> str:
+    first, _newline, rest = joined[start + len("$CATEGORY:"):].partition("\n")
+    if rest.strip():
+        # Moodle would swallow the following lines into the category name, losing them.
+        offset = len(joined) - len(rest.lstrip())
+        raise FormatError(f"$CATEGORY needs a blank line after it; "
+                          f"line {block.line_at(offset, joined)} was not read")
+    return strip_category(_post(first))
 
 
-def _split_feedback(part: str) -> tuple[str, str]:
-    text, _sep, feedback = part.partition("#")
-    return _clean(text), _clean(feedback)
+def _id_and_tags(comments: str) -> tuple[str, list[str]]:
+    found = _ID.search(comments)
+    idnumber = found.group(1).strip().replace("\\]", "]") if found else ""
+    return idnumber, [t.strip().replace("\\]", "]") for t in _TAG.findall(comments)]
 
 
-def _weighted(part: str, default: float) -> tuple[float, str]:
-    found = _WEIGHT.match(part)
-    if found:
-        return float(found.group(1)) / 100, part[found.end():]
-    return default, part
+def _read_name(text: str, start: int) -> tuple[str, int]:
+    """(name, offset where the question text starts) for an optional ::name:: prefix."""
+    if not text.startswith("::", start):
+        return "", start
+    end = text.find("::", start + 2)
+    if end < 0:
+        raise FormatError("question name opened with '::' is not closed")
+    name = " ".join(_post(text[start + 2:end]).split())
+    after = end + 2
+    return name, after + len(text[after:]) - len(text[after:].lstrip())
 
 
-def _multichoice(q: ParsedQuestion, answers: str) -> None:
-    parts = [p.strip() for p in answers.replace("=", "~=").split("~")]
-    if parts and not parts[0]:
-        parts = parts[1:]
-    for part in parts:
+def _answer_block(text: str, start: int, block: _Block) -> tuple[int, int] | None:
+    """Offsets of the '{' and '}' of the answer block, None when there is none."""
+    open_at, close_at = text.find("{", start), text.find("}", start)
+
+    def where(offset: int) -> int:
+        return block.line_at(offset, text)
+
+    if open_at < 0 and close_at < 0:
+        return None
+    if close_at < 0:
+        raise FormatError(f"unclosed answer block '{{' opened on line {where(open_at)}")
+    if open_at < 0 or close_at < open_at:
+        raise FormatError(f"'}}' on line {where(close_at)} closes no answer block")
+    second = text.find("{", open_at + 1)
+    if 0 <= second < close_at:
+        raise FormatError(f"unclosed answer block '{{' opened on line {where(open_at)}"
+                          f" (another '{{' follows on line {where(second)})")
+    if second > close_at:
+        raise FormatError(f"a question has one answer block; another '{{' on line {where(second)}")
+    if "}" in text[close_at + 1:]:
+        stray = text.find("}", close_at + 1)
+        raise FormatError(f"'}}' on line {where(stray)} closes no answer block")
+    return open_at, close_at
+
+
+def _read_question(text: str, start: int, block: _Block) -> ParsedQuestion | str:
+    """One question, or the kind of a question we skip ('description', 'essay')."""
+    name, start = _read_name(text, start)
+    braces = _answer_block(text, start, block)
+    if braces is None:
+        return "description"
+    open_at, close_at = braces
+    answer_text = text[open_at + 1:close_at].strip()
+    # Text after the block makes a missing-word question: the block becomes a blank.
+    blank = "_____" if text[close_at + 1:].strip() else ""
+    fmt, question_text = _with_format(text[start:open_at] + blank + text[close_at + 1:])
+    general = ""
+    if "####" in answer_text:
+        answer_text, general = answer_text.rsplit("####", 1)
+        answer_text = answer_text.strip()
+    q = ParsedQuestion(kind="", name=name or default_name(question_text), text=question_text,
+                       text_format=fmt, general_feedback=_with_format(general, fmt)[1])
+    kind = _kind(answer_text)
+    if kind == "essay":
+        return kind
+    _READERS[kind](q, answer_text)
+    return q
+
+
+def _kind(answer_text: str) -> str:
+    """The question type, tested in Moodle's order."""
+    if not answer_text:
+        return "essay"
+    if answer_text[0] == "#":
+        return "numerical"
+    if "~" in answer_text:
+        return "multichoice"
+    if "=" in answer_text and "->" in answer_text:
+        return "matching"
+    check = answer_text.split("#", 1)[0].strip()
+    # Case matters, as in Moodle: {true} is a short answer whose answer is "true".
+    return "truefalse" if check in ("T", "TRUE", "F", "FALSE") else "shortanswer"
+
+
+def _read_multichoice(q: ParsedQuestion, answer_text: str) -> None:
+    # Moodle: one "=" anywhere makes it single-answer; none makes it multiple-answer.
+    q.kind = "single" if "=" in answer_text else "multiple"
+    for part in _answer_parts(answer_text.replace("=", "~="), "~"):
         if part.startswith("="):
-            fraction, body = _weighted(part[1:].strip(), 1.0)
+            if _WEIGHT.match(part[1:].strip()):
+                raise FormatError("'=' marks a 100% answer in multiple choice; "
+                                  "write '~%50%' for a partial weight")
+            fraction, body = 1.0, part[1:]
         else:
-            fraction, body = _weighted(part, 0.0)
-        text, feedback = _split_feedback(body)
-        q.choices.append(Choice(text, fraction, feedback))
-    if len(q.choices) < 2:
-        raise GiftError("multiple choice needs at least 2 answers")
-    q.kind = "single" if any(p.startswith("=") for p in parts) else "multiple"
-    if q.kind == "multiple" and not any(c.fraction > 0 for c in q.choices):
-        raise GiftError("multiple choice has no right answer (no '=' and no positive weight)")
+            weight, body = _weight(part)
+            fraction = 0.0 if weight is None else weight
+        text, feedback = _comment_split(body, q.text_format)
+        if text:  # Moodle drops answers with no text when it saves the question
+            q.choices.append(Choice(text, fraction, feedback))
 
 
-def _truefalse(q: ParsedQuestion, answers: str) -> None:
-    parts = answers.split("#")
-    q.kind = "truefalse"
-    q.correct = parts[0].strip().upper() in ("T", "TRUE")
-    wrong = _clean(parts[1]) if len(parts) > 1 else ""  # Moodle: first feedback is for a wrong answer
-    right = _clean(parts[2]) if len(parts) > 2 else ""
+def _read_truefalse(q: ParsedQuestion, answer_text: str) -> None:
+    bits = answer_text.split("#", 2) + ["", ""]
+    answer = _with_format(bits[0].strip(), q.text_format)[1]
+    # Moodle: {TRUE#a#b} -- a is shown for a wrong answer, b for a right one.
+    wrong = _with_format(bits[1].strip(), q.text_format)[1]
+    right = _with_format(bits[2].strip(), q.text_format)[1]
+    q.kind, q.correct = "truefalse", answer in ("T", "TRUE")
     q.feedback_true, q.feedback_false = (right, wrong) if q.correct else (wrong, right)
 
 
-def _shortanswer(q: ParsedQuestion, answers: str) -> None:
+def _read_shortanswer(q: ParsedQuestion, answer_text: str) -> None:
     q.kind = "shortanswer"
-    for part in (p.strip() for p in answers.split("=") if p.strip()):
-        fraction, body = _weighted(part, 1.0)
-        text, feedback = _split_feedback(body)
-        q.choices.append(Choice(text, fraction, feedback))
-    if not q.choices:
-        raise GiftError("short answer needs at least one answer")
+    for part in _answer_parts(answer_text, "="):
+        weight, body = _weight(part)
+        text, feedback = _comment_split(body, q.text_format)
+        if text:
+            q.choices.append(Choice(text, 1.0 if weight is None else weight, feedback))
 
 
-def _matching(q: ParsedQuestion, answers: str) -> None:
-    q.kind = "matching"
-    for part in (p.strip() for p in answers.split("=") if p.strip()):
-        if "->" not in part:
-            raise GiftError(f"matching pair without '->': {_clean(part)}")
-        left, right = part.split("->", 1)
-        q.pairs.append((_clean(left), _split_feedback(right)[0]))
-    if len(q.pairs) < 2:
-        raise GiftError("matching needs at least 2 pairs")
-
-
-def _number(text: str) -> float:
-    try:
-        return float(_restore(text).strip())
-    except ValueError as error:
-        raise GiftError(f"not a number: {_restore(text).strip()!r}") from error
-
-
-def _numerical(q: ParsedQuestion, answers: str) -> None:
+def _read_numerical(q: ParsedQuestion, answer_text: str) -> None:
     q.kind = "numerical"
-    body = answers.strip()
-    parts = [p.strip() for p in body.split("=")] if body.startswith("=") or "\n" in body and "=" in body else [body]
-    for part in (p for p in parts if p):
-        if part.startswith("~"):  # feedback for any other answer
-            continue
-        fraction, rest = _weighted(part, 1.0)
-        value_text, _sep, feedback = rest.partition("#")
-        value_text = value_text.split("~")[0].strip()
-        if ".." in value_text:
-            low, high = (_number(x) for x in value_text.split("..", 1))
-            answer = NumericAnswer((low + high) / 2, (high - low) / 2, fraction)
-        elif "\ue006" in value_text or ":" in value_text:
-            value, tolerance = value_text.replace("\ue006", ":").split(":", 1)
-            answer = NumericAnswer(_number(value), abs(_number(tolerance)), fraction)
+    # "~#feedback" is feedback for any other answer; it has no place in our model.
+    body = answer_text[1:].split("~", 1)[0]
+    for part in _answer_parts(body, "="):
+        weight, rest = _weight(part)
+        text, feedback = _comment_split(rest, q.text_format)
+        if text.find("..") > 0:
+            low, high = (to_number(x) for x in text.split("..", 1))
+            if high < low:
+                raise FormatError(f"range {text} runs backwards")
+            value, tolerance = (low + high) / 2, (high - low) / 2
+        elif text.find(":") > 0:
+            value, tolerance = (to_number(x) for x in text.split(":", 1))
         else:
-            answer = NumericAnswer(_number(value_text), 0.0, fraction)
-        answer.feedback = _clean(feedback)
-        q.numerical.append(answer)
-    if not q.numerical:
-        raise GiftError("numerical question without an answer")
+            value, tolerance = to_number(text), 0.0
+        q.numerical.append(NumericAnswer(value, tolerance, 1.0 if weight is None else weight,
+                                         feedback))
 
 
-# --- writing ----------------------------------------------------------------------------
+def _read_matching(q: ParsedQuestion, answer_text: str) -> None:
+    q.kind = "matching"
+    for part in _answer_parts(answer_text, "="):
+        if "->" not in part:
+            raise FormatError(f"matching pair without '->': {_post(part)!r}")
+        left, right = part.split("->", 1)
+        q.pairs.append((_with_format(left.strip(), q.text_format)[1], _post(right).strip()))
+
+
+_READERS: dict[str, Callable[[ParsedQuestion, str], None]] = {
+    "multichoice": _read_multichoice, "truefalse": _read_truefalse,
+    "shortanswer": _read_shortanswer, "numerical": _read_numerical, "matching": _read_matching,
+}
+
+
+# --- writing -----------------------------------------------------------------------------
 
 def _escape(text: str) -> str:
-    out = text.replace("\\", "\\\\")
-    for char in "~=#{}:":
+    """Moodle's repchar: the control characters escaped, newlines as \\n."""
+    out = text.replace("\\", "\\\\").replace("\r", "")
+    for char in "#=~{}:":
         out = out.replace(char, "\\" + char)
     return out.replace("\n", "\\n")
 
 
-def _weight(fraction: float) -> str:
-    return f"%{fraction * 100:g}%"
+def _field(text: str, fmt: str, force: bool = False) -> str:
+    """An escaped field; a [format] prefix keeps a leading '[', '%' or '//' literal."""
+    needs = force or text.startswith(("[", "%", "//"))
+    return (f"[{fmt}]" if needs else "") + _escape(text)
+
+
+def _pct(fraction: float) -> str:
+    return f"%{f'{round(fraction * 100, 5):.5f}'.rstrip('0').rstrip('.')}%"
+
+
+def _num(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot write {value} as a GIFT number")
+    return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+
+
+def _feedback(text: str, fmt: str) -> str:
+    return "#" + _field(text, fmt) if text else ""
+
+
+def _choices(q: ParsedQuestion) -> list[str]:
+    out = []
+    for c in q.choices:
+        if q.kind == "single" and c.fraction == 1:
+            mark = "="
+        elif q.kind == "shortanswer":
+            mark = "=" if c.fraction == 1 else "=" + _pct(c.fraction)
+        else:
+            mark = "~" if c.fraction == 0 else "~" + _pct(c.fraction)
+        out.append(mark + _field(c.text, q.text_format) + _feedback(c.feedback, q.text_format))
+    return out
+
+
+def _answer_lines(q: ParsedQuestion) -> list[str]:
+    fmt = q.text_format
+    if q.kind in ("single", "multiple", "shortanswer"):
+        return _choices(q)
+    if q.kind == "truefalse":
+        wrong, right = ((q.feedback_false, q.feedback_true) if q.correct
+                        else (q.feedback_true, q.feedback_false))
+        tail = ("#" + _field(wrong, fmt) if wrong or right else "") + _feedback(right, fmt)
+        return [("TRUE" if q.correct else "FALSE") + tail]
+    if q.kind == "numerical":
+        return ["#"] + [f"={_pct(n.fraction)}{_num(n.value)}:{_num(n.tolerance)}"
+                        + _feedback(n.feedback, fmt) for n in q.numerical]
+    if q.kind == "matching":
+        return [f"={_field(left, fmt)} -> {_escape(right)}" for left, right in q.pairs]
+    raise ValueError(f"cannot write a {q.kind} question as GIFT")
+
+
+def _bracket(text: str) -> str:
+    return text.replace("]", "\\]")
+
+
+def _write_question(q: ParsedQuestion) -> str:
+    head = ""
+    if q.idnumber or q.tags:
+        marks = ([f"[id:{_bracket(q.idnumber)}]"] if q.idnumber else []) + [
+            f"[tag:{_bracket(t)}]" for t in q.tags]
+        head = "// " + " ".join(marks) + "\n"
+    name = f"::{_escape(q.name)}::" if q.name else ""
+    text = _field(q.text, q.text_format, force=q.text_format != "moodle")
+    lines = _answer_lines(q)
+    if q.general_feedback:
+        lines.append("####" + _field(q.general_feedback, q.text_format))
+    return f"{head}{name}{text}{{\n\t" + "\n\t".join(lines) + "\n}"
 
 
 def export_gift(questions: list[ParsedQuestion]) -> str:
-    """GIFT text for the gradable kinds; parse_gift() reads it back to the same questions."""
-    blocks, category = [], None
+    """GIFT for the kinds we grade; parse_gift() reads it back to the same questions."""
+    blocks, category = [], ""
     for q in questions:
         if q.category != category:
-            blocks.append(f"$CATEGORY: $course$/top/{q.category}" if q.category else "$CATEGORY: $course$/top")
+            path = q.category if q.category.startswith("$") else f"$course$/top/{q.category}"
+            blocks.append(f"$CATEGORY: {path.rstrip('/')}")
             category = q.category
-        head = f"::{_escape(q.name)}::" if q.name else ""
-        if q.text_format != "moodle":
-            head += f"[{q.text_format}]"
-        blocks.append(f"{head}{_escape(q.text)} {{{_answers(q)}{_general(q)}}}")
+        blocks.append(_write_question(q))
     return "\n\n".join(blocks) + "\n"
-
-
-def _general(q: ParsedQuestion) -> str:
-    return f"####{_escape(q.general_feedback)}\n" if q.general_feedback else ""
-
-
-def _fb(text: str) -> str:
-    return f"#{_escape(text)}" if text else ""
-
-
-def _answers(q: ParsedQuestion) -> str:
-    if q.kind in ("single", "multiple"):
-        lines = []
-        for c in q.choices:
-            if q.kind == "single" and c.fraction == 1.0:
-                lines.append(f"={_escape(c.text)}{_fb(c.feedback)}")
-            elif c.fraction == 0.0:
-                lines.append(f"~{_escape(c.text)}{_fb(c.feedback)}")
-            else:
-                lines.append(f"~{_weight(c.fraction)}{_escape(c.text)}{_fb(c.feedback)}")
-        return "\n" + "\n".join(lines) + "\n"
-    if q.kind == "truefalse":
-        wrong, right = (q.feedback_false, q.feedback_true) if q.correct else (q.feedback_true, q.feedback_false)
-        tail = f"#{_escape(wrong)}#{_escape(right)}" if wrong or right else ""
-        return ("TRUE" if q.correct else "FALSE") + tail
-    if q.kind == "shortanswer":
-        return " ".join(f"={'' if c.fraction == 1.0 else _weight(c.fraction)}{_escape(c.text)}{_fb(c.feedback)}"
-                        for c in q.choices)
-    if q.kind == "matching":
-        return "\n" + "\n".join(f"={_escape(a)} -> {_escape(b)}" for a, b in q.pairs) + "\n"
-    if q.kind == "numerical":
-        return "#\n" + "\n".join(f"={'' if n.fraction == 1.0 else _weight(n.fraction)}{n.value:g}:{n.tolerance:g}"
-                                 f"{_fb(n.feedback)}" for n in q.numerical) + "\n"
-    raise ValueError(f"cannot write {q.kind} as GIFT")

@@ -1,163 +1,274 @@
-"""Moodle XML (<quiz>), the lossless exchange format; read with defusedxml, never trusting it."""
+"""Moodle XML (<quiz>), the lossless exchange format (question/format/xml/format.php).
+
+Files come from outside, so they are read with defusedxml: entity declarations and external
+references are refused (billion laughs, XXE). Each <question> is read on its own, so one bad
+question is an error at its line and the others still come through.
+"""
 
 from __future__ import annotations
 
-import re
-from xml.sax.saxutils import escape
+from collections.abc import Callable
+from xml.etree.ElementTree import Element, SubElement, TreeBuilder, indent, tostring
 
-from defusedxml import ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from lms.assessment.formats import (
     Choice,
+    FormatError,
     Issue,
     NumericAnswer,
     ParsedQuestion,
     ParseResult,
+    check_question,
+    default_name,
+    html_to_text,
+    skip_reason,
     strip_category,
+    to_number,
 )
 
-GRADABLE = {"multichoice", "truefalse", "shortanswer", "numerical", "matching"}
+# Moodle's names for text formats (qformat_xml::get_format / trans_format) and ours.
+_FORMAT_IN = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain",
+              "markdown": "markdown", "moodle": "moodle", "plain": "plain"}
+_FORMAT_OUT = {"html": "html", "moodle": "moodle_auto_format", "plain": "plain_text",
+               "markdown": "markdown"}
 
 
-def _text(node, path: str = "text") -> str:
-    found = node.find(path) if node is not None else None
-    return (found.text or "").strip() if found is not None else ""
+class _LineTarget:
+    """A TreeBuilder that notes the line of each start tag (ElementTree keeps none)."""
+
+    def __init__(self) -> None:
+        self.builder = TreeBuilder()
+        self.lines: dict[int, int] = {}
+        self.parser: DefusedXMLParser | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        element = self.builder.start(tag, attrs)
+        if self.parser is not None:  # the pure-Python parser defusedxml uses exposes expat
+            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+    def end(self, tag: str) -> Element:
+        return self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> Element:
+        return self.builder.close()
 
 
-def _plain(value: str, fmt: str) -> str:
-    return value if fmt == "html" else re.sub(r"<[^>]+>", "", value)
-
-
-def _lines(text: str) -> list[int]:
-    """Line numbers of each <question ...> start tag, in document order."""
-    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<question[\s>]", text)]
+def _read_tree(text: str) -> tuple[Element, dict[int, int]]:
+    target = _LineTarget()
+    parser = DefusedXMLParser(target=target)
+    target.parser = parser
+    parser.feed(text.removeprefix("\ufeff"))
+    return parser.close(), target.lines
 
 
 def parse_moodle_xml(text: str) -> ParseResult:
+    """Every question of a Moodle XML file; skipped types and errors carry their line."""
     result = ParseResult()
     try:
-        root = SafeET.fromstring(text.lstrip("\ufeff").encode("utf-8"))
-    except Exception as error:  # defusedxml raises for entities and DTDs too
-        line = getattr(getattr(error, "position", None), "__getitem__", lambda _i: 1)(0)
-        result.errors.append(Issue(line, f"not well-formed XML: {error}"))
+        root, lines = _read_tree(text)
+    except ParseError as error:
+        result.errors.append(Issue(error.position[0], f"not well-formed XML: {error}"))
+        return result
+    except DefusedXmlException as error:
+        reason = type(error).__name__  # EntitiesForbidden, ExternalReferenceForbidden, ...
+        result.errors.append(Issue(1, f"refused XML ({reason}): entity declarations and "
+                                      "external references are not allowed"))
         return result
     if root.tag != "quiz":
-        result.errors.append(Issue(1, "the root element must be <quiz>"))
+        result.errors.append(Issue(1, f"the root element must be <quiz>, not <{root.tag}>"))
         return result
-    lines = _lines(text)
     category = ""
-    for index, node in enumerate(root.findall("question")):
-        line = lines[index] if index < len(lines) else 0
-        qtype = node.get("type", "")
+    for node in root.iterfind("question"):
+        line, qtype = lines.get(id(node), 0), node.get("type", "")
         if qtype == "category":
-            category = strip_category(_text(node, "category/text"))
+            category = strip_category(node.findtext("category/text") or "")
             continue
-        if qtype not in GRADABLE:
-            result.skipped.append(Issue(line, f"{qtype or 'untyped'} questions cannot be graded automatically; skipped", qtype))
+        if qtype not in _READERS:
+            result.skipped.append(Issue(line, skip_reason(qtype or "untyped"), qtype))
             continue
         try:
-            result.questions.append(_question(node, qtype, line, category))
-        except ValueError as error:
+            question = _read_question(node, qtype)
+        except FormatError as error:
             result.errors.append(Issue(line, str(error)))
+            continue
+        question.line, question.category = line, category
+        problem = check_question(question)
+        if problem:
+            result.errors.append(Issue(line, problem))
+        else:
+            result.questions.append(question)
     return result
 
 
-def _question(node, qtype: str, line: int, category: str) -> ParsedQuestion:
-    body = node.find("questiontext")
-    fmt = body.get("format", "html") if body is not None else "html"
-    q = ParsedQuestion(kind="single", name=_text(node, "name/text"), text=_plain(_text(body), fmt),
-                       category=category, line=line, text_format=fmt,
-                       general_feedback=_plain(_text(node, "generalfeedback/text"), fmt),
-                       idnumber=_text(node, "idnumber") if node.find("idnumber") is not None else "",
-                       tags=[t.text.strip() for t in node.findall("tags/tag/text") if t.text])
-    if not q.text:
-        raise ValueError("question without text")
-    answers = node.findall("answer")
-    if qtype == "multichoice":
-        q.choices = [Choice(_plain(_text(a), a.get("format", fmt)), float(a.get("fraction", 0)) / 100,
-                            _plain(_text(a, "feedback/text"), fmt)) for a in answers]
-        if len(q.choices) < 2:
-            raise ValueError("multiple choice needs at least 2 answers")
-        single = _text(node, "single") if node.find("single") is not None else "true"
-        q.kind = "single" if single.lower() in ("true", "1") else "multiple"
-    elif qtype == "truefalse":
-        q.kind = "truefalse"
-        for a in answers:
-            right = float(a.get("fraction", 0)) > 0
-            is_true = _text(a).lower() == "true"
-            if right:
-                q.correct = is_true
-            feedback = _plain(_text(a, "feedback/text"), fmt)
-            if is_true:
-                q.feedback_true = feedback
-            else:
-                q.feedback_false = feedback
-        if q.correct is None:
-            raise ValueError("true/false question without a right answer")
-    elif qtype == "shortanswer":
-        q.kind = "shortanswer"
-        q.choices = [Choice(_text(a), float(a.get("fraction", 0)) / 100, _plain(_text(a, "feedback/text"), fmt))
-                     for a in answers if _text(a)]
-        if not q.choices:
-            raise ValueError("short answer without answers")
-    elif qtype == "numerical":
-        q.kind = "numerical"
-        for a in answers:
-            if _text(a) == "*":
-                continue
-            try:
-                value, tolerance = float(_text(a)), float(_text(a, "tolerance") or 0)
-            except ValueError as error:
-                raise ValueError(f"not a number: {_text(a)!r}") from error
-            q.numerical.append(NumericAnswer(value, tolerance, float(a.get("fraction", 0)) / 100,
-                                             _plain(_text(a, "feedback/text"), fmt)))
-        if not q.numerical:
-            raise ValueError("numerical question without an answer")
-    else:
-        q.kind = "matching"
-        q.pairs = [(_plain(_text(s), fmt), _text(s, "answer/text")) for s in node.findall("subquestion")]
-        q.pairs = [(a, b) for a, b in q.pairs if a and b]
-        if len(q.pairs) < 2:
-            raise ValueError("matching needs at least 2 pairs")
+def _formatted(node: Element | None, default: str = "html") -> tuple[str, str]:
+    """(format, text) of an element holding <text>; HTML is stripped unless the format is html."""
+    if node is None:
+        return _FORMAT_IN[default], ""
+    fmt = _FORMAT_IN.get(node.get("format", default).strip(), "html")  # Moodle: unknown = html
+    text = (node.findtext("text") or "").strip()
+    return fmt, text if fmt == "html" else html_to_text(text)
+
+
+def _fraction(answer: Element) -> float:
+    raw = answer.get("fraction", "0")
+    try:
+        # Moodle keeps fractions to 7 decimals (question_answers.fraction is decimal(12,7)).
+        return round(to_number(raw) / 100, 7)
+    except FormatError as error:
+        raise FormatError(f"answer fraction {raw!r} is not a number") from error
+
+
+def _feedback(answer: Element) -> str:
+    return _formatted(answer.find("feedback"))[1]
+
+
+def _read_question(node: Element, qtype: str) -> ParsedQuestion:
+    fmt, text = _formatted(node.find("questiontext"))
+    q = ParsedQuestion(kind="", text=text, text_format=fmt,
+                       name=" ".join((node.findtext("name/text") or "").split()),
+                       general_feedback=_formatted(node.find("generalfeedback"))[1],
+                       idnumber=(node.findtext("idnumber") or "").strip(),
+                       tags=[t.text.strip() for t in node.iterfind("tags/tag/text")
+                             if t.text and t.text.strip()])
+    q.name = q.name or default_name(text)
+    _READERS[qtype](q, node)
     return q
 
 
+def _read_multichoice(q: ParsedQuestion, node: Element) -> None:
+    # Moodle's trans_single: "false", "0" or empty mean multiple-answer; default is single.
+    single = (node.findtext("single") or "true").strip()
+    q.kind = "multiple" if single in ("false", "0", "") else "single"
+    for answer in node.iterfind("answer"):
+        text = _formatted(answer)[1]
+        if text:  # Moodle drops answers with no text when it saves the question
+            q.choices.append(Choice(text, _fraction(answer), _feedback(answer)))
+
+
+def _read_truefalse(q: ParsedQuestion, node: Element) -> None:
+    q.kind = "truefalse"
+    for position, answer in enumerate(node.iterfind("answer")):
+        value = (answer.findtext("text") or "").strip().lower()
+        if value not in ("true", "false"):
+            value = "true" if position == 0 else "false"  # Moodle: old files list true first
+        is_right = _fraction(answer) == 1
+        if value == "true":
+            q.feedback_true = _feedback(answer)
+        else:
+            q.feedback_false = _feedback(answer)
+        if is_right:
+            q.correct = value == "true"
+
+
+def _read_shortanswer(q: ParsedQuestion, node: Element) -> None:
+    q.kind = "shortanswer"
+    for answer in node.iterfind("answer"):
+        text = (answer.findtext("text") or "").strip()
+        if text:
+            q.choices.append(Choice(text, _fraction(answer), _feedback(answer)))
+
+
+def _read_numerical(q: ParsedQuestion, node: Element) -> None:
+    q.kind = "numerical"
+    for answer in node.iterfind("answer"):
+        text = (answer.findtext("text") or "").strip()
+        if text == "*":
+            continue  # feedback for any other answer: our model has no place for it
+        tolerance = (answer.findtext("tolerance") or "0").strip() or "0"
+        q.numerical.append(NumericAnswer(to_number(text), to_number(tolerance),
+                                         _fraction(answer), _feedback(answer)))
+
+
+def _read_matching(q: ParsedQuestion, node: Element) -> None:
+    q.kind = "matching"
+    for sub in node.iterfind("subquestion"):
+        left = _formatted(sub, q.text_format)[1]
+        right = (sub.findtext("answer/text") or "").strip()
+        if left or right:  # an empty left side is a distractor answer, as in Moodle
+            q.pairs.append((left, right))
+
+
+_READERS: dict[str, Callable[[ParsedQuestion, Element], None]] = {
+    "multichoice": _read_multichoice, "truefalse": _read_truefalse,
+    "shortanswer": _read_shortanswer, "numerical": _read_numerical, "matching": _read_matching,
+}
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def _text_el(parent: Element, tag: str, text: str, fmt: str | None = None) -> Element:
+    element = SubElement(parent, tag, {"format": _FORMAT_OUT[fmt]} if fmt else {})
+    SubElement(element, "text").text = text
+    return element
+
+
+def _answer_el(parent: Element, q: ParsedQuestion, text: str, fraction: float,
+               feedback: str, fmt: str) -> Element:
+    """<answer> whose text is in fmt; its feedback is in the question's format."""
+    attrs = {"fraction": f"{round(fraction * 100, 5):g}", "format": _FORMAT_OUT[fmt]}
+    answer = SubElement(parent, "answer", attrs)
+    SubElement(answer, "text").text = text
+    if feedback:
+        _text_el(answer, "feedback", feedback, q.text_format)
+    return answer
+
+
+def _write_answers(q: ParsedQuestion, node: Element) -> None:
+    fmt = q.text_format
+    if q.kind in ("single", "multiple"):
+        SubElement(node, "single").text = "true" if q.kind == "single" else "false"
+        for c in q.choices:
+            _answer_el(node, q, c.text, c.fraction, c.feedback, fmt)
+    elif q.kind == "truefalse":
+        _answer_el(node, q, "true", 1.0 if q.correct else 0.0, q.feedback_true, "moodle")
+        _answer_el(node, q, "false", 0.0 if q.correct else 1.0, q.feedback_false, "moodle")
+    elif q.kind == "shortanswer":
+        for c in q.choices:
+            _answer_el(node, q, c.text, c.fraction, c.feedback, "moodle")
+    elif q.kind == "numerical":
+        for n in q.numerical:
+            answer = _answer_el(node, q, repr(n.value), n.fraction, n.feedback, "moodle")
+            SubElement(answer, "tolerance").text = repr(n.tolerance)
+    elif q.kind == "matching":
+        for left, right in q.pairs:
+            sub = _text_el(node, "subquestion", left, fmt)
+            SubElement(SubElement(sub, "answer"), "text").text = right
+    else:
+        raise ValueError(f"cannot write a {q.kind} question as Moodle XML")
+
+
+def _question_el(q: ParsedQuestion) -> Element:
+    qtype = "multichoice" if q.kind in ("single", "multiple") else q.kind
+    node = Element("question", {"type": qtype})
+    _text_el(node, "name", q.name)
+    _text_el(node, "questiontext", q.text, q.text_format)
+    if q.general_feedback:
+        _text_el(node, "generalfeedback", q.general_feedback, q.text_format)
+    if q.idnumber:
+        SubElement(node, "idnumber").text = q.idnumber
+    _write_answers(q, node)
+    if q.tags:
+        tags = SubElement(node, "tags")
+        for tag in q.tags:
+            SubElement(SubElement(tags, "tag"), "text").text = tag
+    return node
+
+
 def export_moodle_xml(questions: list[ParsedQuestion]) -> str:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
-    category = None
+    """Moodle XML for the kinds we grade; parse_moodle_xml() reads it back to the same questions."""
+    quiz, category = Element("quiz"), ""
     for q in questions:
         if q.category != category:
-            out.append(f'<question type="category"><category><text>$course$/top/{escape(q.category)}</text>'
-                       "</category></question>")
+            path = q.category if q.category.startswith("$") else f"$course$/top/{q.category}"
+            switch = SubElement(quiz, "question", {"type": "category"})
+            _text_el(switch, "category", path.rstrip("/"))
             category = q.category
-        qtype = {"single": "multichoice", "multiple": "multichoice"}.get(q.kind, q.kind)
-        out.append(f'<question type="{qtype}"><name><text>{escape(q.name)}</text></name>'
-                   f'<questiontext format="{q.text_format}"><text>{escape(q.text)}</text></questiontext>'
-                   f"<generalfeedback><text>{escape(q.general_feedback)}</text></generalfeedback>")
-        out.append(_answers_xml(q))
-        out.append("</question>")
-    out.append("</quiz>")
-    return "\n".join(out) + "\n"
-
-
-def _answers_xml(q: ParsedQuestion) -> str:
-    def answer(text, fraction, feedback=""):
-        return (f'<answer fraction="{fraction * 100:g}"><text>{escape(text)}</text>'
-                f"<feedback><text>{escape(feedback)}</text></feedback></answer>")
-
-    if q.kind in ("single", "multiple"):
-        return (f"<single>{'true' if q.kind == 'single' else 'false'}</single>"
-                + "".join(answer(c.text, c.fraction, c.feedback) for c in q.choices))
-    if q.kind == "truefalse":
-        return (answer("true", 1.0 if q.correct else 0.0, q.feedback_true)
-                + answer("false", 0.0 if q.correct else 1.0, q.feedback_false))
-    if q.kind == "shortanswer":
-        return "".join(answer(c.text, c.fraction, c.feedback) for c in q.choices)
-    if q.kind == "numerical":
-        return "".join(f'<answer fraction="{n.fraction * 100:g}"><text>{n.value:g}</text>'
-                       f"<tolerance>{n.tolerance:g}</tolerance><feedback><text>{escape(n.feedback)}</text>"
-                       "</feedback></answer>" for n in q.numerical)
-    return "".join(f"<subquestion><text>{escape(a)}</text><answer><text>{escape(b)}</text></answer></subquestion>"
-                   for a, b in q.pairs)
-
-
+        quiz.append(_question_el(q))
+    indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(quiz, encoding="unicode") + "\n"
