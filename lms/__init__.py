@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.catalog.views import staff_bp as catalog_staff_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.certificates.views import staff_bp as certificates_staff_bp
-    from lms.certificates.views import verify_bp
+    from lms.certificates.views import verify_bp, wellknown_bp
     from lms.core.views import bp as core_bp
     from lms.coverage.views import bp as coverage_bp
     from lms.programs.views import bp as programs_bp
@@ -102,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
                       exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
-                      programs_bp, coverage_bp, api_bp, tokens_bp):
+                      wellknown_bp, programs_bp, coverage_bp, api_bp, tokens_bp):
         app.register_blueprint(blueprint)
 
 

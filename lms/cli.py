@@ -147,6 +147,35 @@ def create_token(name: str) -> None:
     click.echo(plain)
 
 
+@lms_cli.command("verify-credential")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--jwks", "jwks_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The bureau's published key set (/.well-known/jwks.json); default: this server's key.")
+@with_appcontext
+def verify_credential(file: Path, jwks_file: Path | None) -> None:
+    """Verify a certificate credential (.jwt) offline. Exit 0: verified; 1: not to be trusted;
+    3: genuine but outside its validity period."""
+    from lms.certificates import credential
+
+    try:
+        key_set = json.loads(jwks_file.read_text(encoding="utf-8")) if jwks_file else credential.jwks()
+        payload = credential.verify_credential(file.read_text(encoding="utf-8"), key_set)
+    except (ValueError, AttributeError, credential.CredentialError) as error:
+        click.echo(f"验证失败：{error}", err=True)
+        sys.exit(1)
+    subject = payload.get("credentialSubject", {})
+    click.echo(f"签名有效：由 {payload.get('issuer', {}).get('name', '')}（{payload.get('iss', '')}）签发")
+    click.echo(f"  证书编号 {payload.get('certificateNumber', '')}，持证人 {subject.get('name', '')}，"
+               f"企业 {subject.get('enterprise', {}).get('name', '')}")
+    click.echo(f"  {subject.get('achievement', {}).get('name', '')}，{subject.get('creditsEarned', '')} 学时，"
+               f"有效期 {payload.get('validFrom', '')} 至 {payload.get('validUntil', '')}")
+    click.echo(f"  是否已撤销须在线查验：{payload.get('id', '')}")
+    problem = credential.validity_problem(payload)
+    if problem:
+        click.echo(f"证书{problem}", err=True)
+        sys.exit(3)
+
+
 @lms_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @with_appcontext

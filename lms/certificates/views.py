@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates import service
+from lms.certificates import credential, service
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
@@ -32,6 +32,7 @@ from lms.registry.identifiers import mask_name
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify", template_folder="templates")
+wellknown_bp = Blueprint("wellknown", __name__, url_prefix="/.well-known")
 staff_bp = guard_blueprint(Blueprint("certificates_staff", __name__, url_prefix="/staff/certificates",
                                      template_folder="templates"), STAFF)
 
@@ -42,13 +43,36 @@ def _pdf_response(cert: Certificate) -> Response:
         "Content-Disposition": f'attachment; filename="{cert.serial}.pdf"'})
 
 
-@bp.get("/<int:cert_id>.pdf")
-@login_required
-def download(cert_id: int):
+def _holders_or_staffs(cert_id: int) -> Certificate:
+    """The certificate, for its holder or staff; anyone else is told it does not exist."""
     cert = db.session.get(Certificate, cert_id)
     if cert is None or (cert.user_id != current_user.id and not current_user.is_staff):
         abort(404)
-    return _pdf_response(cert)
+    return cert
+
+
+@bp.get("/<int:cert_id>.pdf")
+@login_required
+def download(cert_id: int):
+    return _pdf_response(_holders_or_staffs(cert_id))
+
+
+@bp.get("/<int:cert_id>.jwt")
+@login_required
+def signed_credential(cert_id: int):
+    """The certificate as a signed credential (VC-JOSE), verifiable offline with the JWKS."""
+    cert = _holders_or_staffs(cert_id)
+    return Response(credential.sign_credential(cert), mimetype=credential.MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{cert.serial}.jwt"'})
+
+
+@wellknown_bp.get("/jwks.json")
+def jwks():
+    """The bureau's public key, for anyone verifying a credential; no sign-in."""
+    response = jsonify(credential.jwks())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers on other sites fetch it
+    return response
 
 
 @bp.get("/")
