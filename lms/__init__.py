@@ -78,9 +78,26 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("请先登录。")
     login_manager.login_message_category = "warning"
 
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import make_transient_to_detached
+
+    by_id = select(*User.__table__.c).where(User.__table__.c.id == bindparam("id"))
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        # Every signed-in page loads the user: one Core row made into a persistent User costs
+        # a third of session.get's ORM loading (bench/lesson_page.py). The row is read on each
+        # request, so disabling an account still ends its sessions at once.
+        uid = int(user_id)
+        if db.session.identity_map.get(db.session.identity_key(User, uid)) is not None:
+            return db.session.get(User, uid)  # already in this session (tests, CLI)
+        row = db.session.execute(by_id, {"id": uid}).mappings().first()
+        if row is None:
+            return None
+        user = User(**row)
+        make_transient_to_detached(user)
+        db.session.add(user)
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -99,10 +116,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.coverage.views import bp as coverage_bp
     from lms.programs.views import bp as programs_bp
     from lms.registry.views import bp as registry_bp
+    from lms.workshops.staff_views import bp as workshops_staff_bp
+    from lms.workshops.views import bp as workshops_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
                       exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
-                      wellknown_bp, programs_bp, coverage_bp, api_bp, tokens_bp):
+                      wellknown_bp, programs_bp, coverage_bp, api_bp, tokens_bp, workshops_bp,
+                      workshops_staff_bp):
         app.register_blueprint(blueprint)
 
 

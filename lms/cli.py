@@ -227,3 +227,16 @@ def set_password(login: str, password: str) -> None:
     user.set_password(password)
     db.session.commit()
     click.echo("密码已设置。")
+
+
+@lms_cli.command("workshop-reminders")
+@click.option("--hours", default=36, show_default=True, help="remind about workshops starting within this many hours")
+@with_appcontext
+def workshop_reminders(hours: int) -> None:
+    """Remind everyone with a seat in a workshop that starts soon, once each (run it daily from cron)."""
+    from datetime import timedelta
+
+    from lms.workshops.service import queue_reminders
+
+    count = queue_reminders(ahead=timedelta(hours=hours))
+    click.echo(f"已生成 {count} 条开课提醒。")

@@ -119,14 +119,19 @@ def index():
 
 @staff_bp.get("/bulk.zip")
 def bulk():
-    """Every valid certificate, or a town's, as one ZIP of PDFs (for a workshop or a town office)."""
+    """Every valid certificate, a town's or a workshop's attendees', as one ZIP of PDFs."""
     from lms.registry.models import Enterprise, Filing
+    from lms.workshops.models import Enrollment
 
     query = select(Certificate).where(Certificate.status == "valid").order_by(Certificate.serial)
     town = request.args.get("town", type=int)
     if town:
         query = query.join(Filing, Filing.id == Certificate.filing_id).join(
             Enterprise, Enterprise.id == Filing.enterprise_id).where(Enterprise.town_id == town)
+    workshop = request.args.get("workshop", type=int)
+    if workshop:
+        query = query.where(Certificate.user_id.in_(select(Enrollment.user_id).where(
+            Enrollment.workshop_id == workshop, Enrollment.status == "attended")))
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
         for cert in db.session.scalars(query):

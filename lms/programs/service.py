@@ -60,11 +60,18 @@ def online_hours(user_id: int) -> float:
     return hours_earned(user_id)
 
 
+def hours_toward(user_id: int, program: Program) -> float:
+    """Study hours that count for the program: online lessons and the workshops attended."""
+    from lms.workshops.service import attended_hours
+
+    return online_hours(user_id) + attended_hours(user_id, program.id)
+
+
 def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     """What is done and what is left of the program for this officer."""
     from lms.assessment.service import best_attempt
 
-    result = Standing(program=program, hours=online_hours(user_id))
+    result = Standing(program=program, hours=hours_toward(user_id, program))
     slugs = program.required_courses(industry_code)
     titles = dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
     completion = course_completion(user_id, slugs)

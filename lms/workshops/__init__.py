@@ -1,0 +1,1 @@
+"""Workshops: in-person training with enrolment, waitlist, check-in and a calendar."""

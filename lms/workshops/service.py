@@ -1,0 +1,439 @@
+"""The rules of workshops: who may enrol, seats and the waitlist, check-in and hours.
+
+Seats are counted, never stored: an enrolment holds a seat while it is enrolled, attended or
+a no-show. Every change of seats first bumps the workshop's ``seat_version`` with one
+UPDATE, which takes the workshop's row lock on PostgreSQL and the write lock on SQLite, so
+two officers taking the last seat at once are served one after the other and capacity is
+never exceeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, update
+
+from lms.core import audit
+from lms.core.models import utcnow
+from lms.extensions import db
+from lms.registry.models import Enterprise, Filing
+from lms.workshops.models import (
+    ATTENDED,
+    CANCELLED,
+    ENROLLED,
+    HOLDS_SEAT,
+    NO_SHOW,
+    SCHEDULED,
+    WAITLISTED,
+    WITHDRAWN,
+    Enrollment,
+    Workshop,
+)
+
+# Staff may check people in from an hour before the start (registration desk); officers'
+# self check-in opens half an hour before. Both close when the session ends.
+STAFF_CHECKIN_EARLY = timedelta(hours=1)
+SELF_CHECKIN_EARLY = timedelta(minutes=30)
+# The code on the screen changes every ten minutes; the previous one is still accepted, so a
+# photo sent to someone who is not in the room stops working soon.
+SESSION_CODE_PERIOD = 600
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the door
+
+
+class WorkshopError(Exception):
+    """A rule of workshops refused the action; the message is for the user."""
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything is stored as UTC."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- audience -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What decides which workshops an officer may join: their enterprise's industry and town."""
+
+    industry_code: str = ""
+    town_id: int | None = None
+
+
+def audience_of(user_id: int) -> Audience | None:
+    """The officer's current filing's enterprise, or None when they have not claimed one."""
+    row = db.session.execute(
+        select(Enterprise.industry_code, Enterprise.town_id).join(Filing, Filing.enterprise_id == Enterprise.id)
+        .where(Filing.user_id == user_id, Filing.status == "current")).first()
+    return Audience(row.industry_code or "", row.town_id) if row else None
+
+
+def is_open_to(workshop: Workshop, audience: Audience | None) -> bool:
+    """Whether the workshop's audience rule admits this officer."""
+    if not workshop.audience_industries and workshop.audience_town_id is None:
+        return True
+    if audience is None:
+        return False
+    if workshop.audience_town_id is not None and workshop.audience_town_id != audience.town_id:
+        return False
+    return not workshop.audience_industries or any(
+        audience.industry_code.startswith(prefix) for prefix in workshop.audience_industries)
+
+
+def _audience_clause(audience: Audience | None):
+    """The same rule as is_open_to, for the town part, in SQL (industries are checked in Python:
+    a JSON list of prefixes)."""
+    town = audience.town_id if audience else None
+    return or_(Workshop.audience_town_id.is_(None), Workshop.audience_town_id == town)
+
+
+# --- seats --------------------------------------------------------------------------------
+
+
+def seats_taken(workshop_id: int) -> int:
+    return db.session.scalar(select(func.count(Enrollment.id)).where(
+        Enrollment.workshop_id == workshop_id, Enrollment.status.in_(HOLDS_SEAT))) or 0
+
+
+def seat_counts(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per workshop: (seats taken, people waiting), in one query."""
+    if not workshop_ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrollment.workshop_id,
+               func.count(Enrollment.id).filter(Enrollment.status.in_(HOLDS_SEAT)),
+               func.count(Enrollment.id).filter(Enrollment.status == WAITLISTED))
+        .where(Enrollment.workshop_id.in_(workshop_ids)).group_by(Enrollment.workshop_id))
+    return {wid: (int(taken), int(waiting)) for wid, taken, waiting in rows}
+
+
+def _lock(workshop: Workshop) -> None:
+    """Serialise seat changes on this workshop (see the module's docstring)."""
+    db.session.execute(update(Workshop).where(Workshop.id == workshop.id)
+                       .values(seat_version=Workshop.seat_version + 1)
+                       .execution_options(synchronize_session=False))
+
+
+def new_checkin_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def enrollment_of(workshop_id: int, user_id: int) -> Enrollment | None:
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.workshop_id == workshop_id, Enrollment.user_id == user_id))
+
+
+def _check_can_enrol(workshop: Workshop, audience: Audience | None, now: datetime) -> None:
+    if workshop.is_cancelled:
+        raise WorkshopError(_("该培训班已取消。"))
+    if now >= aware(workshop.starts_at):
+        raise WorkshopError(_("培训班已开始，不能再报名。"))
+    if workshop.enrol_opens_at and now < aware(workshop.enrol_opens_at):
+        raise WorkshopError(_("报名尚未开始。"))
+    if workshop.enrol_closes_at and now >= aware(workshop.enrol_closes_at):
+        raise WorkshopError(_("报名已截止。"))
+    if not is_open_to(workshop, audience):
+        raise WorkshopError(_("该培训班只面向特定镇街或行业的首席质量官，您不在范围内。"))
+
+
+def enrol(workshop: Workshop, user_id: int, now: datetime | None = None) -> Enrollment:
+    """Take a seat, or a place on the waitlist when the workshop is full; commits."""
+    now = now or utcnow()
+    _check_can_enrol(workshop, audience_of(user_id), now)
+    _lock(workshop)
+    enrollment = enrollment_of(workshop.id, user_id)
+    if enrollment is not None and enrollment.status != WITHDRAWN:
+        db.session.rollback()
+        raise WorkshopError(_("您已报名该培训班。") if enrollment.status == ENROLLED
+                            else _("您已在候补名单中。"))
+    status = ENROLLED if seats_taken(workshop.id) < workshop.capacity else WAITLISTED
+    if enrollment is None:
+        enrollment = Enrollment(workshop_id=workshop.id, user_id=user_id, checkin_code=new_checkin_code())
+        db.session.add(enrollment)
+    enrollment.status, enrollment.queued_at = status, now
+    db.session.commit()
+    return enrollment
+
+
+def withdraw(enrollment: Enrollment, now: datetime | None = None) -> list[Enrollment]:
+    """The officer gives up their seat or place in line; the first in line moves up. Commits
+    and returns whoever was promoted."""
+    now = now or utcnow()
+    workshop = enrollment.workshop
+    if enrollment.status not in (ENROLLED, WAITLISTED):
+        raise WorkshopError(_("没有可以取消的报名。"))
+    if now >= aware(workshop.starts_at):
+        raise WorkshopError(_("培训班已开始，不能取消报名。"))
+    _lock(workshop)
+    db.session.refresh(enrollment)
+    if enrollment.status not in (ENROLLED, WAITLISTED):  # a second tab got here first
+        db.session.rollback()
+        raise WorkshopError(_("没有可以取消的报名。"))
+    enrollment.status = WITHDRAWN
+    db.session.flush()
+    promoted = _promote(workshop)
+    db.session.commit()
+    return promoted
+
+
+def _promote(workshop: Workshop) -> list[Enrollment]:
+    """Fill free seats from the waitlist, first come first served; the caller holds the lock."""
+    free = workshop.capacity - seats_taken(workshop.id)
+    if free <= 0 or workshop.is_cancelled:
+        return []
+    waiting = db.session.scalars(select(Enrollment).where(
+        Enrollment.workshop_id == workshop.id, Enrollment.status == WAITLISTED)
+        .order_by(Enrollment.queued_at, Enrollment.id).limit(free)).all()
+    for enrollment in waiting:
+        enrollment.status = ENROLLED
+        notify(enrollment, _("候补转正：%(t)s", t=workshop.title), _(
+            "%(name)s您好：“%(t)s”有了空位，您已从候补转为正式报名。时间：%(when)s，地点：%(venue)s。",
+            name=enrollment.user.name, t=workshop.title, when=local_text(workshop.starts_at),
+            venue=workshop.venue))
+    return list(waiting)
+
+
+def position_in_line(enrollment: Enrollment) -> int:
+    """1 for the first person waiting."""
+    return 1 + (db.session.scalar(select(func.count(Enrollment.id)).where(
+        Enrollment.workshop_id == enrollment.workshop_id, Enrollment.status == WAITLISTED,
+        or_(Enrollment.queued_at < enrollment.queued_at,
+            and_(Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id)))) or 0)
+
+
+# --- staff: schedule, edit, cancel, copy --------------------------------------------------
+
+
+def save_workshop(workshop: Workshop) -> list[Enrollment]:
+    """Add or update a workshop; a larger capacity moves people up from the waitlist. Commits."""
+    is_new = workshop.id is None
+    db.session.add(workshop)
+    db.session.flush()
+    promoted = []
+    if not is_new:
+        _lock(workshop)
+        promoted = _promote(workshop)
+    audit.record("workshop.created" if is_new else "workshop.updated", f"workshop:{workshop.id}",
+                 workshop.title)
+    db.session.commit()
+    return promoted
+
+
+def cancel_workshop(workshop: Workshop, reason: str) -> int:
+    """Cancel a workshop and tell everyone enrolled or waiting; commits; returns how many were told."""
+    if workshop.is_cancelled:
+        raise WorkshopError(_("该培训班已取消。"))
+    _lock(workshop)
+    workshop.status, workshop.cancel_reason = CANCELLED, reason
+    told = 0
+    for enrollment in workshop.enrollments:
+        if enrollment.status in (ENROLLED, WAITLISTED):
+            notify(enrollment, _("培训班取消：%(t)s", t=workshop.title), _(
+                "%(name)s您好：原定于 %(when)s 在%(venue)s举办的“%(t)s”已取消。原因：%(reason)s。"
+                "请留意后续安排。", name=enrollment.user.name, when=local_text(workshop.starts_at),
+                venue=workshop.venue, t=workshop.title, reason=reason))
+            told += 1
+    audit.record("workshop.cancelled", f"workshop:{workshop.id}", f"{workshop.title}: {reason}",
+                 {"told": told})
+    db.session.commit()
+    return told
+
+
+COPIED_FIELDS = ("title", "topic", "description", "program_id", "trainer", "venue", "capacity", "hours",
+                 "audience_industries", "audience_town_id")
+
+
+def copy_workshop(workshop: Workshop, starts_at: datetime) -> Workshop:
+    """The same workshop on another date: times and the enrolment window move with it. Commits."""
+    shift = starts_at - aware(workshop.starts_at)
+    copy = Workshop(**{name: getattr(workshop, name) for name in COPIED_FIELDS},
+                    starts_at=starts_at, ends_at=aware(workshop.ends_at) + shift,
+                    enrol_opens_at=aware(workshop.enrol_opens_at) + shift if workshop.enrol_opens_at else None,
+                    enrol_closes_at=aware(workshop.enrol_closes_at) + shift if workshop.enrol_closes_at else None)
+    copy.audience_industries = list(workshop.audience_industries or [])
+    db.session.add(copy)
+    db.session.flush()
+    audit.record("workshop.copied", f"workshop:{copy.id}", copy.title, {"from": workshop.id})
+    db.session.commit()
+    return copy
+
+
+# --- check-in -----------------------------------------------------------------------------
+
+
+def session_code(workshop: Workshop, at: datetime | None = None) -> str:
+    """The six-digit self check-in code shown on the room's screen at that moment."""
+    slot = int((at or utcnow()).timestamp()) // SESSION_CODE_PERIOD
+    key = current_app.config["SECRET_KEY"].encode() + b"workshop-session"
+    digest = hmac.new(key, f"{workshop.id}:{slot}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
+
+
+def _session_code_is_valid(workshop: Workshop, code: str, now: datetime) -> bool:
+    code = code.strip()
+    return any(hmac.compare_digest(code, session_code(workshop, now - timedelta(seconds=lag)))
+               for lag in (0, SESSION_CODE_PERIOD))
+
+
+def _check_window(workshop: Workshop, now: datetime, early: timedelta) -> None:
+    if workshop.is_cancelled:
+        raise WorkshopError(_("该培训班已取消。"))
+    if now < aware(workshop.starts_at) - early:
+        raise WorkshopError(_("签到尚未开始：开始前 %(m)s 分钟开放。", m=int(early.total_seconds() // 60)))
+    if now > aware(workshop.ends_at):
+        raise WorkshopError(_("培训班已结束，签到已关闭。"))
+
+
+def normalise_code(raw: str) -> str:
+    """What a scanner or a person typed: the code alone, or the check-in URL that carries it."""
+    raw = (raw or "").strip()
+    if "code=" in raw:
+        raw = raw.split("code=", 1)[1].split("&", 1)[0]
+    return raw.upper().replace(" ", "").replace("-", "")
+
+
+def check_in_by_code(workshop: Workshop, raw_code: str, now: datetime | None = None) -> tuple[Enrollment, bool]:
+    """Staff check in the officer whose personal code was scanned or typed. Returns the
+    enrollment and whether this call checked them in (False: they already were). Commits."""
+    now = now or utcnow()
+    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
+    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.checkin_code == normalise_code(raw_code)))
+    if enrollment is None or enrollment.workshop_id != workshop.id:
+        raise WorkshopError(_("签到码无效，或不属于本培训班。"))
+    return enrollment, _attend(enrollment, now, "staff")
+
+
+def self_check_in(workshop: Workshop, user_id: int, code: str, now: datetime | None = None) -> bool:
+    """An officer in the room checks themselves in with the code on the screen. Commits."""
+    now = now or utcnow()
+    _check_window(workshop, now, SELF_CHECKIN_EARLY)
+    if not _session_code_is_valid(workshop, code, now):
+        raise WorkshopError(_("现场签到码不正确或已过期，请看屏幕上的最新签到码。"))
+    enrollment = enrollment_of(workshop.id, user_id)
+    if enrollment is None:
+        raise WorkshopError(_("您没有报名该培训班。"))
+    return _attend(enrollment, now, "self")
+
+
+def _attend(enrollment: Enrollment, now: datetime, by: str) -> bool:
+    """Record attendance and credit the hours, once: a second scan changes nothing."""
+    if enrollment.status == WAITLISTED:
+        raise WorkshopError(_("%(name)s 仍在候补名单中，未获得座位。", name=enrollment.user.name))
+    if enrollment.status == WITHDRAWN:
+        raise WorkshopError(_("%(name)s 已取消报名。", name=enrollment.user.name))
+    hours = enrollment.workshop.hours
+    # One guarded UPDATE: two scans at the same moment credit the hours once.
+    done = db.session.execute(
+        update(Enrollment).where(Enrollment.id == enrollment.id, Enrollment.status.in_((ENROLLED, NO_SHOW)))
+        .values(status=ATTENDED, checked_in_at=now, checked_in_by=by, hours_credited=hours)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if done:
+        audit.record("workshop.checked_in", f"workshop:{enrollment.workshop_id}",
+                     f"{enrollment.user.name} ({by})", {"enrollment": enrollment.id})
+    db.session.commit()
+    db.session.refresh(enrollment)
+    if done:
+        from lms.core.signals import progress_made
+
+        progress_made.send(current_app._get_current_object(), user_id=enrollment.user_id)
+    return done
+
+
+def close_attendance(workshop: Workshop, now: datetime | None = None) -> int:
+    """After the session: whoever held a seat and did not come is a no-show. Commits."""
+    now = now or utcnow()
+    if now < aware(workshop.starts_at):
+        raise WorkshopError(_("培训班尚未开始，不能结束签到。"))
+    count = db.session.execute(
+        update(Enrollment).where(Enrollment.workshop_id == workshop.id, Enrollment.status == ENROLLED)
+        .values(status=NO_SHOW).execution_options(synchronize_session=False)).rowcount
+    workshop.attendance_closed_at = now
+    audit.record("workshop.attendance_closed", f"workshop:{workshop.id}", workshop.title, {"no_shows": count})
+    db.session.commit()
+    return count
+
+
+def attended_hours(user_id: int, program_id: int | None = None) -> float:
+    """Hours credited for workshops attended (for a program: its own workshops and those that
+    belong to no program)."""
+    query = (select(func.coalesce(func.sum(Enrollment.hours_credited), 0.0))
+             .join(Workshop, Workshop.id == Enrollment.workshop_id)
+             .where(Enrollment.user_id == user_id, Enrollment.status == ATTENDED))
+    if program_id is not None:
+        query = query.where(or_(Workshop.program_id == program_id, Workshop.program_id.is_(None)))
+    return float(db.session.scalar(query) or 0.0)
+
+
+# --- what officers see --------------------------------------------------------------------
+
+
+def visible_workshops(user, start: datetime | None = None, end: datetime | None = None) -> list[Workshop]:
+    """Workshops a user may see in a period: staff all of them; an officer those open to them
+    and those they are enrolled in."""
+    query = select(Workshop).order_by(Workshop.starts_at)
+    if start is not None:
+        query = query.where(Workshop.ends_at > start)
+    if end is not None:
+        query = query.where(Workshop.starts_at < end)
+    if user.is_staff:
+        return list(db.session.scalars(query))
+    audience = audience_of(user.id)
+    mine = select(Enrollment.workshop_id).where(Enrollment.user_id == user.id, Enrollment.status != WITHDRAWN)
+    rows = db.session.scalars(query.where(or_(
+        Workshop.id.in_(mine), and_(Workshop.status == SCHEDULED, _audience_clause(audience))))).all()
+    enrolled = set(db.session.scalars(mine))
+    return [w for w in rows if w.id in enrolled or is_open_to(w, audience)]
+
+
+def my_enrollments(user_id: int) -> list[Enrollment]:
+    return list(db.session.scalars(select(Enrollment).join(Workshop).where(
+        Enrollment.user_id == user_id, Enrollment.status != WITHDRAWN).order_by(Workshop.starts_at.desc())))
+
+
+# --- notices ------------------------------------------------------------------------------
+
+
+def local_text(moment: datetime) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(aware(moment), "yyyy-MM-dd HH:mm")
+
+
+def notify(enrollment: Enrollment, subject: str, body: str) -> None:
+    """A notice to the officer, through the outbox (e-mailed when SMTP is configured)."""
+    from lms.coverage.reminders import OutboxMessage
+
+    filing = db.session.scalar(select(Filing).where(Filing.user_id == enrollment.user_id,
+                                                     Filing.status == "current"))
+    user = enrollment.user
+    db.session.add(OutboxMessage(to_name=user.name, to_mobile=(filing.mobile if filing else user.phone) or "",
+                                 to_email=user.email or (filing.email if filing else "") or "",
+                                 subject=subject[:200], body=body))
+
+
+def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(hours=36)) -> int:
+    """Remind everyone with a seat in a workshop that starts soon, once each. Commits."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Enrollment).join(Workshop).where(
+        Workshop.status == SCHEDULED, Workshop.starts_at > now, Workshop.starts_at <= now + ahead,
+        Enrollment.status == ENROLLED, Enrollment.reminded_at.is_(None))).all()
+    for enrollment in due:
+        w = enrollment.workshop
+        notify(enrollment, _("培训提醒：%(t)s", t=w.title), _(
+            "%(name)s您好：您报名的“%(t)s”将于 %(when)s 在%(venue)s开始，请准时参加，并在签到时出示个人签到码。",
+            name=enrollment.user.name, t=w.title, when=local_text(w.starts_at), venue=w.venue))
+        enrollment.reminded_at = now
+    if due:
+        audit.record("workshop.reminders", "", f"{len(due)}")
+    db.session.commit()
+    if due:
+        from lms.coverage.reminders import send_queued
+
+        send_queued()
+    return len(due)
