@@ -192,10 +192,9 @@ def _promote(workshop: Workshop) -> list[Enrollment]:
         .order_by(Enrollment.queued_at, Enrollment.id).limit(free)).all()
     for enrollment in waiting:
         enrollment.status = ENROLLED
-        notify(enrollment, _("候补转正：%(t)s", t=workshop.title), _(
-            "%(name)s您好：“%(t)s”有了空位，您已从候补转为正式报名。时间：%(when)s，地点：%(venue)s。",
-            name=enrollment.user.name, t=workshop.title, when=local_text(workshop.starts_at),
-            venue=workshop.venue))
+        notify(enrollment, f"候补转正：{workshop.title}",
+               f"{enrollment.user.name}您好：“{workshop.title}”有了空位，您已从候补转为正式报名。"
+               f"时间：{local_text(workshop.starts_at)}，地点：{workshop.venue}。")
     return list(waiting)
 
 
@@ -234,10 +233,9 @@ def cancel_workshop(workshop: Workshop, reason: str) -> int:
     told = 0
     for enrollment in workshop.enrollments:
         if enrollment.status in (ENROLLED, WAITLISTED):
-            notify(enrollment, _("培训班取消：%(t)s", t=workshop.title), _(
-                "%(name)s您好：原定于 %(when)s 在%(venue)s举办的“%(t)s”已取消。原因：%(reason)s。"
-                "请留意后续安排。", name=enrollment.user.name, when=local_text(workshop.starts_at),
-                venue=workshop.venue, t=workshop.title, reason=reason))
+            notify(enrollment, f"培训班取消：{workshop.title}",
+                   f"{enrollment.user.name}您好：原定于 {local_text(workshop.starts_at)} 在{workshop.venue}举办的"
+                   f"“{workshop.title}”已取消。原因：{reason}。请留意后续安排。")
             told += 1
     audit.record("workshop.cancelled", f"workshop:{workshop.id}", f"{workshop.title}: {reason}",
                  {"told": told})
@@ -400,13 +398,15 @@ def my_enrollments(user_id: int) -> list[Enrollment]:
 
 
 def local_text(moment: datetime) -> str:
-    from flask_babel import format_datetime
+    """The moment in the bureau's time zone, as notices and sheets print it."""
+    from lms.workshops.forms import local_zone
 
-    return format_datetime(aware(moment), "yyyy-MM-dd HH:mm")
+    return aware(moment).astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def notify(enrollment: Enrollment, subject: str, body: str) -> None:
-    """A notice to the officer, through the outbox (e-mailed when SMTP is configured)."""
+    """A notice to the officer, through the outbox (e-mailed when SMTP is configured). Notices
+    are in Chinese whatever the staff member's interface language, as the reminders are."""
     from lms.coverage.reminders import OutboxMessage
 
     filing = db.session.scalar(select(Filing).where(Filing.user_id == enrollment.user_id,
@@ -425,9 +425,9 @@ def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(ho
         Enrollment.status == ENROLLED, Enrollment.reminded_at.is_(None))).all()
     for enrollment in due:
         w = enrollment.workshop
-        notify(enrollment, _("培训提醒：%(t)s", t=w.title), _(
-            "%(name)s您好：您报名的“%(t)s”将于 %(when)s 在%(venue)s开始，请准时参加，并在签到时出示个人签到码。",
-            name=enrollment.user.name, t=w.title, when=local_text(w.starts_at), venue=w.venue))
+        notify(enrollment, f"培训提醒：{w.title}",
+               f"{enrollment.user.name}您好：您报名的“{w.title}”将于 {local_text(w.starts_at)} 在{w.venue}开始，"
+               "请准时参加，并在签到时出示个人签到码。")
         enrollment.reminded_at = now
     if due:
         audit.record("workshop.reminders", "", f"{len(due)}")

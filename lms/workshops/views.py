@@ -114,7 +114,7 @@ def self_checkin(workshop_id: int):
         except service.WorkshopError as error:
             flash(str(error), "danger")
         else:
-            flash(_("签到成功，已认定 %(h)s 学时。", h=f"{workshop.hours:g}") if done
+            flash(_("签到成功，已认定 %(h)s 学时。", h=format(workshop.hours, "g")) if done
                   else _("您已签到过了。"), "success")
             return redirect(url_for("workshops.detail", workshop_id=workshop.id))
     return render_template("workshops/self_checkin.html", workshop=workshop, form=form)
