@@ -1,0 +1,63 @@
+"""iCalendar feeds, read back with the icalendar library, and the month and list views."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+
+from lms.workshops import calendar, service
+from tests.conftest import login
+from tests.workshops.helpers import BEFORE, START, make_workshop, officer
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _events(body: bytes):
+    cal = Calendar.from_ical(body)
+    return cal, [c for c in cal.walk("VEVENT")]
+
+
+def test_workshop_feed_has_local_times_with_the_shanghai_zone(app, client):
+    workshop = make_workshop(trainer="李工")
+    response = client.get(f"/workshops/{workshop.id}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    cal, (event,) = _events(response.data)
+    start = event.decoded("dtstart")
+    assert start.tzinfo is not None and str(start.tzinfo) == "Asia/Shanghai"
+    assert start == START and start.astimezone(SHANGHAI).hour == 9  # 01:00 UTC is 09:00 in Shanghai
+    assert event.decoded("dtend") - start == timedelta(hours=3)
+    assert str(event["summary"]) == workshop.title and str(event["location"]) == workshop.venue
+    assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+    assert len(event.walk("VALARM")) == 2
+    assert event["uid"].startswith(f"workshop-{workshop.id}@")
+
+
+def test_a_cancelled_workshop_is_marked_cancelled_in_the_feed(app, client):
+    workshop = make_workshop()
+    service.cancel_workshop(workshop, "场地维修")
+    _cal, (event,) = _events(client.get(f"/workshops/{workshop.id}.ics").data)
+    assert str(event["status"]) == "CANCELLED" and not event.walk("VALARM")
+
+
+def test_officer_feed_lists_their_seats_without_a_session(app, factory, client):
+    user = officer(factory)
+    mine, _other = make_workshop(title="我的"), make_workshop(title="别人的")
+    service.enrol(mine, user.id, BEFORE)
+    response = client.get(f"/workshops/feed/{calendar.feed_token(user.id)}.ics")
+    _cal, events = _events(response.data)
+    assert [str(e["summary"]) for e in events] == ["我的"]
+    assert client.get("/workshops/feed/forged-token.ics").status_code == 404
+
+
+def test_month_view_shows_the_workshop_on_its_local_day(app, factory, client):
+    user = officer(factory)
+    late = make_workshop(title="晚间培训", starts_at=START + timedelta(hours=16),  # 01:00 next day in Shanghai
+                         ends_at=START + timedelta(hours=18))
+    login(client, user)
+    page = client.get("/workshops/calendar?month=2026-09").get_data(as_text=True)
+    assert "晚间培训" in page and "2026 年 9 月" in page
+    cell = page.split("晚间培训")[0].rsplit("<td", 1)[1]
+    assert '<div class="small">16</div>' in cell  # the 16th, not the 15th (UTC)
+    listing = client.get("/workshops/calendar?month=2026-09&view=list").get_data(as_text=True)
+    assert "晚间培训" in listing and f"/workshops/{late.id}" in listing
+    assert "晚间培训" not in client.get("/workshops/calendar?month=2026-10").get_data(as_text=True)

@@ -1,0 +1,114 @@
+"""Check-in windows, codes, hours credited once, no-shows, and hours toward the program."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.programs.service import standing
+from lms.workshops import service
+from lms.workshops.models import ATTENDED, NO_SHOW, WAITLISTED
+from tests.workshops.helpers import BEFORE, START, make_workshop, officer
+
+DURING = START + timedelta(minutes=20)
+
+
+def test_staff_check_in_credits_the_hours_once(app, factory):
+    workshop = make_workshop(hours=3.0)
+    seat = service.enrol(workshop, officer(factory).id, BEFORE)
+    enrollment, done = service.check_in_by_code(workshop, seat.checkin_code, DURING)
+    assert done and enrollment.status == ATTENDED and enrollment.hours_credited == 3.0
+    again, done_again = service.check_in_by_code(workshop, seat.checkin_code.lower(), DURING)
+    assert not done_again and again.hours_credited == 3.0
+    assert service.attended_hours(seat.user_id) == 3.0
+
+
+def test_scanned_url_or_typed_code_both_work(app, factory):
+    workshop = make_workshop()
+    seat = service.enrol(workshop, officer(factory).id, BEFORE)
+    url = f"http://localhost/staff/workshops/scan?code={seat.checkin_code}"
+    assert service.check_in_by_code(workshop, url, DURING)[1]
+
+
+@pytest.mark.parametrize(("moment", "message"), [
+    (START - timedelta(hours=2), "尚未开始"),
+    (START + timedelta(hours=4), "已结束"),
+])
+def test_check_in_only_within_the_window(app, factory, moment, message):
+    workshop = make_workshop()
+    seat = service.enrol(workshop, officer(factory).id, BEFORE)
+    with pytest.raises(service.WorkshopError, match=message):
+        service.check_in_by_code(workshop, seat.checkin_code, moment)
+    assert service.check_in_by_code(workshop, seat.checkin_code, START - timedelta(minutes=50))[1]
+
+
+def test_a_code_of_another_workshop_or_a_waitlisted_officer_is_refused(app, factory):
+    workshop, other = make_workshop(capacity=1), make_workshop()
+    service.enrol(workshop, officer(factory).id, BEFORE)
+    waiting = service.enrol(workshop, officer(factory).id, BEFORE)
+    elsewhere = service.enrol(other, officer(factory).id, BEFORE)
+    assert waiting.status == WAITLISTED
+    with pytest.raises(service.WorkshopError, match="候补"):
+        service.check_in_by_code(workshop, waiting.checkin_code, DURING)
+    with pytest.raises(service.WorkshopError, match="无效"):
+        service.check_in_by_code(workshop, elsewhere.checkin_code, DURING)
+    with pytest.raises(service.WorkshopError, match="无效"):
+        service.check_in_by_code(workshop, "NOSUCHCODE", DURING)
+
+
+def test_self_check_in_needs_the_current_screen_code_and_the_window(app, factory):
+    workshop = make_workshop()
+    user = officer(factory)
+    service.enrol(workshop, user.id, BEFORE)
+    with pytest.raises(service.WorkshopError, match="不正确"):
+        service.self_check_in(workshop, user.id, "000000" if service.session_code(workshop, DURING) != "000000"
+                              else "111111", DURING)
+    stale = service.session_code(workshop, DURING - timedelta(minutes=25))
+    with pytest.raises(service.WorkshopError, match="不正确"):
+        service.self_check_in(workshop, user.id, stale, DURING)
+    early = START - timedelta(minutes=40)
+    with pytest.raises(service.WorkshopError, match="尚未开始"):
+        service.self_check_in(workshop, user.id, service.session_code(workshop, early), early)
+    assert service.self_check_in(workshop, user.id, service.session_code(workshop, DURING), DURING)
+    assert service.attended_hours(user.id) == workshop.hours
+
+
+def test_self_check_in_refuses_an_officer_who_did_not_enrol(app, factory):
+    workshop = make_workshop()
+    with pytest.raises(service.WorkshopError, match="没有报名"):
+        service.self_check_in(workshop, officer(factory).id, service.session_code(workshop, DURING), DURING)
+
+
+def test_closing_attendance_records_no_shows_who_may_still_check_in_late(app, factory):
+    workshop = make_workshop()
+    came = service.enrol(workshop, officer(factory).id, BEFORE)
+    absent = service.enrol(workshop, officer(factory).id, BEFORE)
+    service.check_in_by_code(workshop, came.checkin_code, DURING)
+    assert service.close_attendance(workshop, START + timedelta(hours=3)) == 1
+    db.session.refresh(absent)
+    assert absent.status == NO_SHOW and absent.hours_credited == 0
+    assert service.check_in_by_code(workshop, absent.checkin_code, START + timedelta(hours=2, minutes=59))[1]
+
+
+def test_workshop_hours_count_toward_the_program_and_complete_it(app, factory):
+    program = Program(name="2026 年首席质量官培训", requirements=[], hours_required=3, starts_on=date(2026, 1, 1),
+                      deadline=date(2026, 12, 31), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    other = Program(name="另一计划", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31))
+    db.session.add(other)
+    db.session.commit()
+    user = officer(factory)
+    elsewhere = make_workshop(program_id=other.id, hours=2.0)
+    ours = make_workshop(program_id=program.id, hours=3.0)
+    for workshop in (elsewhere, ours):
+        seat = service.enrol(workshop, user.id, BEFORE)
+        assert standing(user.id, "C1391", program).is_complete is False
+        service.check_in_by_code(workshop, seat.checkin_code, DURING)
+    state = standing(user.id, "C1391", program)
+    assert state.hours == 3.0 and state.is_complete  # the other program's 2 hours do not count
+    cert = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).one()
+    assert cert.program_id == program.id and cert.hours == 3.0

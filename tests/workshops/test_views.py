@@ -1,0 +1,145 @@
+"""The workshop pages as officers and staff use them."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pypdfium2 as pdfium
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.workshops import service
+from lms.workshops.models import ATTENDED, Enrollment, Workshop
+from tests.conftest import login
+from tests.workshops.helpers import make_workshop, officer
+
+
+def _soon(hours: float = 48) -> dict:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+    return {"starts_at": start, "ends_at": start + timedelta(hours=3)}
+
+
+def test_staff_schedule_a_workshop_in_beijing_time(as_staff, factory):
+    town = factory.town("曲阳街道")
+    response = as_staff.post("/staff/workshops/new", data={
+        "title": "计量器具管理实务", "venue": "区政务中心 201", "starts_at": "2026-09-15T09:00",
+        "ends_at": "2026-09-15T12:00", "capacity": "40", "hours": "3", "program_id": "0",
+        "audience_town_id": str(town.id), "audience_industries": "c13, C14"})
+    assert response.status_code == 302
+    workshop = db.session.scalars(select(Workshop)).one()
+    assert service.aware(workshop.starts_at) == datetime(2026, 9, 15, 1, 0, tzinfo=UTC)
+    assert workshop.audience_industries == ["C13", "C14"] and workshop.audience_town_id == town.id
+    page = as_staff.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
+    assert "计量器具管理实务" in page and "2026-09-15 09:00" in page and "曲阳街道" in page
+
+
+def test_the_form_explains_what_is_wrong(as_staff):
+    response = as_staff.post("/staff/workshops/new", data={
+        "title": "x", "venue": "y", "starts_at": "2026-09-15T09:00", "ends_at": "2026-09-15T08:00",
+        "capacity": "0", "hours": "3", "program_id": "0", "audience_town_id": "0", "audience_industries": "食品"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "结束时间应晚于开始时间" in page and "行业代码前缀" in page
+    assert db.session.scalar(select(Workshop.id)) is None
+
+
+def test_capacity_cannot_drop_below_the_seats_taken(as_staff, factory):
+    workshop = make_workshop(capacity=2, **_soon())
+    for _ in range(2):
+        service.enrol(workshop, officer(factory).id)
+    response = as_staff.post(f"/staff/workshops/{workshop.id}/edit", data={
+        "title": workshop.title, "venue": workshop.venue, "starts_at": "2030-09-15T09:00",
+        "ends_at": "2030-09-15T12:00", "capacity": "1", "hours": "3", "program_id": "0",
+        "audience_town_id": "0", "audience_industries": ""})
+    assert "名额不能少于已报名人数" in response.get_data(as_text=True)
+
+
+def test_officer_enrols_sees_their_code_and_withdraws(client, factory):
+    user = officer(factory)
+    workshop = make_workshop(capacity=1, **_soon())
+    login(client, user)
+    assert workshop.title in client.get("/workshops/").get_data(as_text=True)
+    page = client.post(f"/workshops/{workshop.id}/enrol", follow_redirects=True).get_data(as_text=True)
+    enrollment = service.enrollment_of(workshop.id, user.id)
+    assert "报名成功" in page and enrollment.checkin_code in page
+    svg = client.get(f"/workshops/{workshop.id}/my-code.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    page = client.post(f"/workshops/{workshop.id}/withdraw", follow_redirects=True).get_data(as_text=True)
+    assert "已取消报名" in page
+
+
+def test_a_full_workshop_offers_the_waitlist_and_says_the_place(client, factory):
+    workshop = make_workshop(capacity=1, **_soon())
+    service.enrol(workshop, officer(factory).id)
+    user = officer(factory)
+    login(client, user)
+    assert "报名候补" in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    page = client.post(f"/workshops/{workshop.id}/enrol", follow_redirects=True).get_data(as_text=True)
+    assert "候补名单（第 1 位）" in page
+
+
+def test_officers_outside_the_audience_do_not_see_the_workshop(client, factory):
+    workshop = make_workshop(audience_industries=["C14"], **_soon())
+    login(client, officer(factory, industry="C3484"))
+    assert workshop.title not in client.get("/workshops/").get_data(as_text=True)
+    assert client.get(f"/workshops/{workshop.id}").status_code == 404
+    assert client.post(f"/workshops/{workshop.id}/enrol").status_code == 404
+
+
+def test_staff_scan_checks_in_and_a_phone_camera_link_lands_on_the_right_workshop(as_staff, factory):
+    workshop = make_workshop(**_soon(hours=0.5))
+    seat = service.enrol(workshop, officer(factory).id, datetime.now(UTC) - timedelta(hours=1))
+    landing = as_staff.get(f"/staff/workshops/scan?code={seat.checkin_code}").get_data(as_text=True)
+    assert workshop.title in landing and seat.checkin_code in landing
+    page = as_staff.post(f"/staff/workshops/{workshop.id}/scan", data={"code": seat.checkin_code}).get_data(as_text=True)
+    assert "签到成功" in page and seat.user.name in page
+    page = as_staff.post(f"/staff/workshops/{workshop.id}/scan", data={"code": seat.checkin_code}).get_data(as_text=True)
+    assert "已签到过" in page
+    db.session.refresh(seat)
+    assert seat.status == ATTENDED
+
+
+def test_self_check_in_from_the_room_screen(client, factory):
+    workshop = make_workshop(**_soon(hours=0.25))
+    user = officer(factory)
+    service.enrol(workshop, user.id, datetime.now(UTC) - timedelta(hours=1))
+    login(client, user)
+    code = service.session_code(workshop)
+    form = client.get(f"/workshops/{workshop.id}/checkin?code={code}").get_data(as_text=True)
+    assert code in form and "确认签到" in form
+    page = client.post(f"/workshops/{workshop.id}/checkin", data={"code": code}, follow_redirects=True)
+    assert "签到成功" in page.get_data(as_text=True)
+    assert service.enrollment_of(workshop.id, user.id).status == ATTENDED
+
+
+def test_the_room_screen_shows_the_current_code(as_staff):
+    workshop = make_workshop(**_soon())
+    page = as_staff.get(f"/staff/workshops/{workshop.id}/screen").get_data(as_text=True)
+    assert service.session_code(workshop) in page and 'http-equiv="refresh"' in page
+
+
+def test_sign_in_sheet_and_attendance_list(as_staff, factory):
+    workshop = make_workshop(capacity=5, **_soon())
+    people = [officer(factory) for _ in range(2)]
+    for person in people:
+        service.enrol(workshop, person.id)
+    pdf = as_staff.get(f"/staff/workshops/{workshop.id}/signin.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = pdfium.PdfDocument(pdf.data)[0].get_textpage().get_text_range()
+    assert "签到表" in text and all(p.name in text for p in people)
+    xlsx = as_staff.get(f"/staff/workshops/{workshop.id}/attendance.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[1] for r in rows] == [p.name for p in people] and {r[6] for r in rows} == {"已报名"}
+
+
+def test_staff_cancel_and_copy(as_staff, factory):
+    workshop = make_workshop(**_soon())
+    service.enrol(workshop, officer(factory).id)
+    page = as_staff.post(f"/staff/workshops/{workshop.id}/cancel", data={"reason": "场地维修"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "已通知 1 人" in page
+    response = as_staff.post(f"/staff/workshops/{workshop.id}/copy", data={"starts_at": "2030-09-20T14:00"})
+    copy = db.session.get(Workshop, int(response.location.rstrip("/").split("/")[-2]))
+    assert copy.id != workshop.id and copy.status == "scheduled"
+    assert db.session.scalar(select(Enrollment.id).where(Enrollment.workshop_id == copy.id)) is None
