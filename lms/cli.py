@@ -151,15 +151,19 @@ def create_token(name: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--jwks", "jwks_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The bureau's published key set (/.well-known/jwks.json); default: this server's key.")
+@click.option("--status-list", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A downloaded status list (/verify/status-list) to check revocation as of its date.")
 @with_appcontext
-def verify_credential(file: Path, jwks_file: Path | None) -> None:
+def verify_credential(file: Path, jwks_file: Path | None, status_file: Path | None) -> None:
     """Verify a certificate credential (.jwt) offline. Exit 0: verified; 1: not to be trusted;
-    3: genuine but outside its validity period."""
-    from lms.certificates import credential
+    3: genuine but outside its validity period; 4: revoked per the status list."""
+    from lms.certificates import credential, status_list
 
     try:
         key_set = json.loads(jwks_file.read_text(encoding="utf-8")) if jwks_file else credential.jwks()
         payload = credential.verify_credential(file.read_text(encoding="utf-8"), key_set)
+        revoked = status_list.is_revoked(payload, status_file.read_text(encoding="utf-8"), key_set) \
+            if status_file else None
     except (ValueError, AttributeError, credential.CredentialError) as error:
         click.echo(f"验证失败：{error}", err=True)
         sys.exit(1)
@@ -169,7 +173,13 @@ def verify_credential(file: Path, jwks_file: Path | None) -> None:
                f"企业 {subject.get('enterprise', {}).get('name', '')}")
     click.echo(f"  {subject.get('achievement', {}).get('name', '')}，{subject.get('creditsEarned', '')} 学时，"
                f"有效期 {payload.get('validFrom', '')} 至 {payload.get('validUntil', '')}")
-    click.echo(f"  是否已撤销须在线查验：{payload.get('id', '')}")
+    if revoked is None:
+        click.echo(f"  是否已撤销须在线查验：{payload.get('id', '')}")
+    elif revoked[0]:
+        click.echo(f"证书已撤销或换发（据 {revoked[1]} 的状态列表）", err=True)
+        sys.exit(4)
+    else:
+        click.echo(f"  据 {revoked[1]} 的状态列表，证书未被撤销")
     problem = credential.validity_problem(payload)
     if problem:
         click.echo(f"证书{problem}", err=True)

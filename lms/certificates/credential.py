@@ -2,13 +2,15 @@
 
 The credential is a W3C Verifiable Credential 2.0 shaped as an Open Badges 3.0
 OpenBadgeCredential, secured as a compact JWS (VC-JOSE, media type ``application/vc+jwt``):
-the payload is the credential itself, with the JWT claims iss, jti, sub-less nbf and exp
-mirroring issuer, id, validFrom and validUntil (Open Badges 3.0 §8.2). The signature is
+the payload is the credential itself, with the JWT claims iss, jti, nbf and exp mirroring
+issuer, id, validFrom and validUntil (Open Badges 3.0 §8.2). The signature is
 Ed25519 (``alg: EdDSA``) under the bureau's signing key; ``kid`` is the key's RFC 7638
 thumbprint, and the public key is published as a JWKS at ``/.well-known/jwks.json``.
 
 A signature proves who issued the credential and that it is unaltered, not that it is still
-in force: a revoked certificate's credential still verifies, so its status is checked online.
+in force: a revoked certificate's credential still verifies, so its status is checked online,
+on the verification page or in the Bitstring Status List its credentialStatus names
+(status_list.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 
 MEDIA_TYPE = "application/vc+jwt"
+STATUS_LIST_PATH = "/verify/status-list"
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2",
             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -84,11 +87,12 @@ def _load(path: str, _mtime: int) -> Ed25519PrivateKey:
     return key
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """base64url without padding, as JWS writes it."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
     """Strict base64url without padding: any other spelling of the same bytes is refused."""
     if not _B64URL.fullmatch(text):
         raise CredentialError("not base64url")
@@ -96,21 +100,21 @@ def _unb64(text: str) -> bytes:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as error:
         raise CredentialError("not base64url") from error
-    if _b64(data) != text:  # unused trailing bits set: an altered character
+    if b64url(data) != text:  # unused trailing bits set: an altered character
         raise CredentialError("not canonical base64url")
     return data
 
 
 def public_jwk(public_key: Ed25519PublicKey) -> dict:
     """The public key as a JWK (RFC 8037: kty OKP, crv Ed25519) with its kid."""
-    x = _b64(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    x = b64url(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key_id(x), "use": "sig", "alg": "EdDSA"}
 
 
 def key_id(x: str) -> str:
     """RFC 7638 thumbprint: SHA-256 of the required members, sorted, without whitespace."""
     canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"), sort_keys=True)
-    return _b64(hashlib.sha256(canonical.encode()).digest())
+    return b64url(hashlib.sha256(canonical.encode()).digest())
 
 
 def jwks() -> dict:
@@ -122,6 +126,18 @@ def jwks() -> dict:
 
 def _moment(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+def issuer() -> dict:
+    """The bureau as an Open Badges Profile; its id is the platform's public address."""
+    return {"id": current_app.config["BASE_URL"], "type": ["Profile"], "name": current_app.config["BUREAU_NAME"]}
+
+
+def status_entry(cert_id: int) -> dict:
+    """Where a verifier online finds whether this credential was revoked (Bitstring Status List)."""
+    url = current_app.config["BASE_URL"] + STATUS_LIST_PATH
+    return {"id": f"{url}#{cert_id}", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+            "statusListIndex": str(cert_id), "statusListCredential": url}
 
 
 def credential_document(cert) -> dict:
@@ -137,7 +153,7 @@ def credential_document(cert) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"培训合格证书 {cert.serial}",
         "certificateNumber": cert.serial,
-        "issuer": {"id": base, "type": ["Profile"], "name": current_app.config["BUREAU_NAME"]},
+        "issuer": issuer(),
         "validFrom": valid_from.isoformat(),
         "validUntil": valid_until.isoformat(),
         "awardedDate": valid_from.isoformat(),
@@ -160,19 +176,25 @@ def credential_document(cert) -> dict:
                 "creditsAvailable": program.hours_required,
             },
         },
+        "credentialStatus": status_entry(cert.id),
     }
 
 
 def sign_credential(cert, key: Ed25519PrivateKey | None = None) -> str:
     """The certificate's credential as a compact JWS (EdDSA), ready to hand to its holder."""
+    return sign_document(credential_document(cert), key)
+
+
+def sign_document(document: dict, key: Ed25519PrivateKey | None = None) -> str:
+    """A credential as a compact JWS, with the JWT claims that mirror its own members."""
     key = key or signing_key()
-    document = credential_document(cert)
     claims = {"iss": document["issuer"]["id"], "jti": document["id"],
-              "nbf": int(datetime.fromisoformat(document["validFrom"]).timestamp()),
-              "exp": int(datetime.fromisoformat(document["validUntil"]).timestamp())}
+              "nbf": int(datetime.fromisoformat(document["validFrom"]).timestamp())}
+    if "validUntil" in document:
+        claims["exp"] = int(datetime.fromisoformat(document["validUntil"]).timestamp())
     header = {"alg": "EdDSA", "kid": public_jwk(key.public_key())["kid"], "typ": "vc+jwt", "cty": "vc"}
-    signing_input = (_b64(_json(header)) + "." + _b64(_json(document | claims))).encode("ascii")
-    return signing_input.decode("ascii") + "." + _b64(key.sign(signing_input))
+    signing_input = (b64url(_json(header)) + "." + b64url(_json(document | claims))).encode("ascii")
+    return signing_input.decode("ascii") + "." + b64url(key.sign(signing_input))
 
 
 def _json(value: dict) -> bytes:
@@ -187,7 +209,7 @@ def verify_credential(token: str, key_set: dict) -> dict:
     if len(parts) != 3:
         raise CredentialError("不是紧凑格式的 JWS（应为以“.”分隔的三段）")
     header, payload = _json_part(parts[0], "头部"), _json_part(parts[1], "内容")
-    signature = _unb64(parts[2])
+    signature = unb64url(parts[2])
     if header.get("alg") != "EdDSA":
         raise CredentialError(f"不支持的签名算法 {header.get('alg')!r}（应为 EdDSA）")
     jwk = next((k for k in key_set.get("keys", []) if isinstance(k, dict)
@@ -195,7 +217,7 @@ def verify_credential(token: str, key_set: dict) -> dict:
     if jwk is None or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise CredentialError(f"公钥集中没有密钥 {header.get('kid')!r}：凭证并非由该机构签发")
     try:
-        Ed25519PublicKey.from_public_bytes(_unb64(jwk["x"])).verify(
+        Ed25519PublicKey.from_public_bytes(unb64url(jwk["x"])).verify(
             signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
     except (InvalidSignature, ValueError, KeyError, CredentialError) as error:
         raise CredentialError("签名无效：凭证被篡改，或并非由该密钥签发") from error
@@ -206,7 +228,7 @@ def verify_credential(token: str, key_set: dict) -> dict:
 
 def _json_part(part: str, label: str) -> dict:
     try:
-        value = json.loads(_unb64(part).decode("utf-8"))
+        value = json.loads(unb64url(part).decode("utf-8"))
     except (CredentialError, UnicodeDecodeError, ValueError) as error:
         raise CredentialError(f"{label}无法解析") from error
     if not isinstance(value, dict):

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates import credential, service
+from lms.certificates import credential, service, status_list
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
@@ -66,13 +66,22 @@ def signed_credential(cert_id: int):
         "Content-Disposition": f'attachment; filename="{cert.serial}.jwt"'})
 
 
+def _for_any_verifier(response: Response, max_age: int) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers on other sites fetch it
+    return response
+
+
 @wellknown_bp.get("/jwks.json")
 def jwks():
     """The bureau's public key, for anyone verifying a credential; no sign-in."""
-    response = jsonify(credential.jwks())
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers on other sites fetch it
-    return response
+    return _for_any_verifier(jsonify(credential.jwks()), 3600)
+
+
+@verify_bp.get("/status-list")
+def status_list_credential():
+    """Which credentials are revoked, one bit each, signed (W3C Bitstring Status List)."""
+    return _for_any_verifier(Response(status_list.sign_status_list(), mimetype=credential.MEDIA_TYPE), 300)
 
 
 @bp.get("/")

@@ -1,6 +1,7 @@
 """Signed credentials: verifiable offline with the published key, and with nothing else."""
 
 import base64
+import gzip
 import json
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.certificates import credential, service
+from lms.certificates import credential, service, status_list
 from lms.config import PROJECT_ROOT
 from lms.extensions import db
 from lms.programs.models import Program
@@ -178,10 +179,10 @@ def test_the_public_verification_page_offers_no_credential(cert, client):
 
 # --- the command line ----------------------------------------------------------------------
 
-def run_verify(app, tmp_path, token: str, jwks: dict | None = None):
+def run_verify(app, tmp_path, token: str, jwks: dict | None = None, more: list[str] = ()):
     path = tmp_path / "credential.jwt"
     path.write_text(token)
-    args = ["lms", "verify-credential", str(path)]
+    args = ["lms", "verify-credential", str(path), *more]
     if jwks is not None:
         (tmp_path / "jwks.json").write_text(json.dumps(jwks))
         args += ["--jwks", str(tmp_path / "jwks.json")]
@@ -242,3 +243,58 @@ def test_the_documented_openssl_procedure_verifies_and_refuses(cert, client, tmp
     (tmp_path / "c.jwt").write_text(credential.sign_credential(cert, key=Ed25519PrivateKey.generate()))
     other = subprocess.run(["sh", script, "c.jwt", "jwks.json"], cwd=tmp_path, capture_output=True, text=True)
     assert other.returncode == 1 and "not signed by this bureau" in other.stderr
+
+
+# --- revocation: the Bitstring Status List -------------------------------------------------
+
+def test_the_credential_names_its_bit_in_the_status_list(cert):
+    status = part(credential.sign_credential(cert), 1)["credentialStatus"]
+    assert status == {"id": f"http://localhost/verify/status-list#{cert.id}",
+                      "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                      "statusListIndex": str(cert.id),
+                      "statusListCredential": "http://localhost/verify/status-list"}
+
+
+def test_the_status_list_is_public_signed_and_marks_revoked_and_replaced(cert, factory, client):
+    other = service.issue_by_staff(factory.user("officer"), cert.program, "认可")
+    replaced = service.issue_by_staff(factory.user("officer"), cert.program, "认可")
+    service.revoke(cert, "冒用他人身份")
+    service.reissue(replaced, "李思", "姓名更正")
+    response = client.get("/verify/status-list")
+    assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
+    status = credential.verify_credential(response.get_data(as_text=True), published_jwks(client))
+    assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    encoded = status["credentialSubject"]["encodedList"]
+    assert status_list.is_set(encoded, cert.id) and status_list.is_set(encoded, replaced.id)
+    assert not status_list.is_set(encoded, other.id)
+    assert len(bitstring(encoded)) == 16384  # the specification's 16 KB floor
+
+
+def bitstring(encoded: str) -> bytes:
+    assert encoded.startswith("u")  # multibase base64url
+    return gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
+
+
+def test_bits_are_counted_from_the_left_and_the_list_grows_to_hold_every_index(app):
+    assert bitstring(status_list.encode([0, 9], bits=16)) == bytes([0b10000000, 0b01000000])
+    assert bitstring(status_list.encode([20], bits=16)) == bytes([0, 0, 0b00001000])
+
+
+def test_cli_checks_revocation_against_a_downloaded_status_list(app, cert, client, tmp_path):
+    token = credential.sign_credential(cert)
+    (tmp_path / "status.jwt").write_bytes(client.get("/verify/status-list").data)
+    args = ["--status-list", str(tmp_path / "status.jwt")]
+    result = run_verify(app, tmp_path, token, published_jwks(client), args)
+    assert result.exit_code == 0 and "未被撤销" in result.output, result.output
+    service.revoke(cert, "冒用他人身份")
+    (tmp_path / "status.jwt").write_bytes(client.get("/verify/status-list").data)
+    result = run_verify(app, tmp_path, token, published_jwks(client), args)
+    assert result.exit_code == 4 and "已撤销" in result.output
+
+
+def test_cli_refuses_a_status_list_signed_by_another_key(app, cert, client, tmp_path):
+    forged = credential.sign_document(status_list.status_list_document(), key=Ed25519PrivateKey.generate())
+    (tmp_path / "status.jwt").write_text(forged)
+    result = run_verify(app, tmp_path, credential.sign_credential(cert), published_jwks(client),
+                        ["--status-list", str(tmp_path / "status.jwt")])
+    assert result.exit_code == 1 and "并非由该机构签发" in result.output
