@@ -9,8 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
-from lms.accounts.models import User
-from lms.assessment import grading
+from lms.assessment import autosave, grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.core.models import utcnow
 from lms.core.signals import progress_made
@@ -173,37 +172,24 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
                   flagged: bool | None = None) -> int:
     """Save one answer now; refused after the deadline or once the attempt is closed.
 
-    This is the hot path of an exam day: one read of the question and its attempt, one
-    guarded UPDATE, one commit. Returns the seconds left.
+    This is the hot path of an exam day: one read of the question and its attempt (which
+    also checks the owner and that the account is active), one guarded UPDATE, one commit
+    (see autosave.py). Returns the seconds left.
     """
-    row = db.session.execute(
-        select(AttemptQuestion.id, AttemptQuestion.frozen, Attempt.status, Attempt.deadline_at)
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .join(User, User.id == Attempt.user_id)
-        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == position,
-               Attempt.user_id == user_id, User.is_active_account)).first()
-    if row is None:
-        raise grading.ResponseError("no such question")
-    values: dict[str, Any] = {}
-    now = utcnow()
-    if response is not ...:
-        values["response"] = grading.clean_response(row.frozen, response)
-        values["answered_at"] = now
-    if flagged is not None:
-        values["flagged"] = bool(flagged)
-    if row.status == "open" and aware(row.deadline_at) > now and values:
-        # Guarded by the attempt's state and deadline in the same statement, so that a
-        # late or concurrent save cannot slip past a submission.
-        open_and_in_time = (select(Attempt.id).where(
-            Attempt.id == attempt_id, Attempt.status == "open", Attempt.deadline_at > now).exists())
-        result = db.session.execute(update(AttemptQuestion).where(
-            AttemptQuestion.id == row.id, open_and_in_time).values(**values)
-            .execution_options(synchronize_session=False))
-        db.session.commit()
-        if result.rowcount == 1:
-            return max(0, int((aware(row.deadline_at) - now).total_seconds()))
-    elif not values:
-        return max(0, int((aware(row.deadline_at) - now).total_seconds()))
+    with autosave.Connection() as connection:
+        target = connection.find_target(attempt_id, position, user_id)
+        if target is None:
+            raise grading.ResponseError("no such question")
+        now = utcnow()
+        left = max(0, int((target.deadline_at - now).total_seconds()))
+        if response is not ...:
+            response = grading.clean_response(target.frozen, response)
+        if response is ... and flagged is None:
+            return left
+        if target.status == "open" and target.deadline_at > now and connection.save(target, now, response, flagged):
+            if db.session.registry.has():  # objects the caller holds were read before this write
+                db.session.expire_all()
+            return left
     attempt = db.session.get(Attempt, attempt_id)
     db.session.refresh(attempt)
     finalize_if_expired(attempt)
@@ -232,7 +218,9 @@ def _close(attempt: Attempt, status: str) -> bool:
         return False
     exam = attempt.exam
     total = 0.0
-    for item in db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)):
+    # populate_existing: grade the answers as saved, even if this session read them earlier.
+    for item in db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
+                                   .execution_options(populate_existing=True)):
         item.score = round(grading.fraction(item.frozen, item.response, exam.partial_credit)
                            * float(item.frozen["points"]), 4)
         total += item.score

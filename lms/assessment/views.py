@@ -85,6 +85,7 @@ def paper(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")
+@limiter.exempt
 def answer(attempt_id: int):
     """Autosave of one answer (JSON): {"position": n, "response": ..., "flagged": bool}.
 

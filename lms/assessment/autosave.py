@@ -1,0 +1,88 @@
+"""The autosave's two statements, run on the database driver itself.
+
+Saving one answer is the request an exam morning is made of. Through the ORM session its
+two small statements cost several times what the database spends on them (statement
+objects, cache keys, result metadata, the unit of work; bench/exam_load.py), so they are
+written once as SQL and run on a pooled driver connection, in a transaction of their own.
+The rules stay in service.record_answer; this module only reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from lms.extensions import db
+
+_TARGET = (
+    "SELECT aq.id, aq.frozen, a.status, a.deadline_at FROM attempt_question aq"
+    ' JOIN attempt a ON a.id = aq.attempt_id JOIN "user" u ON u.id = a.user_id'
+    " WHERE aq.attempt_id = ? AND aq.position = ? AND a.user_id = ? AND u.is_active_account"
+)
+# Guarded by the attempt's state and deadline in the same statement, so that a late or
+# concurrent save cannot slip past a submission.
+_GUARD = " WHERE id = ? AND EXISTS (SELECT 1 FROM attempt WHERE attempt.id = ? AND status = 'open' AND deadline_at > ?)"
+_SAVE = {
+    (True, False): "UPDATE attempt_question SET response = ?, answered_at = ?" + _GUARD,
+    (False, True): "UPDATE attempt_question SET flagged = ?" + _GUARD,
+    (True, True): "UPDATE attempt_question SET response = ?, answered_at = ?, flagged = ?" + _GUARD,
+}
+
+
+class Target(NamedTuple):
+    """The question being answered and the state of its attempt."""
+
+    id: int
+    attempt_id: int
+    frozen: dict[str, Any]
+    status: str
+    deadline_at: datetime
+
+
+class Connection:
+    """A pooled driver connection for one autosave: find_target, then save (which commits)."""
+
+    def __init__(self) -> None:
+        self.sqlite = db.engine.dialect.name == "sqlite"
+        self._connection = db.engine.raw_connection()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._connection.close()  # back to the pool, which rolls back anything unfinished
+
+    def _execute(self, statement: str, params: tuple):
+        cursor = self._connection.cursor()
+        cursor.execute(statement if self.sqlite else statement.replace("?", "%s"), params)
+        return cursor
+
+    def _moment(self, value: datetime) -> Any:
+        # SQLAlchemy keeps SQLite datetimes as naive UTC text in this format; compare like with like.
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else value
+
+    def find_target(self, attempt_id: int, position: int, user_id: int) -> Target | None:
+        """The question at this position of the user's attempt, if the account is active."""
+        row = self._execute(_TARGET, (attempt_id, position, user_id)).fetchone()
+        if row is None:
+            return None
+        qid, frozen, status, deadline = row
+        if isinstance(frozen, str):
+            frozen = json.loads(frozen)
+        if isinstance(deadline, str):
+            deadline = datetime.fromisoformat(deadline)
+        return Target(qid, attempt_id, frozen, status, deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC))
+
+    def save(self, target: Target, now: datetime, response: Any = ..., flagged: bool | None = None) -> bool:
+        """Write the response and/or the flag while the attempt is open and in time, and
+        commit; False when the guard refused it (submitted, expired or past the deadline)."""
+        values: list[Any] = []
+        if response is not ...:
+            values += [json.dumps(response, ensure_ascii=False), self._moment(now)]
+        if flagged is not None:
+            values.append(bool(flagged))
+        statement = _SAVE[(response is not ..., flagged is not None)]
+        saved = self._execute(statement, (*values, target.id, target.attempt_id, self._moment(now))).rowcount == 1
+        self._connection.commit()
+        return saved
