@@ -68,7 +68,9 @@ def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, s
     db.session.flush()
     exam = _demo_exam()
     _demo_program(exam)
-    return _demo_accounts(filings)
+    credentials = _demo_accounts(filings)
+    _demo_workshops(filings[:3], towns)
+    return credentials
 
 
 def _demo_program(exam) -> None:
@@ -133,3 +135,42 @@ def _demo_accounts(filings: list[Filing]) -> list[tuple[str, str, str]]:
         filing.user_id = user.id
     db.session.commit()
     return credentials
+
+
+def _demo_workshops(claimed: list[Filing], towns: list[Town]) -> None:
+    """Quality Month's workshop (attended by the first demo officer) and three to come."""
+    from lms.core.models import utcnow
+    from lms.programs.service import current_program
+    from lms.workshops.models import ATTENDED, ENROLLED, Enrollment, Workshop
+    from lms.workshops.service import new_checkin_code
+
+    program = current_program()
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    today_9am = now.replace(hour=1)  # 09:00 in Shanghai
+    september = today_9am.replace(month=9, day=15) if now.month > 9 else today_9am.replace(
+        year=now.year - 1, month=9, day=15)
+    plans = [  # title, topic, start, hours long, capacity, credited hours, industries, town
+        ("质量月专题培训：HACCP 体系建立实务", "HACCP", september, 3, 60, 3.0, ["C13", "C14", "C15", "H62"], None),
+        ("计量器具管理与强制检定实务", "计量", today_9am + timedelta(days=14), 3, 40, 3.0, [], None),
+        ("企业标准自我声明与“领跑者”申报辅导", "标准化", today_9am + timedelta(days=21, hours=5), 2, 30, 2.0, [], None),
+        ("小微企业 5S 现场管理入门（渠沟镇专场）", "5S", today_9am + timedelta(days=28), 3, 25, 3.0, [], towns[6]),
+    ]
+    workshops = []
+    for title, topic, start, length, capacity, hours, industries, town in plans:
+        workshop = Workshop(title=title, topic=topic, program_id=program.id if program else None,
+                            trainer="区市场监管局质量发展科", venue="相山区政务服务中心三楼培训室",
+                            starts_at=start, ends_at=start + timedelta(hours=length), capacity=capacity,
+                            hours=hours, audience_industries=industries, audience_town=town,
+                            enrol_closes_at=start - timedelta(days=1))
+        db.session.add(workshop)
+        workshops.append(workshop)
+    db.session.flush()
+    first, second = claimed[0], claimed[1]
+    db.session.add_all([
+        Enrollment(workshop_id=workshops[0].id, user_id=first.user_id, status=ATTENDED, queued_at=september - timedelta(days=7),
+                   checkin_code=new_checkin_code(), checked_in_at=september - timedelta(minutes=10),
+                   checked_in_by="staff", hours_credited=workshops[0].hours),
+        Enrollment(workshop_id=workshops[1].id, user_id=second.user_id, status=ENROLLED, queued_at=now,
+                   checkin_code=new_checkin_code()),
+    ])
+    db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import segno
@@ -98,8 +99,10 @@ def my_code(workshop_id: int):
     enrollment = service.enrollment_of(workshop_id, current_user.id)
     if enrollment is None:
         abort(404)
-    svg = segno.make(personal_checkin_url(enrollment.checkin_code), error="m").svg_inline(scale=6, border=2)
-    return Response(svg, mimetype="image/svg+xml")
+    stream = io.BytesIO()
+    segno.make(personal_checkin_url(enrollment.checkin_code), error="m").save(
+        stream, kind="svg", scale=6, border=2, xmldecl=False)
+    return Response(stream.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.route("/<int:workshop_id>/checkin", methods=["GET", "POST"])
