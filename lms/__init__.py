@@ -9,6 +9,7 @@ from babel import Locale
 from flask import Flask, has_request_context, request, session, url_for
 
 from lms.config import Config
+from lms.core.i18n import install_template_gettext
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -35,6 +36,7 @@ def create_app(config: Any = None) -> Flask:
     limiter.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=_babel_locale)
+    install_template_gettext(app, _select_locale)
     _init_login(app)
     _register_blueprints(app)
     _register_hooks(app)

@@ -1,0 +1,37 @@
+"""Message catalogs for templates: found once per language, not once per message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel import Locale
+from flask import Flask, has_request_context
+from flask_babel import get_locale, get_translations
+
+
+def install_template_gettext(app: Flask, select_locale: Callable[[], str]) -> None:
+    """Template _() and friends, reading the catalog of the request's language from a dict.
+
+    Flask-Babel's own callables find the catalog through half a dozen context lookups for
+    every message, which was a tenth of the lesson page's time (bench/lesson_page.py).
+    """
+    catalogs: dict[str, object] = {}
+
+    def catalog():
+        if not has_request_context():
+            return get_translations()
+        code = select_locale()
+        found = catalogs.get(code)
+        if found is None:
+            found = get_translations()
+            if get_locale() == Locale.parse(code):  # the request's catalog is that language's
+                catalogs[code] = found
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalog().ugettext(s),
+        ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
