@@ -10,11 +10,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from lms.assessment.models import Attempt
-from lms.catalog.service import hours_earned
 from lms.certificates.models import Certificate
 from lms.coverage.service import filed_on, started_by, trained_on
 from lms.extensions import db
 from lms.programs.models import Program
+from lms.programs.service import hours_by_user
 from lms.registry.columns import COLUMNS, EXPORT_EXTRA, STATUS_ZH
 from lms.registry.models import Enterprise, Filing
 
@@ -33,6 +33,7 @@ def status_rows(program: Program, as_of: date):
     best = dict(db.session.execute(select(Attempt.user_id, func.max(Attempt.score))
                                    .where(Attempt.exam_id == program.exam_id).group_by(Attempt.user_id)).all()) \
         if program.exam_id else {}
+    hours = hours_by_user(program)
     for filing, ent, is_trained, has_started in db.session.execute(query):
         cert = certs.get(filing.user_id) if filing.user_id else None
         status = "已培训" if is_trained else ("学习中" if filing.user_id and has_started else "未开始")
@@ -44,7 +45,7 @@ def status_rows(program: Program, as_of: date):
                 STATUS_ZH[filing.status], filing.ended_on.isoformat() if filing.ended_on else "", filing.end_reason]
         extra = [status, cert.serial if cert else "", cert.issued_on.isoformat() if cert else "",
                  cert.expires_on.isoformat() if cert else "",
-                 hours_earned(filing.user_id) if filing.user_id else 0,
+                 hours.get(filing.user_id, 0) if filing.user_id else 0,
                  best.get(filing.user_id, "") if filing.user_id else ""]
         yield form + extra
 

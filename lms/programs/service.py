@@ -67,6 +67,21 @@ def hours_toward(user_id: int, program: Program) -> float:
     return online_hours(user_id) + attended_hours(user_id, program.id)
 
 
+def hours_by_user(program: Program) -> dict[int, float]:
+    """hours_toward for every officer at once, in two grouped queries (exports)."""
+    from lms.workshops.service import attended_hours_by_user
+
+    rows = db.session.execute(
+        select(LessonProgress.user_id, func.sum(Lesson.hours))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Course, Course.id == Lesson.course_id)
+        .where(LessonProgress.completed_at.is_not(None), Lesson.is_retired.is_(False), Course.is_active)
+        .group_by(LessonProgress.user_id))
+    hours = {uid: float(h or 0) for uid, h in rows}
+    for uid, h in attended_hours_by_user(program.id).items():
+        hours[uid] = hours.get(uid, 0.0) + h
+    return hours
+
+
 def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     """What is done and what is left of the program for this officer."""
     from lms.assessment.service import best_attempt

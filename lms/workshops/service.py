@@ -368,6 +368,16 @@ def attended_hours(user_id: int, program_id: int | None = None) -> float:
     return float(db.session.scalar(query) or 0.0)
 
 
+def attended_hours_by_user(program_id: int) -> dict[int, float]:
+    """attended_hours for every officer at once (exports): user id -> hours."""
+    rows = db.session.execute(
+        select(Enrollment.user_id, func.sum(Enrollment.hours_credited))
+        .join(Workshop, Workshop.id == Enrollment.workshop_id)
+        .where(Enrollment.status == ATTENDED, or_(Workshop.program_id == program_id, Workshop.program_id.is_(None)))
+        .group_by(Enrollment.user_id))
+    return {uid: float(hours or 0) for uid, hours in rows}
+
+
 # --- what officers see --------------------------------------------------------------------
 
 

@@ -112,3 +112,17 @@ def test_workshop_hours_count_toward_the_program_and_complete_it(app, factory):
     assert state.hours == 3.0 and state.is_complete  # the other program's 2 hours do not count
     cert = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).one()
     assert cert.program_id == program.id and cert.hours == 3.0
+
+
+def test_the_registry_export_counts_workshop_hours(app, factory):
+    from lms.coverage.exports import HEADER, status_rows
+
+    program = Program(name="2026", requirements=[{"course": "none", "industries": None}], hours_required=10,
+                      starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    user = officer(factory)
+    workshop = make_workshop(program_id=program.id, hours=2.5)
+    service.check_in_by_code(workshop, service.enrol(workshop, user.id, BEFORE).checkin_code, DURING)
+    (row,) = list(status_rows(program, date(2026, 10, 1)))
+    assert row[HEADER.index("已获学时")] == 2.5
