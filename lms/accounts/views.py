@@ -152,6 +152,7 @@ def dashboard():
         return redirect(url_for("registry.filings"))
     from lms.catalog.service import catalog_for, hours_earned
     from lms.programs.service import current_program, standing
+    from lms.workshops.service import upcoming_enrollments
 
     filing = service.current_filing_of(current_user)
     industry = filing.enterprise.industry_code if filing else ""
@@ -159,7 +160,8 @@ def dashboard():
     return render_template("accounts/dashboard.html", filing=filing,
                            courses=catalog_for(current_user.id, industry),
                            hours=hours_earned(current_user.id),
-                           standing=standing(current_user.id, industry, program) if program else None)
+                           standing=standing(current_user.id, industry, program) if program else None,
+                           workshops=upcoming_enrollments(current_user.id))
 
 
 # --- administration -------------------------------------------------------------------

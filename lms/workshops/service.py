@@ -404,6 +404,13 @@ def my_enrollments(user_id: int) -> list[Enrollment]:
         Enrollment.user_id == user_id, Enrollment.status != WITHDRAWN).order_by(Workshop.starts_at.desc())))
 
 
+def upcoming_enrollments(user_id: int, now: datetime | None = None) -> list[Enrollment]:
+    """The officer's seats and waitlist places in workshops still to come, soonest first."""
+    return list(db.session.scalars(select(Enrollment).join(Workshop).where(
+        Enrollment.user_id == user_id, Enrollment.status.in_((ENROLLED, WAITLISTED)),
+        Workshop.status == SCHEDULED, Workshop.ends_at > (now or utcnow())).order_by(Workshop.starts_at)))
+
+
 # --- notices ------------------------------------------------------------------------------
 
 

@@ -143,3 +143,12 @@ def test_staff_cancel_and_copy(as_staff, factory):
     copy = db.session.get(Workshop, int(response.location.rstrip("/").split("/")[-2]))
     assert copy.id != workshop.id and copy.status == "scheduled"
     assert db.session.scalar(select(Enrollment.id).where(Enrollment.workshop_id == copy.id)) is None
+
+
+def test_the_officer_dashboard_lists_workshops_to_come(client, factory):
+    user = officer(factory)
+    workshop = make_workshop(title="计量器具管理实务", **_soon())
+    service.enrol(workshop, user.id)
+    login(client, user)
+    page = client.get("/me").get_data(as_text=True)
+    assert "我报名的线下培训" in page and "计量器具管理实务" in page
