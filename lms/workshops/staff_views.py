@@ -96,10 +96,15 @@ def edit(workshop_id: int | None = None):
     return render_template("workshops/form.html", form=form, workshop=workshop)
 
 
+def _with_officers(workshop_id: int) -> tuple[Workshop, dict]:
+    """The workshop and, per enrolled user, their enterprise, USCC, town and mobile."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    return workshop, exports.officer_details([e.user_id for e in workshop.enrollments])
+
+
 @bp.get("/<int:workshop_id>")
 def detail(workshop_id: int):
-    workshop = db.get_or_404(Workshop, workshop_id)
-    officers = exports.officer_details([e.user_id for e in workshop.enrollments])
+    workshop, officers = _with_officers(workshop_id)
     rows = list(exports.attendance_rows(workshop, officers))
     withdrawn = [e for e in workshop.enrollments if e.status not in HOLDS_SEAT and e.status != "waitlisted"]
     return render_template("workshops/staff_detail.html", workshop=workshop, rows=rows, withdrawn=withdrawn,
@@ -199,8 +204,7 @@ def screen(workshop_id: int):
 
 @bp.get("/<int:workshop_id>/signin.pdf")
 def signin_sheet(workshop_id: int):
-    workshop = db.get_or_404(Workshop, workshop_id)
-    officers = exports.officer_details([e.user_id for e in workshop.enrollments])
+    workshop, officers = _with_officers(workshop_id)
     data = exports.signin_sheet_pdf(workshop, officers, current_app.config["BUREAU_NAME"])
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="workshop-{workshop.id}-signin.pdf"'})
@@ -208,8 +212,7 @@ def signin_sheet(workshop_id: int):
 
 @bp.get("/<int:workshop_id>/attendance.xlsx")
 def attendance(workshop_id: int):
-    workshop = db.get_or_404(Workshop, workshop_id)
-    officers = exports.officer_details([e.user_id for e in workshop.enrollments])
+    workshop, officers = _with_officers(workshop_id)
     return send_file(exports.attendance_xlsx(workshop, officers), as_attachment=True,
                      download_name=f"workshop-{workshop.id}-attendance.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
