@@ -126,3 +126,20 @@ def test_the_registry_export_counts_workshop_hours(app, factory):
     service.check_in_by_code(workshop, service.enrol(workshop, user.id, BEFORE).checkin_code, DURING)
     (row,) = list(status_rows(program, date(2026, 10, 1)))
     assert row[HEADER.index("已获学时")] == 2.5
+
+
+def test_staff_download_the_certificates_of_a_workshops_attendees(as_staff, factory):
+    import io
+    import zipfile
+
+    program = Program(name="2026", requirements=[], hours_required=3, starts_on=date(2026, 1, 1),
+                      deadline=date(2026, 12, 31), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    workshop, other = make_workshop(program_id=program.id), make_workshop(program_id=program.id)
+    came, elsewhere = officer(factory), officer(factory)
+    service.check_in_by_code(workshop, service.enrol(workshop, came.id, BEFORE).checkin_code, DURING)
+    service.check_in_by_code(other, service.enrol(other, elsewhere.id, BEFORE).checkin_code, DURING)
+    serial = db.session.scalar(select(Certificate.serial).where(Certificate.user_id == came.id))
+    archive = zipfile.ZipFile(io.BytesIO(as_staff.get(f"/staff/certificates/bulk.zip?workshop={workshop.id}").data))
+    assert archive.namelist() == [f"{serial}.pdf"]
