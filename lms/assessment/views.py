@@ -17,12 +17,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.assessment import grading, service
+from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, Exam
 from lms.assessment.paper import render_questions
 from lms.extensions import db, limiter
 
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
+# A valid autosave is answered in front of the request cycle (answer_endpoint.py); the
+# view answer() below serves everything else and is the reference for what it does.
+bp.record_once(lambda state: answer_endpoint.install(state.app))
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
