@@ -95,13 +95,13 @@ def b64url(data: bytes) -> str:
 def unb64url(text: str) -> bytes:
     """Strict base64url without padding: any other spelling of the same bytes is refused."""
     if not _B64URL.fullmatch(text):
-        raise CredentialError("not base64url")
+        raise CredentialError("不是 base64url 编码")
     try:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as error:
-        raise CredentialError("not base64url") from error
+        raise CredentialError("不是 base64url 编码") from error
     if b64url(data) != text:  # unused trailing bits set: an altered character
-        raise CredentialError("not canonical base64url")
+        raise CredentialError("不是规范的 base64url 编码：有字符被改动")
     return data
 
 
@@ -209,7 +209,10 @@ def verify_credential(token: str, key_set: dict) -> dict:
     if len(parts) != 3:
         raise CredentialError("不是紧凑格式的 JWS（应为以“.”分隔的三段）")
     header, payload = _json_part(parts[0], "头部"), _json_part(parts[1], "内容")
-    signature = unb64url(parts[2])
+    try:
+        signature = unb64url(parts[2])
+    except CredentialError as error:
+        raise CredentialError(f"签名无法解析：{error}") from error
     if header.get("alg") != "EdDSA":
         raise CredentialError(f"不支持的签名算法 {header.get('alg')!r}（应为 EdDSA）")
     jwk = next((k for k in key_set.get("keys", []) if isinstance(k, dict)
