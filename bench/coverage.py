@@ -71,11 +71,13 @@ def load(database_url: str | None, n: int):
 
 
 def dashboard_queries(program, as_of: date) -> None:
-    """What the dashboard runs: the totals, three breakdowns and the trend."""
+    """What the dashboard view runs: the totals, three breakdowns, appointment coverage and
+    the trend (its past days from snapshots, counted on the first run and kept, as in
+    production; the cold first run is reported as cold_ms)."""
     from lms.coverage import service
 
-    service.breakdowns(program, as_of)
-    service.trend(program, as_of)
+    counted = service.overview(program, as_of)
+    service.trend(program, as_of, latest=counted.numbers["all"][0])
 
 
 def best_of(fn, rounds: int) -> float:
@@ -100,7 +102,7 @@ def run(database_url: str | None, n: int, rounds: int) -> dict:
                       .join(Enterprise, Enterprise.id == Filing.enterprise_id)
                       .join(Town, Town.id == Enterprise.town_id).group_by(Town.name))
         compiled = str(bare_query.compile(dialect=db.engine.dialect))
-        raw = db.session.connection().connection.dbapi_connection
+        raw = db.engine.raw_connection()  # its own: the dashboard commits snapshots on the session's
 
         def bare():
             cursor = raw.cursor()
@@ -109,11 +111,14 @@ def run(database_url: str | None, n: int, rounds: int) -> dict:
             cursor.close()
 
         bare()
+        start = time.perf_counter()
         dashboard_queries(program, as_of)
+        cold_s = time.perf_counter() - start
         bare_s = best_of(bare, rounds * 3)
         ours_s = best_of(lambda: dashboard_queries(program, as_of), rounds)
-        queries = 2  # the grouped breakdowns and the trend
-    return {"filings": n, "dashboard_ms": round(ours_s * 1000, 1), "queries": queries,
+        queries = 5  # towns, the grouped filings, enterprises by scale, the version, the snapshots
+    return {"filings": n, "dashboard_ms": round(ours_s * 1000, 1), "cold_ms": round(cold_s * 1000, 1),
+            "queries": queries,
             "bare_group_by_ms": round(bare_s * 1000, 1), "ratio": round(ours_s / bare_s, 2)}
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, union
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
 from lms.assessment.models import Attempt
 from lms.catalog.models import LessonProgress
 from lms.certificates.models import Certificate
+from lms.coverage import snapshots
 from lms.extensions import db
 from lms.programs.models import Program
-from lms.registry.models import Enterprise, Filing, Town
+from lms.registry.models import CURRENT, Enterprise, Filing, Town
 
 
 @dataclass
@@ -59,38 +60,72 @@ def started_by(as_of: date):
         exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day))
 
 
-def _certified_users(program_id: int, as_of: date):
-    """Users holding a certificate of the program in force on that date (one row each)."""
+def _certificate_holders(program_id: int, as_of: date):
+    """Users holding a certificate of the program in force on that date."""
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    return (select(Certificate.user_id).where(
-        Certificate.program_id == program_id, Certificate.issued_on <= as_of,
-        Certificate.expires_on >= as_of,
+    return select(Certificate.user_id).where(
+        Certificate.program_id == program_id, Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
         or_(Certificate.status.in_(("valid", "replaced")),
             and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
-        .group_by(Certificate.user_id).subquery())
 
 
-def _started_users(as_of: date):
+def _starters(as_of: date):
+    """Users who had opened a lesson or started an exam by the end of that date."""
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    return union(select(LessonProgress.user_id).where(LessonProgress.first_opened_at < end_of_day),
-                 select(Attempt.user_id).where(Attempt.started_at < end_of_day)).subquery()
+    return union_all(select(LessonProgress.user_id).where(LessonProgress.first_opened_at < end_of_day),
+                     select(Attempt.user_id).where(Attempt.started_at < end_of_day))
 
 
 def _grouped(program: Program, as_of: date) -> list[tuple]:
-    """(town, industry division, above scale, filed, trained, in progress): one query, joins
-    instead of a correlated subquery per filing, grouped by all three keys at once."""
-    certified, started = _certified_users(program.id, as_of), _started_users(as_of)
-    trained = certified.c.user_id.is_not(None)
-    in_progress = and_(certified.c.user_id.is_(None), started.c.user_id.is_not(None))
-    division = func.substr(Enterprise.industry_code, 1, 3)
-    query = (select(Town.name, division, Enterprise.is_above_scale, func.count(Filing.id),
-                    func.sum(case((trained, 1), else_=0)), func.sum(case((in_progress, 1), else_=0)))
-             .select_from(Filing).join(Enterprise, Enterprise.id == Filing.enterprise_id)
-             .join(Town, Town.id == Enterprise.town_id)
-             .outerjoin(certified, certified.c.user_id == Filing.user_id)
-             .outerjoin(started, started.c.user_id == Filing.user_id)
-             .where(filed_on(as_of)).group_by(Town.name, division, Enterprise.is_above_scale))
+    """(town id, industry code, above scale, filed, trained, in progress, current CQOs) per
+    group: one pass over enterprises and their filings, in the order of the covering indexes
+    (so no sort), with each officer's standing looked up in two sets built once per query."""
+    filed = filed_on(as_of)
+    trained = Filing.user_id.in_(_certificate_holders(program.id, as_of))
+    started = Filing.user_id.in_(_starters(as_of))
+    keys = (Enterprise.town_id, Enterprise.is_above_scale, Enterprise.industry_code)
+    query = (select(*keys, func.count().filter(filed), func.count().filter(and_(filed, trained)),
+                    func.count().filter(and_(filed, started, ~trained)),
+                    func.count().filter(Filing.status == CURRENT))
+             .select_from(Enterprise).join(Filing, Filing.enterprise_id == Enterprise.id).group_by(*keys))
     return db.session.execute(query).all()
+
+
+@dataclass
+class Overview:
+    """Everything the dashboard counts: totals, breakdowns, appointment coverage."""
+
+    numbers: dict[str | None, list[Numbers]]
+    appointment: dict[str, int]
+
+
+def overview(program: Program, as_of: date) -> Overview:
+    """The totals, every breakdown and appointment coverage from one grouped query over the
+    filings and one over enterprises (the groups are few: towns x industries x 2, so adding
+    them up here loops over groups, not filings)."""
+    towns = dict(db.session.execute(select(Town.id, Town.name)).all())
+    sums: dict[str, dict[str, list[int]]] = {"all": {}, "town": {}, "industry": {}, "scale": {}}
+    with_cqo = {True: 0, False: 0}
+    for town_id, above, code, filed, trained, progress, current in _grouped(program, as_of):
+        with_cqo[bool(above)] += current
+        if not filed:
+            continue
+        keys = {"all": "all", "town": towns[town_id], "industry": (code or "")[:3] or "—",
+                "scale": "above" if above else "sme"}
+        for by, key in keys.items():
+            acc = sums[by].setdefault(key, [0, 0, 0])
+            acc[0] += filed
+            acc[1] += trained
+            acc[2] += progress
+    result: dict[str | None, list[Numbers]] = {}
+    for by, groups in sums.items():
+        rows = [Numbers(key, *values) for key, values in groups.items()]
+        result[by] = sorted(rows, key=lambda n: (n.percent, -n.filed)) if by != "all" else rows
+    result["all"] = result["all"] or [Numbers("all", 0, 0, 0)]
+    above, every = db.session.execute(select(func.count().filter(Enterprise.is_above_scale), func.count())).one()
+    appointment = {"above_scale": above, "above_scale_with_cqo": with_cqo[True],
+                   "sme": every - above, "sme_with_cqo": with_cqo[False]}
+    return Overview(result, appointment)
 
 
 def coverage(program: Program, as_of: date, by: str | None = None) -> list[Numbers]:
@@ -99,32 +134,40 @@ def coverage(program: Program, as_of: date, by: str | None = None) -> list[Numbe
 
 
 def breakdowns(program: Program, as_of: date) -> dict[str | None, list[Numbers]]:
-    """The totals and every breakdown from one grouped query (the groups are few: towns x
-    industry divisions x 2, so adding them up here loops over groups, not filings)."""
-    sums: dict[str, dict[str, list[int]]] = {"all": {}, "town": {}, "industry": {}, "scale": {}}
-    for town, division, above, filed, trained, progress in _grouped(program, as_of):
-        keys = {"all": "all", "town": town, "industry": division or "—", "scale": "above" if above else "sme"}
-        for by, key in keys.items():
-            acc = sums[by].setdefault(key, [0, 0, 0])
-            acc[0] += filed
-            acc[1] += int(trained or 0)
-            acc[2] += int(progress or 0)
-    result: dict[str | None, list[Numbers]] = {}
-    for by, groups in sums.items():
-        rows = [Numbers(key, *values) for key, values in groups.items()]
-        result[by] = sorted(rows, key=lambda n: (n.percent, -n.filed)) if by != "all" else rows
-    result["all"] = result["all"] or [Numbers("all", 0, 0, 0)]
-    return result
+    """The totals and every breakdown (see overview)."""
+    return overview(program, as_of).numbers
 
 
-def trend(program: Program, as_of: date, points: int = 8) -> list[tuple[date, float]]:
-    """Coverage at evenly spaced dates from the program's start to as_of."""
+def trend_dates(program: Program, as_of: date, points: int = 8) -> list[date]:
+    """Evenly spaced dates from the program's start to as_of."""
     start = min(program.starts_on, as_of)
     span = (as_of - start).days
-    dates = sorted({start + timedelta(days=round(span * i / (points - 1))) for i in range(points)})
-    # One pass over filings and the program's certificates for all the dates at once: for
-    # each date, count the filings current then, and those whose officer held a certificate
-    # in force then (count distinct, since an officer may have a replaced and a new one).
+    return sorted({start + timedelta(days=round(span * i / (points - 1))) for i in range(points)})
+
+
+def trend(program: Program, as_of: date, points: int = 8, latest: Numbers | None = None,
+          today: date | None = None) -> list[tuple[date, float]]:
+    """Coverage at evenly spaced dates from the program's start to as_of: past days from
+    their snapshots (counted and kept on first need), as_of from `latest` when the caller
+    has just counted it."""
+    today = today or date.today()
+    dates = trend_dates(program, as_of, points)
+    version = snapshots.current_version()
+    counts = snapshots.cached(program.id, [d for d in dates if d < today], version)
+    if latest is not None:
+        counts[as_of] = (latest.filed, latest.trained)
+    missing = [d for d in dates if d not in counts]
+    if missing:
+        fresh = _count_on(program, missing)
+        snapshots.store(program.id, fresh, version, today)
+        counts.update(fresh)
+    return [(d, round(100 * counts[d][1] / counts[d][0], 1) if counts[d][0] else 0.0) for d in dates]
+
+
+def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]]:
+    """(filed, trained) on each date, in one pass over filings and the program's certificates:
+    for each date, the filings current then, and those whose officer held a certificate in
+    force then (count distinct, since an officer may have a replaced and a new one)."""
     columns = []
     for d in dates:
         end_of_day = datetime.combine(d + timedelta(days=1), time(), tzinfo=UTC)
@@ -137,7 +180,7 @@ def trend(program: Program, as_of: date, points: int = 8) -> list[tuple[date, fl
         select(*columns).select_from(Filing)
         .outerjoin(Certificate, and_(Certificate.user_id == Filing.user_id, Certificate.program_id == program.id))
     ).one()
-    return [(d, round(100 * row[2 * i + 1] / row[2 * i], 1) if row[2 * i] else 0.0) for i, d in enumerate(dates)]
+    return {d: (row[2 * i], row[2 * i + 1]) for i, d in enumerate(dates)}
 
 
 def projection(series: list[tuple[date, float]]) -> date | None:
@@ -174,11 +217,10 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
 
 def appointment_coverage() -> dict[str, int]:
     """The policy's first two targets: above-scale enterprises and SMEs with a current CQO."""
-    has_cqo = exists().where(Filing.enterprise_id == Enterprise.id, Filing.status == "current")
-    above, above_with, sme, sme_with = db.session.execute(select(
-        func.sum(case((Enterprise.is_above_scale, 1), else_=0)),
-        func.sum(case((and_(Enterprise.is_above_scale, has_cqo), 1), else_=0)),
-        func.sum(case((~Enterprise.is_above_scale, 1), else_=0)),
-        func.sum(case((and_(~Enterprise.is_above_scale, has_cqo), 1), else_=0)))).one()
-    return {"above_scale": int(above or 0), "above_scale_with_cqo": int(above_with or 0),
-            "sme": int(sme or 0), "sme_with_cqo": int(sme_with or 0)}
+    current = and_(Filing.enterprise_id == Enterprise.id, Filing.status == CURRENT)
+    rows = db.session.execute(select(Enterprise.is_above_scale, func.count(), func.count(Filing.id))
+                              .select_from(Enterprise).outerjoin(Filing, current)
+                              .group_by(Enterprise.is_above_scale)).all()
+    counts = {bool(above): (total, with_cqo) for above, total, with_cqo in rows}
+    above, sme = counts.get(True, (0, 0)), counts.get(False, (0, 0))
+    return {"above_scale": above[0], "above_scale_with_cqo": above[1], "sme": sme[0], "sme_with_cqo": sme[1]}

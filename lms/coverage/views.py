@@ -39,14 +39,15 @@ def dashboard():
     if program is None:
         return redirect(url_for("programs.index"))
     as_of = _as_of()
-    numbers = service.breakdowns(program, as_of)
+    counted = service.overview(program, as_of)
+    numbers = counted.numbers
     total = numbers["all"][0]
-    series = service.trend(program, as_of)
+    series = service.trend(program, as_of, latest=total)
     return render_template(
         "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=series,
         projected=service.projection(series), days_left=(program.deadline - as_of).days,
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
-        appointment=service.appointment_coverage(),
+        appointment=counted.appointment,
         towns_by_name={t.name: t.id for t in active_towns()})
 
 
@@ -108,8 +109,8 @@ def report():
     if program is None:
         return redirect(url_for("programs.index"))
     as_of = _as_of()
-    data = coverage_pdf(program, as_of, service.breakdowns(program, as_of), service.appointment_coverage(),
-                        current_app.config["BUREAU_NAME"])
+    counted = service.overview(program, as_of)
+    data = coverage_pdf(program, as_of, counted.numbers, counted.appointment, current_app.config["BUREAU_NAME"])
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=coverage-{as_of}.pdf"})
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text, update
 
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.certificates.models import Certificate
@@ -199,3 +199,78 @@ def test_printable_report_has_the_numbers_and_a_chart(roster, as_staff):
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "28.6%" in text
     assert "C14" in text and "规上企业" in text
+
+
+LATER = date(2027, 1, 1)  # "today" for the snapshot tests: every trend date is in the past
+
+
+def trend_matches_an_independent_count(program):
+    for day, percent in service.trend(program, TODAY, today=LATER):
+        assert percent == service.coverage(program, day)[0].percent, day
+
+
+def test_trend_keeps_past_days_and_reads_them_back(roster):
+    from lms.coverage.snapshots import CoverageSnapshot
+
+    program, _expected = roster
+    first = service.trend(program, TODAY, today=LATER)
+    assert db.session.scalar(select(func.count()).select_from(CoverageSnapshot)) == len(first)
+    assert service.trend(program, TODAY, today=LATER) == first
+
+
+def test_trend_is_recounted_after_a_revocation(roster):
+    program, _expected = roster
+    trend_matches_an_independent_count(program)
+    cert = db.session.scalar(select(Certificate).where(Certificate.holder_name == "甲"))
+    cert.status, cert.revoked_at = "revoked", datetime(2026, 5, 2, tzinfo=UTC)
+    db.session.commit()
+    trend_matches_an_independent_count(program)
+
+
+def test_trend_is_recounted_after_a_roster_change_in_core_sql(roster):
+    program, _expected = roster
+    trend_matches_an_independent_count(program)
+    db.session.execute(update(Filing).where(Filing.officer_name == "甲").values(
+        ended_on=date(2026, 3, 1), status="replaced"))
+    db.session.commit()
+    trend_matches_an_independent_count(program)
+
+
+def test_trend_is_recounted_after_a_backdated_certificate(roster, factory):
+    program, _expected = roster
+    trend_matches_an_independent_count(program)
+    user = db.session.scalar(select(Filing).where(Filing.officer_name == "丁")).user_id
+    db.session.execute(insert(Certificate), [{"serial": "S-back", "user_id": user, "program_id": program.id,
+                                              "holder_name": "丁", "issued_on": date(2026, 2, 1),
+                                              "expires_on": date(2029, 2, 1), "status": "valid"}])
+    db.session.commit()
+    trend_matches_an_independent_count(program)
+
+
+def test_a_certificate_issued_today_keeps_the_snapshots(roster):
+    from lms.coverage.snapshots import current_version
+
+    program, _expected = roster
+    service.trend(program, TODAY)
+    before = current_version()
+    user = db.session.scalar(select(Filing).where(Filing.officer_name == "丁")).user_id
+    db.session.add(Certificate(serial="S-today", user_id=user, program_id=program.id, holder_name="丁",
+                               issued_on=date.today(), expires_on=date.today() + timedelta(days=1000)))
+    db.session.commit()
+    assert current_version() == before
+
+
+def test_raw_sql_on_filings_invalidates(roster):
+    from lms.coverage.snapshots import current_version
+
+    program, _expected = roster
+    service.trend(program, TODAY, today=LATER)
+    before = current_version()
+    db.session.execute(text("UPDATE filing SET mobile = mobile"))
+    db.session.commit()
+    assert current_version() > before
+
+
+def test_dashboard_counts_appointment_coverage(roster, as_staff, factory):
+    factory.enterprise(is_above_scale=True)
+    assert service.overview(*roster[:1], TODAY).appointment == service.appointment_coverage()
