@@ -13,10 +13,13 @@ import argparse
 import os
 import re
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from _common import emit, fresh_app
 from _serve import ROOT, gunicorn, wrk
+
+USER_AGENT = "Mozilla/5.0 (bench/lesson_page.py)"
 
 
 def prepare(database_url: str | None):
@@ -34,7 +37,11 @@ def prepare(database_url: str | None):
         db.session.commit()
         lesson = db.session.query(Lesson).order_by(Lesson.id).first()
         path = f"/courses/{lesson.course.slug}/{lesson.slug}"
+    # One browser: signed in with the User-Agent that wrk then sends. With another one,
+    # Flask-Login's session protection marks the session non-fresh on every request and the
+    # cookie is rewritten each time, which a browser (keeping the new cookie) never causes.
     client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post("/login", data={"login": "13900000001", "password": "bench-password-1",
@@ -46,12 +53,22 @@ def prepare(database_url: str | None):
     return env, path, f"session={cookie}", body
 
 
+def check_signed_in_page(url: str, headers: dict[str, str]) -> None:
+    """wrk counts a redirect (to the sign-in page) as a success: make sure the page is served."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+        page = response.read()
+        assert response.status == 200 and response.url == url, (response.status, response.url)
+        assert "标记为已学完".encode() in page or "本课已学完".encode() in page, "not the lesson page"
+
+
 def run(database_url: str | None, seconds: int) -> dict:
     env, path, cookie, body = prepare(database_url)
     assert "标记为已学完".encode() in body or "本课已学完".encode() in body, "not the lesson page"
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
     with gunicorn("lms:create_app()", env) as url:
-        wrk(url + path, 2, headers={"Cookie": cookie})  # warm up
-        ours = wrk(url + path, seconds, headers={"Cookie": cookie})
+        check_signed_in_page(url + path, headers)
+        wrk(url + path, 2, headers=headers)  # warm up
+        ours = wrk(url + path, seconds, headers=headers)
     body_file = Path(tempfile.mktemp(suffix=".html"))
     body_file.write_bytes(body)
     with gunicorn("bare_app:app", {"BARE_BODY_FILE": str(body_file)}, cwd=ROOT / "bench") as url:
