@@ -9,15 +9,19 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from flask_babel import gettext as _
 
+from lms.core.bulk import gc_paused
 from lms.registry import columns as C
+from lms.registry.column_checks import FastRows, read_columns
 from lms.registry.identifiers import (
     id_number_error,
     is_valid_mobile,
@@ -28,6 +32,7 @@ from lms.registry.identifiers import (
 )
 
 HEADER_SEARCH_ROWS = 10
+CHUNK_ROWS = 5000  # rows validated column by column at a time; progress is reported per chunk
 
 
 class RosterFileError(Exception):
@@ -44,8 +49,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass(slots=True)
-class RosterRow:
+class RosterRow(NamedTuple):
     row: int
     filing_no: str | None
     enterprise_name: str
@@ -80,8 +84,8 @@ class ParsedRoster:
     unknown_columns: list[str] = field(default_factory=list)
 
 
-def read_table(stream: IO[bytes], filename: str) -> Iterator[tuple[Any, ...]]:
-    """Rows of the first sheet (XLSX) or of the CSV file, as tuples of cell values."""
+def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
+    """Rows of the first sheet (XLSX) or of the CSV file, as sequences of cell values."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(stream)
@@ -102,7 +106,7 @@ def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[Any, ...]]:
     book.close()
 
 
-def _read_csv(data: bytes) -> Iterator[tuple[Any, ...]]:
+def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
     # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -112,7 +116,7 @@ def _read_csv(data: bytes) -> Iterator[tuple[Any, ...]]:
             continue
     else:
         raise RosterFileError(_("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码"))
-    yield from (tuple(row) for row in csv.reader(io.StringIO(text, newline="")))
+    yield from csv.reader(io.StringIO(text, newline=""))  # lists: rows are only indexed
 
 
 def estimate_rows(path: Path) -> int:
@@ -183,24 +187,29 @@ def parse_roster(
     if missing:
         raise RosterFileError(_("缺少必填列：%(cols)s", cols="、".join(missing)))
     validator = _RowValidator(headers, result)
-    body = _chain(head[header_row:], rows)
-    for number, raw in enumerate(body, start=header_row + 1):
-        values = {key: _cell(raw[i]) if i < len(raw) else "" for i, key in mapping.items()}
-        if not any(values.values()):
-            continue
-        result.total_rows += 1
-        validator.check(number, values, raw, mapping)
-        if progress and result.total_rows % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(result.total_rows % 1000)
-    validator.check_duplicates()
+    number = header_row + 1
+    records: list[RosterRow] = []
+    with gc_paused():
+        for chunk in _chunks(_chain(head[header_row:], rows), CHUNK_ROWS):
+            seen = result.total_rows
+            records += validator.check_chunk(number, chunk, mapping)
+            number += len(chunk)
+            if progress:
+                progress(result.total_rows - seen)
+        validator.remember(records)
+        validator.check_duplicates()
     return result
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
     yield from first
     yield from rest
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
 
 
 class _RowValidator:
@@ -215,7 +224,26 @@ class _RowValidator:
     def error(self, number: int, key: str, message: str) -> None:
         self.result.errors.append(RowError(number, self.headers.get(key, C.BY_KEY[key].zh), message))
 
-    def check(self, number: int, v: dict[str, str], raw: tuple, mapping: dict[int, str]) -> None:
+    def check_chunk(self, first: int, raw_rows: list, mapping: dict[int, str]) -> list[RosterRow]:
+        """The valid records of a chunk of rows; first is the first row's spreadsheet number.
+
+        Rows whose cells are all plain are checked column by column (column_checks.py); the
+        others go through check(), which normalises and words every error.
+        """
+        chunk = read_columns(raw_rows, mapping, _cell)
+        self.result.total_rows += len(chunk.positions)
+        fast = FastRows(chunk, date.today())
+        records: list[RosterRow | None] = fast.records(first, RosterRow)
+        if not fast.suspects:
+            return records
+        for i in sorted(fast.suspects):
+            position = chunk.positions[i]
+            values = {key: chunk.clean[key][i] for key in mapping.values()}
+            records[i] = self.check(first + position, values, raw_rows[position], mapping)
+        return [r for r in records if r is not None]
+
+    def check(self, number: int, v: dict[str, str], raw: tuple, mapping: dict[int, str]) -> RosterRow | None:
+        """One row's record, or None after noting its errors."""
         before = len(self.result.errors)
         for key in C.REQUIRED:
             if not v.get(key):
@@ -238,14 +266,13 @@ class _RowValidator:
         dates = self._dates(number, v, raw, mapping, status)
         optional = self._optional(number, v)
         if len(self.result.errors) > before:
-            return
-        record = RosterRow(
+            return None
+        return RosterRow(
             row=number, filing_no=v.get("filing_no") or None, enterprise_name=v["enterprise_name"],
             uscc=uscc, town=v["town"], scale=scale, is_above_scale=above,
             officer_name=v["officer_name"], position=v["position"], mobile=mobile, status=status,
             appointed_on=dates[0], filed_on=dates[1], ended_on=dates[2], **optional,
         )
-        self._remember(record)
 
     def _dates(self, number, v, raw, mapping, status):
         index = {key: i for i, key in mapping.items()}
@@ -302,6 +329,16 @@ class _RowValidator:
         out["end_reason"] = reason
         return out
 
+    def remember(self, records: list[RosterRow]) -> None:
+        """Keep the records that do not repeat an earlier row of the file."""
+        numbers = [r.filing_no for r in records if r.filing_no]
+        current = [r.uscc for r in records if r.status == "current"]
+        if len(set(numbers)) == len(numbers) and len(set(current)) == len(current):
+            self.result.rows = records
+            return
+        for record in records:
+            self._remember(record)
+
     def _remember(self, record: RosterRow) -> None:
         """Duplicates within the file: a filing number twice, two current CQOs of one enterprise."""
         if record.filing_no:
@@ -321,6 +358,11 @@ class _RowValidator:
 
     def check_duplicates(self) -> None:
         """The same person and appointment twice without a filing number."""
+        keys = list(zip(*(map(attrgetter(f), self.result.rows) for f in ("uscc", "officer_name", "appointed_on")),
+                        strict=True))
+        if len(set(keys)) == len(keys):
+            self.result.errors.sort(key=lambda e: e.row)
+            return
         seen: dict[tuple, int] = {}
         kept = []
         for record in self.result.rows:

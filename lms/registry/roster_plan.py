@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, attrgetter
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from lms.core import audit
-from lms.core.bulk import insert_rows
+from lms.core.bulk import gc_paused, insert_rows
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.registry.importer import ParsedRoster, RosterRow, RowError
@@ -29,6 +31,8 @@ FILING_FIELDS = (
     "years_in_quality", "mobile", "email", "appointed_on", "filed_on", "ended_on", "end_reason",
     "status",
 )
+ENTERPRISE_ROW_FIELDS = ("enterprise_name", "scale", "is_above_scale", "industry_code", "industry_name")
+_STATUS = FILING_FIELDS.index("status")
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
 
 
@@ -46,9 +50,9 @@ class Preview:
     counts: dict[str, int] = field(default_factory=dict)
     samples: dict[str, list[Change]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
-    _enterprise_inserts: list[dict] = field(default_factory=list, repr=False)
+    _enterprise_inserts: list[tuple] = field(default_factory=list, repr=False)  # uscc, *ENTERPRISE_FIELDS
     _enterprise_updates: list[dict] = field(default_factory=list, repr=False)
-    _filing_inserts: list[tuple[str, dict]] = field(default_factory=list, repr=False)
+    _filing_inserts: list[tuple[str, tuple]] = field(default_factory=list, repr=False)  # uscc, FILING_FIELDS
     _filing_updates: list[dict] = field(default_factory=list, repr=False)
     _endings: list[dict] = field(default_factory=list, repr=False)
 
@@ -80,6 +84,12 @@ class Preview:
         if len(bucket) < SAMPLE:
             bucket.append(Change(row, kind, label, fields or []))
 
+    def _note_all(self, kind: str, records: list[RosterRow], label: Callable[[RosterRow], str]) -> None:
+        """_note() for each record, labelling only those the sample keeps."""
+        self.counts[kind] = self.counts.get(kind, 0) + len(records)
+        bucket = self.samples.setdefault(kind, [])
+        bucket += [Change(r.row, kind, label(r)) for r in records[:max(SAMPLE - len(bucket), 0)]]
+
 
 def build_preview(parsed: ParsedRoster) -> Preview:
     """What committing these rows would add, change and end; reads the database only."""
@@ -87,17 +97,20 @@ def build_preview(parsed: ParsedRoster) -> Preview:
     for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
         preview.counts[kind] = 0
     towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
-    stored = _stored_enterprises()
-    rows = []
-    for record in parsed.rows:
-        if record.town not in towns:
-            preview.errors.append(RowError(record.row, "所在镇街", _(
-                "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
-        else:
-            rows.append(record)
-    preview.errors.sort(key=lambda e: e.row)
-    _plan_enterprises(preview, rows, towns, stored)
-    _plan_filings(preview, rows, stored)
+    with gc_paused():
+        stored = _stored_enterprises()
+        rows = parsed.rows
+        if not towns.keys() >= set(map(attrgetter("town"), rows)):
+            rows = []
+            for record in parsed.rows:
+                if record.town not in towns:
+                    preview.errors.append(RowError(record.row, "所在镇街", _(
+                        "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
+                else:
+                    rows.append(record)
+            preview.errors.sort(key=lambda e: e.row)
+        _plan_enterprises(preview, rows, towns, stored)
+        _plan_filings(preview, rows, stored)
     return preview
 
 
@@ -107,21 +120,31 @@ def _stored_enterprises() -> dict[str, tuple]:
 
 
 def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stored: dict) -> None:
-    latest: dict[str, RosterRow] = {}
-    for record in rows:  # the current row describes the enterprise best, else the last one
-        if record.status == "current" or record.uscc not in latest or latest[record.uscc].status != "current":
-            latest[record.uscc] = record
-    for uscc, record in latest.items():
-        values = (record.enterprise_name, record.scale, record.is_above_scale,
-                  record.industry_code, record.industry_name, towns[record.town])
+    usccs = list(map(attrgetter("uscc"), rows))
+    if len(set(usccs)) == len(usccs):  # each enterprise on one row: that row describes it
+        latest = rows
+    else:
+        by_uscc: dict[str, RosterRow] = {}
+        for record in rows:  # the current row describes the enterprise best, else the last one
+            if record.status == "current" or record.uscc not in by_uscc or by_uscc[record.uscc].status != "current":
+                by_uscc[record.uscc] = record
+        latest = list(by_uscc.values())
+    values = list(zip(*(map(attrgetter(f), latest) for f in ENTERPRISE_ROW_FIELDS),
+                      map(towns.__getitem__, map(attrgetter("town"), latest)), strict=True))
+    if stored.keys().isdisjoint(usccs):  # all new: no comparing to do
+        preview._enterprise_inserts = [(r.uscc, *v) for r, v in zip(latest, values, strict=True)]
+        preview._note_all("enterprise_added", latest, lambda r: f"{r.enterprise_name}（{r.uscc}）")
+        return
+    for record, new in zip(latest, values, strict=True):
+        uscc = record.uscc
         if uscc not in stored:
-            preview._enterprise_inserts.append({"uscc": uscc, **dict(zip(ENTERPRISE_FIELDS, values, strict=False))})
+            preview._enterprise_inserts.append((uscc, *new))
             preview._note("enterprise_added", record.row, f"{record.enterprise_name}（{uscc}）")
             continue
         old = stored[uscc]
-        changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], values, strict=False) if a != b]
+        changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], new, strict=False) if a != b]
         if changed:
-            preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, values, strict=False))})
+            preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, new, strict=False))})
             preview._note("enterprise_changed", record.row, record.enterprise_name, changed)
 
 
@@ -133,6 +156,10 @@ def _stored_filings(enterprise_ids: set[int]) -> list[tuple]:
 def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None:
     enterprise_id = {uscc: values[0] for uscc, values in stored.items()}
     existing = _stored_filings(set(enterprise_id.values())) if enterprise_id else []
+    if not existing:  # nothing to match, change or end: every row is a new filing
+        preview._filing_inserts = list(zip(map(attrgetter("uscc"), rows), map(_filing_values, rows), strict=True))
+        preview._note_all("filing_added", rows, lambda r: f"{r.enterprise_name} · {r.officer_name}")
+        return
     by_no = {f[2]: f for f in existing if f[2]}
     by_person = {(f[1], f[3], f[12]): f for f in existing}
     current_of = {f[1]: f for f in existing if f[16] == "current"}
@@ -152,10 +179,10 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
             preview._filing_inserts.append((record.uscc, values))
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
         else:
-            changed = [f for f, a in zip(FILING_FIELDS, old[2:], strict=False) if a != values[f]]
+            changed = [f for f, a, b in zip(FILING_FIELDS, old[2:], values, strict=False) if a != b]
             if changed:
                 kind = "filing_ended" if old[16] == "current" and record.status != "current" else "filing_changed"
-                preview._filing_updates.append({"id": old[0], **values})
+                preview._filing_updates.append({"id": old[0], **dict(zip(FILING_FIELDS, values, strict=True))})
                 preview._note(kind, record.row, f"{record.enterprise_name} · {record.officer_name}", changed)
         eid = enterprise_id.get(record.uscc)
         predecessor = current_of.get(eid) if eid is not None and record.status == "current" else None
@@ -167,8 +194,7 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
             keep_current.add(predecessor[0])  # ended once, even if named again
 
 
-def _filing_values(record: RosterRow) -> dict[str, Any]:
-    return {f: getattr(record, f) for f in FILING_FIELDS}
+_filing_values = attrgetter(*FILING_FIELDS)  # a record's values in the order of FILING_FIELDS
 
 
 def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
@@ -177,29 +203,10 @@ def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
     if not preview.can_commit:
         raise ValueError("a preview with errors cannot be committed")
     session = db.session
-    now = utcnow()
+    stamps = (utcnow(),) * 2
     try:
-        enterprise_columns = ("uscc", *ENTERPRISE_FIELDS, "created_at", "updated_at")
-        insert_rows(Enterprise.__table__, enterprise_columns,
-                    [(*(e[c] for c in enterprise_columns[:-2]), now, now) for e in preview._enterprise_inserts])
-        if preview._enterprise_updates:
-            session.execute(update(Enterprise), preview._enterprise_updates)
-        # Endings first: the database allows one current filing per enterprise at any moment.
-        ending = preview._endings + [u for u in preview._filing_updates if u["status"] != "current"]
-        if ending:
-            session.execute(update(Filing), ending)
-        ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
-        inserts = sorted(preview._filing_inserts, key=lambda item: item[1]["status"] == "current")
-        filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
-        for start in range(0, len(inserts), 10000):
-            chunk = inserts[start:start + 10000]
-            insert_rows(Filing.__table__, filing_columns,
-                        [(ids[uscc], *values.values(), now, now) for uscc, values in chunk])
-            if progress:
-                progress(len(chunk))
-        becoming_current = [u for u in preview._filing_updates if u["status"] == "current"]
-        if becoming_current:
-            session.execute(update(Filing), becoming_current)
+        with gc_paused():
+            _write(preview, stamps, progress)
         audit.record("roster.imported", filename, preview.fingerprint(),
                      details=preview.counts, actor_id=actor_id)
         session.commit()
@@ -207,3 +214,30 @@ def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
         session.rollback()
         raise
     return preview.counts
+
+
+def _write(preview: Preview, stamps: tuple, progress: Callable[[int], None] | None) -> None:
+    session = db.session
+    enterprise_columns = ("uscc", *ENTERPRISE_FIELDS, "created_at", "updated_at")
+    ids = dict(insert_rows(Enterprise.__table__, enterprise_columns,
+                           list(map(add, preview._enterprise_inserts, repeat(stamps))), returning=("uscc", "id")))
+    if preview._enterprise_updates:
+        session.execute(update(Enterprise), preview._enterprise_updates)
+    # Endings first: the database allows one current filing per enterprise at any moment.
+    ending = preview._endings + [u for u in preview._filing_updates if u["status"] != "current"]
+    if ending:
+        session.execute(update(Filing), ending)
+    inserts = preview._filing_inserts
+    if not ids.keys() >= {uscc for uscc, _values in inserts}:
+        ids.update(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
+    if any(values[_STATUS] != "current" for _uscc, values in inserts):
+        inserts = sorted(inserts, key=lambda item: item[1][_STATUS] == "current")
+    filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
+    for start in range(0, len(inserts), 10000):
+        chunk = inserts[start:start + 10000]
+        insert_rows(Filing.__table__, filing_columns, [(ids[uscc], *values, *stamps) for uscc, values in chunk])
+        if progress:
+            progress(len(chunk))
+    becoming_current = [u for u in preview._filing_updates if u["status"] == "current"]
+    if becoming_current:
+        session.execute(update(Filing), becoming_current)
