@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
@@ -47,7 +47,22 @@ def check_rules(rules: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-_pools: dict[tuple, list[int]] = {}
+class BankQuestion(NamedTuple):
+    """What a paper freezes of a question, kept in the cached pools."""
+
+    id: int
+    key: str
+    version: int
+    kind: str
+    text: str
+    explanation: str
+    topic: str
+    lesson_slug: str
+    options: Any
+    answer: Any
+
+
+_pools: dict[tuple, list[BankQuestion]] = {}
 
 
 def _bank_version() -> tuple:
@@ -56,46 +71,46 @@ def _bank_version() -> tuple:
                                            func.sum(Question.version))).one())
 
 
-def _pool(rule: dict[str, Any], version: tuple) -> list[int]:
-    """Ids of the questions a rule may draw from, cached per process and bank version: on an
-    exam morning thousands of papers are drawn from the same few pools."""
+def _pool(rule: dict[str, Any], version: tuple) -> list[BankQuestion]:
+    """The questions a rule may draw from, cached per process and bank version: on an exam
+    morning thousands of papers are drawn from the same few pools, with no query but the
+    version's."""
     key = (version, rule["topic"], rule.get("kind"), rule.get("difficulty"))
     if key not in _pools:
         if len(_pools) > 200:
             _pools.clear()
-        _pools[key] = list(db.session.scalars(candidates(rule).with_only_columns(Question.id)))
+        columns = [getattr(Question, name) for name in BankQuestion._fields]
+        _pools[key] = [BankQuestion(*row) for row in db.session.execute(candidates(rule).with_only_columns(*columns))]
     return _pools[key]
 
 
-def draw_paper(exam: Exam, user_id: int) -> list[tuple[Question, float]]:
+def draw_paper(exam: Exam, user_id: int, first: bool = False) -> list[tuple[BankQuestion, float]]:
     """Questions for a new paper by the exam's rules, avoiding what this officer has seen
-    in earlier attempts while the bank allows, never the same question twice."""
-    seen = set(db.session.scalars(
+    in earlier attempts while the bank allows, never the same question twice. first: the
+    officer has no earlier attempt (nothing seen to look up)."""
+    seen = set() if first else set(db.session.scalars(
         select(AttemptQuestion.question_id).join(Attempt)
         .where(Attempt.exam_id == exam.id, Attempt.user_id == user_id)))
-    picks: list[tuple[int, float]] = []
+    chosen: list[tuple[BankQuestion, float]] = []
     taken: set[int] = set()
     version = _bank_version()
     for rule in exam.rules:
-        pool = [qid for qid in _pool(rule, version) if qid not in taken]
-        fresh = [qid for qid in pool if qid not in seen]
+        pool = [q for q in _pool(rule, version) if q.id not in taken]
+        fresh = [q for q in pool if q.id not in seen]
         count = int(rule["count"])
         if len(pool) < count:
             raise ExamError(_("题库中符合条件的试题不足，请联系工作人员。"))
         picked = _rng.sample(fresh, min(count, len(fresh)))
         if len(picked) < count:
-            picked += _rng.sample([qid for qid in pool if qid in seen], count - len(picked))
-        taken.update(picked)
-        picks += [(qid, float(rule.get("points", 1))) for qid in picked]
-    questions = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_([qid for qid, _p in picks]), Question.is_active))}
-    chosen = [(questions[qid], points) for qid, points in picks]
+            picked += _rng.sample([q for q in pool if q.id in seen], count - len(picked))
+        taken.update(q.id for q in picked)
+        chosen += [(q, float(rule.get("points", 1))) for q in picked]
     if exam.shuffle_questions:
         _rng.shuffle(chosen)
     return chosen
 
 
-def freeze(question: Question, points: float, shuffle_options: bool) -> dict[str, Any]:
+def freeze(question: Question | BankQuestion, points: float, shuffle_options: bool) -> dict[str, Any]:
     """The question as this paper shows it, options in the shown order, answer mapped to it."""
     frozen = {"key": question.key, "version": question.version, "kind": question.kind,
               "text": question.text, "points": points, "explanation": question.explanation,
@@ -143,7 +158,7 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
         if utcnow() < ready:
             minutes = int((ready - utcnow()).total_seconds() // 60) + 1
             raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
-    paper = draw_paper(exam, user_id)
+    paper = draw_paper(exam, user_id, first=not past)
     now = utcnow()
     attempt = Attempt(exam_id=exam.id, user_id=user_id, number=len(past) + 1, started_at=now,
                       deadline_at=now + timedelta(minutes=exam.time_limit_minutes),

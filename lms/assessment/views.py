@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, Exam
@@ -28,9 +29,9 @@ bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="template
 bp.record_once(lambda state: answer_endpoint.install(state.app))
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, *options) -> Attempt:
     """An officer sees only their own attempts; anyone else's does not exist for them."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=options)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -73,13 +74,15 @@ def start(exam_id: int):
         attempt = service.open_attempt(exam, current_user.id)
         if attempt is None:
             raise
-    return redirect(url_for("exams.paper", attempt_id=attempt.id))
+    # The identity, not attempt.id: that would reload the attempt the commit just expired.
+    return redirect(url_for("exams.paper", attempt_id=db.inspect(attempt).identity[0]))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def paper(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    # The attempt, its exam and its questions in one query: every officer loads this at the start.
+    attempt = _own_attempt(attempt_id, joinedload(Attempt.exam), joinedload(Attempt.questions))
     if service.finalize_if_expired(attempt) or not attempt.is_open:
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     return render_template("assessment/paper.html", attempt=attempt, exam=attempt.exam,
