@@ -153,11 +153,12 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from lms.core.auth import has_role
-        from lms.core.nav import navigation
+        from lms.core.nav import layout_links, navigation
 
         return {
             "has_role": has_role,
             "nav_items": navigation(),
+            "layout_links": layout_links(),
             "languages": app.config["LANGUAGES"],
             "current_lang": _select_locale(),
             "bureau_name": app.config["BUREAU_NAME"],

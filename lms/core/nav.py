@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -67,3 +67,24 @@ def _items(user) -> list[tuple[str, object]]:
                 entries.append((str(group), groups[str(group)]))
             groups[str(group)].append((url, str(label)))
     return entries
+
+
+_links: dict[str, dict[str, str]] = {}
+
+
+def layout_links() -> dict[str, str]:
+    """The base layout's fixed URLs and asset tags, built once per mount point: url_for
+    costs more than everything else in rendering a link (bench/lesson_page.py)."""
+    root = request.script_root
+    if root not in _links:
+        from lms.extensions import bootstrap
+
+        _links[root] = {
+            "home": url_for("core.home"), "login": url_for("accounts.login"),
+            "logout": url_for("accounts.logout"), "password": url_for("accounts.change_password"),
+            "app_css": url_for("static", filename="css/app.css"),
+            "favicon": url_for("static", filename="favicon.svg"),
+            "app_js": url_for("static", filename="js/app.js"),
+            "bootstrap_css": bootstrap.load_css(), "bootstrap_js": bootstrap.load_js(),
+        }
+    return _links[root]
