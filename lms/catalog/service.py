@@ -180,7 +180,8 @@ def course_numbers() -> list[dict]:
 
 
 def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
-    """(lesson with its course, the officer's progress or None) in one query, or None.
+    """(lesson with its course, the officer's progress or None) in one query, or None; the
+    lesson's text comes from a cache kept fresh by its updated_at (see _content).
 
     A Core query returning plain rows: the lesson page is what officers load most, and
     building ORM objects cost more than the query itself (bench/lesson_page.py).
@@ -189,8 +190,9 @@ def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
                                         "lesson": lesson_slug}).first()
     if row is None:
         return None
-    lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, row.body_html,
-                           _json(row.toc), row.char_count,
+    body_html, toc = _content(row.id, row.updated_at)
+    lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, body_html, toc,
+                           row.char_count,
                            ReadingCourse(row.course_id, row.course_slug, row.course_title,
                                          row.manifest_hash))
     progress = None
@@ -198,6 +200,21 @@ def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
         progress = ReadingProgress(row.progress_id, row.first_opened_at, row.last_opened_at,
                                    row.completed_at)
     return lesson, progress
+
+
+_contents: dict[int, tuple[datetime, str, list]] = {}
+
+
+def _content(lesson_id: int, updated_at: datetime) -> tuple[str, list]:
+    """A lesson's body and table of contents. Only a sync rewrites them, and it moves
+    updated_at when it does, so (id, updated_at) keys a per-process cache and the page's
+    query does not carry the whole text on every view."""
+    cached = _contents.get(lesson_id)
+    if cached is None or cached[0] != updated_at:
+        body_html, toc = db.session.execute(
+            select(Lesson.body_html, Lesson.toc).where(Lesson.id == lesson_id)).one()
+        cached = _contents[lesson_id] = (updated_at, body_html, _json(toc))
+    return cached[1], cached[2]
 
 
 def _json(value):
@@ -234,8 +251,8 @@ class ReadingProgress:
 
 
 _READING = (
-    select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.body_html,
-           Lesson.toc, Lesson.char_count, Course.id.label("course_id"),
+    select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
+           Lesson.char_count, Course.id.label("course_id"),
            Course.slug.label("course_slug"), Course.title.label("course_title"), Course.manifest_hash,
            LessonProgress.id.label("progress_id"), LessonProgress.first_opened_at,
            LessonProgress.last_opened_at, LessonProgress.completed_at)

@@ -115,3 +115,11 @@ def test_staff_preview_shows_pending_changes_before_sync(content, as_staff):
     assert "~ demo/01-first" in page
     assert "新的一段" in as_staff.get("/staff/courses/preview/demo/01-first").get_data(as_text=True)
     assert "新的一段" not in lesson().body_html  # preview changed nothing
+
+
+def test_lesson_page_shows_the_text_of_the_latest_sync(content, as_officer):
+    assert "不起眼" in as_officer.get("/courses/demo/01-first").get_data(as_text=True)
+    (content / "courses" / "01-demo" / "01-first.md").write_text("## 新内容\n\n改写后的课文。", encoding="utf-8")
+    sync_courses(content)
+    page = as_officer.get("/courses/demo/01-first").get_data(as_text=True)
+    assert "改写后的课文" in page and "不起眼" not in page and ">新内容</a>" in page  # body and contents
