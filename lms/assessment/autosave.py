@@ -3,7 +3,7 @@
 Saving one answer is the request an exam morning is made of. Through the ORM session its
 two small statements cost several times what the database spends on them (statement
 objects, cache keys, result metadata, the unit of work; bench/exam_load.py), so they are
-written once as SQL and run on a pooled driver connection, in a transaction of their own.
+written once as SQL and run on a pooled driver connection of their own.
 The rules stay in service.record_answer; this module only reads and writes.
 """
 
@@ -41,17 +41,26 @@ class Target(NamedTuple):
 
 
 class Connection:
-    """A pooled driver connection for one autosave: find_target, then save (which commits)."""
+    """A pooled driver connection for one autosave, in autocommit: the read is only a read,
+    and the write is one guarded statement, atomic by itself; no BEGIN and COMMIT to wait for."""
 
     def __init__(self) -> None:
-        self.sqlite = db.engine.dialect.name == "sqlite"
+        dialect = db.engine.dialect
+        self.sqlite = dialect.name == "sqlite"
         self._connection = db.engine.raw_connection()
+        dialect.set_isolation_level(self._connection.dbapi_connection, "AUTOCOMMIT")
 
     def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *_exc) -> None:
-        self._connection.close()  # back to the pool, which rolls back anything unfinished
+        try:
+            db.engine.dialect.reset_isolation_level(self._connection.dbapi_connection)
+        except Exception:
+            self._connection.invalidate()  # never hand the pool a connection in autocommit
+            raise
+        finally:
+            self._connection.close()
 
     def _execute(self, statement: str, params: tuple):
         cursor = self._connection.cursor()
@@ -75,14 +84,12 @@ class Connection:
         return Target(qid, attempt_id, frozen, status, deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC))
 
     def save(self, target: Target, now: datetime, response: Any = ..., flagged: bool | None = None) -> bool:
-        """Write the response and/or the flag while the attempt is open and in time, and
-        commit; False when the guard refused it (submitted, expired or past the deadline)."""
+        """Write the response and/or the flag while the attempt is open and in time; False
+        when the guard refused it (submitted, expired or past the deadline)."""
         values: list[Any] = []
         if response is not ...:
             values += [json.dumps(response, ensure_ascii=False), self._moment(now)]
         if flagged is not None:
             values.append(bool(flagged))
         statement = _SAVE[(response is not ..., flagged is not None)]
-        saved = self._execute(statement, (*values, target.id, target.attempt_id, self._moment(now))).rowcount == 1
-        self._connection.commit()
-        return saved
+        return self._execute(statement, (*values, target.id, target.attempt_id, self._moment(now))).rowcount == 1

@@ -112,3 +112,15 @@ def test_another_officers_session_cannot_save_into_an_attempt(csrf_app, factory)
                           headers={"X-CSRFToken": other_token})
     assert r.status_code == 404
     assert saved(attempt.id, 1) is None
+
+
+def test_the_connection_goes_back_to_the_pool_out_of_autocommit(csrf_app, factory, monkeypatch):
+    client, attempt, token = sign_in(csrf_app, factory.user())
+    with csrf_app.app_context():  # the factory's app context is the innermost one
+        engine, used = db.engine, []
+    checkout = engine.raw_connection
+    monkeypatch.setattr(engine, "raw_connection", lambda: used.append(checkout()) or used[-1])
+    r = client.post(f"/exams/attempts/{attempt.id}/answer", json={"position": 1, "response": 2},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 200 and used
+    assert not any(engine.dialect.detect_autocommit_setting(c.dbapi_connection) for c in used if c.dbapi_connection)
