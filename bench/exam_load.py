@@ -100,7 +100,7 @@ def wrk_script(url: str, seconds: int, script: str) -> dict:
     return {"rps": rps, "p50_ms": ms("50%"), "p99_ms": ms("99%"), "non_2xx": int(bad.group(1)) if bad else 0}
 
 
-def answer_load(database_url: str | None, seconds: int) -> dict:
+def answer_load(database_url: str | None, seconds: int, workers: int) -> dict:
     app, exam_id, sessions, env, instance = prepare(database_url, 200)
     attempts = start_attempts(app, exam_id, sessions)
     requests = []
@@ -109,12 +109,13 @@ def answer_load(database_url: str | None, seconds: int) -> dict:
             body = json.dumps({"position": position, "response": position % 4})
             requests.append((f"/exams/attempts/{attempt_id}/answer",
                              {"Cookie": cookie, "X-CSRFToken": token, "Content-Type": "application/json"}, body))
-    with gunicorn("lms:create_app()", env) as url:
+    # The same server for both: gunicorn's sync workers, as many as the README's deployment.
+    with gunicorn("lms:create_app()", env, workers=workers) as url:
         wrk_script(url, 2, lua_script(requests))
         ours = wrk_script(url, seconds, lua_script(requests))
     bare_db = _bare_database(database_url, instance)
     bare_requests = [("/answer", {"Content-Type": "application/json"}, body) for _p, _h, body in requests]
-    with gunicorn("bare_insert_app:app", {"BARE_DATABASE": bare_db}, cwd=ROOT / "bench") as url:
+    with gunicorn("bare_insert_app:app", {"BARE_DATABASE": bare_db}, workers=workers, cwd=ROOT / "bench") as url:
         wrk_script(url, 2, lua_script(bare_requests))
         bare = wrk_script(url, seconds, lua_script(bare_requests))
     assert ours["non_2xx"] == 0 and bare["non_2xx"] == 0, (ours, bare)
@@ -197,14 +198,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--postgres", default=os.environ.get("LMS_TEST_DATABASE_URL"))
     parser.add_argument("--spike", type=int, help="officers in the spike (default 2000, quick 300)")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (the README deploys 4)")
     args = parser.parse_args()
     seconds = 5 if args.quick else 15
     officers = args.spike or (300 if args.quick else 2000)
-    result = {"benchmark": "exam_load", "goal": {"ratio": 0.6, "spike_within_s": 20}}
+    result = {"benchmark": "exam_load", "goal": {"ratio": 0.6, "spike_within_s": 20}, "workers": args.workers}
     databases = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
     for name, url in databases:
-        result[name] = answer_load(url, seconds)
+        result[name] = answer_load(url, seconds, args.workers)
         print(name, "answers:", result[name])
         result[name]["spike"] = spike(url, officers, args.workers)
         print(name, "spike:", result[name]["spike"])
