@@ -7,6 +7,8 @@ from collections.abc import Callable
 from babel import Locale
 from flask import Flask, has_request_context
 from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def install_template_gettext(app: Flask, select_locale: Callable[[], str]) -> None:
@@ -35,3 +37,13 @@ def install_template_gettext(app: Flask, select_locale: Callable[[], str]) -> No
         npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+    @pass_context
+    def translate(context, string: str, **variables):
+        # _() as Jinja's newstyle gettext does it, without its two layers of context.call.
+        rv = catalog().ugettext(string)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables  # always a format string, as in Jinja's newstyle gettext
+
+    app.jinja_env.globals["_"] = translate
