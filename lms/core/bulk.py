@@ -41,15 +41,9 @@ def _sqlite_column(python_type: type) -> Callable[[Sequence[Any]], Sequence[Any]
     return None
 
 
-def _for_sqlite(table: Table, columns: Sequence[str], rows: list[tuple]) -> Sequence[Sequence[Any]]:
-    converters = [(i, c) for i, name in enumerate(columns)
-                  if (c := _sqlite_column(table.c[name].type.python_type)) is not None]
-    if not converters:
-        return rows
-    by_column = list(zip(*rows, strict=True))
-    for index, convert in converters:
-        by_column[index] = convert(by_column[index])
-    return list(zip(*by_column, strict=True))
+def _sqlite_converters(table: Table, columns: Sequence[str]) -> list[tuple[int, Callable]]:
+    return [(i, c) for i, name in enumerate(columns)
+            if (c := _sqlite_column(table.c[name].type.python_type)) is not None]
 
 
 def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
@@ -67,9 +61,10 @@ def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
     prepare = dialect.identifier_preparer
     dbapi = connection.connection.dbapi_connection
     limit = MAX_PARAMETERS.get(dialect.name, 999)
+    converters = []
     if dialect.name == "sqlite":
         limit = min(limit, dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-        rows = _for_sqlite(table, columns, rows)
+        converters = _sqlite_converters(table, columns)
     marker = "?" if dialect.name == "sqlite" else "%s"
     values = f"({', '.join([marker] * len(columns))})"
     sql = f"INSERT INTO {prepare.format_table(table)} ({', '.join(map(prepare.quote, columns))}) VALUES "
@@ -83,7 +78,10 @@ def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
             chunk = rows[start:start + per_statement]
             if len(chunk) not in statements:
                 statements[len(chunk)] = sql + ", ".join([values] * len(chunk)) + tail
-            cursor.execute(statements[len(chunk)], list(chain.from_iterable(chunk)))
+            parameters = list(chain.from_iterable(chunk))
+            for index, convert in converters:  # a column is every len(columns)-th parameter
+                parameters[index::len(columns)] = convert(parameters[index::len(columns)])
+            cursor.execute(statements[len(chunk)], parameters)
             if returning:
                 out += map(tuple, cursor.fetchall())
     finally:
