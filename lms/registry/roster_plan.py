@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from lms.core import audit
-from lms.core.bulk import gc_paused, insert_rows
+from lms.core.bulk import gc_paused, insert_rows, page_cache
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.registry.importer import ParsedRoster, RosterRow, RowError
@@ -205,7 +205,7 @@ def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
     session = db.session
     stamps = (utcnow(),) * 2
     try:
-        with gc_paused():
+        with gc_paused(), page_cache():
             _write(preview, stamps, progress)
         audit.record("roster.imported", filename, preview.fingerprint(),
                      details=preview.counts, actor_id=actor_id)
