@@ -45,17 +45,27 @@ class Connection:
     and the write is one guarded statement, atomic by itself; no BEGIN and COMMIT to wait for."""
 
     def __init__(self) -> None:
-        dialect = db.engine.dialect
-        self.sqlite = dialect.name == "sqlite"
+        self.sqlite = db.engine.dialect.name == "sqlite"
         self._connection = db.engine.raw_connection()
-        dialect.set_isolation_level(self._connection.dbapi_connection, "AUTOCOMMIT")
+        # What SQLAlchemy's set_isolation_level("AUTOCOMMIT") does for these two drivers,
+        # without the PRAGMA its reset costs SQLite on the way back.
+        driver = self._connection.dbapi_connection
+        self._restore = driver.isolation_level if self.sqlite else driver.autocommit
+        if self.sqlite:
+            driver.isolation_level = None
+        else:
+            driver.autocommit = True
 
     def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *_exc) -> None:
+        driver = self._connection.dbapi_connection
         try:
-            db.engine.dialect.reset_isolation_level(self._connection.dbapi_connection)
+            if self.sqlite:
+                driver.isolation_level = self._restore
+            else:
+                driver.autocommit = self._restore
         except Exception:
             self._connection.invalidate()  # never hand the pool a connection in autocommit
             raise
