@@ -97,20 +97,19 @@ def build_preview(parsed: ParsedRoster) -> Preview:
     for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
         preview.counts[kind] = 0
     towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
-    with gc_paused():
-        stored = _stored_enterprises()
-        rows = parsed.rows
-        if not towns.keys() >= set(map(attrgetter("town"), rows)):
-            rows = []
-            for record in parsed.rows:
-                if record.town not in towns:
-                    preview.errors.append(RowError(record.row, "所在镇街", _(
-                        "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
-                else:
-                    rows.append(record)
-            preview.errors.sort(key=lambda e: e.row)
-        _plan_enterprises(preview, rows, towns, stored)
-        _plan_filings(preview, rows, stored)
+    stored = _stored_enterprises()
+    rows = parsed.rows
+    if not towns.keys() >= set(map(attrgetter("town"), rows)):
+        rows = []
+        for record in parsed.rows:
+            if record.town not in towns:
+                preview.errors.append(RowError(record.row, "所在镇街", _(
+                    "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
+            else:
+                rows.append(record)
+        preview.errors.sort(key=lambda e: e.row)
+    _plan_enterprises(preview, rows, towns, stored)
+    _plan_filings(preview, rows, stored)
     return preview
 
 
