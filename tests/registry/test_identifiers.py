@@ -45,3 +45,16 @@ def test_masks_hide_the_middle():
     assert mask_id_number("34060319850712451X") == "3406**********451X"
     assert mask_name("张晓明") == "张*明"
     assert mask_name("王伟") == "王*"
+
+
+def test_a_column_of_usccs_is_checked_like_each_code():
+    import random
+
+    from lms.registry.identifiers import USCC_ALPHABET, invalid_usccs, uscc_check_char
+
+    rng = random.Random(5)
+    bodies = ["".join(rng.choice(USCC_ALPHABET) for _ in range(17)) for _ in range(2000)]
+    codes = [b + (uscc_check_char(b) if i % 7 else rng.choice(USCC_ALPHABET)) for i, b in enumerate(bodies)]
+    expected = [i for i, c in enumerate(codes) if uscc_check_char(c[:17]) != c[17]]
+    assert invalid_usccs(codes) == expected
+    assert invalid_usccs([*codes[:3], "91340603ma2u0a1b14", ""]) == [i for i in expected if i < 3] + [3, 4]

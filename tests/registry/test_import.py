@@ -198,3 +198,49 @@ def test_cli_refuses_a_file_with_a_header_and_no_rows(app, town, tmp_path):
     path.write_bytes(as_csv([]))
     result = app.test_cli_runner().invoke(args=["lms", "import-roster", str(path)])
     assert result.exit_code == 1 and "没有数据行" in result.output
+
+
+def test_rows_checked_column_by_column_match_the_row_by_row_validator(town, monkeypatch):
+    from lms.registry import column_checks
+
+    uscc = make_uscc()
+    rows = [row(make_uscc(), "相南街道", f"o{i}", 备案编号=f"N{i}") for i in range(30)] + [
+        row(make_uscc().lower(), "相南街道", 手机号码="+86 139-1234-5678", 聘任日期="2021年3月5日"),
+        row(make_uscc(), " 相南街道 ", "李  娜", 企业规模="Large", 是否规上企业="YES", 性别="F"),
+        row(uscc, "相南街道", "王明", 状态="已变更", 离任日期="2024-01-31", 变更原因="离职"),
+        row(uscc, "相南街道", "李强", 聘任日期="2024-02-01", 备案日期="2024-02-03"),
+        row("91340603MA2U0A1B10", "相南街道", 备案日期="2099-01-01", 行业代码="c1391"),
+        row(make_uscc(), "相南街道", 备案编号="N3", 聘任日期="2023-03-11", 变更原因="调岗"),
+        row(make_uscc(), "不存在的镇", 企业规模="巨型", 手机号码="12345"),
+    ]
+    data = as_csv(rows)
+    fast = parse_roster(io.BytesIO(data), "a.csv")
+
+    class AllSuspect(column_checks.FastRows):
+        def records(self, first, record):
+            out = super().records(first, record)
+            self.suspects.update(range(self.size))
+            return out
+
+    monkeypatch.setattr("lms.registry.importer.FastRows", AllSuspect)
+    slow = parse_roster(io.BytesIO(data), "a.csv")
+    assert fast.rows == slow.rows and len(fast.rows) == 34
+    assert [e.as_dict() for e in fast.errors] == [e.as_dict() for e in slow.errors] and len(fast.errors) == 5
+
+
+def test_quoted_cells_and_line_ends_read_the_same_as_plain_csv(town):
+    plain = as_csv([row(make_uscc(), "相南街道", 企业名称="甲公司")])
+    quoted = plain.replace("甲公司".encode(), '"甲,公司"'.encode())
+    lf = plain.replace(b"\r\n", b"\n")
+    assert preview_of(lf).parsed.rows == preview_of(plain).parsed.rows
+    assert preview_of(quoted).parsed.rows[0].enterprise_name == "甲,公司"
+
+
+def test_an_import_larger_than_one_statement_is_committed_whole(town, monkeypatch):
+    monkeypatch.setattr("lms.core.bulk.MAX_PARAMETERS", {"sqlite": 40, "postgresql": 40})
+    rows = [row(make_uscc(), "相南街道", f"o{i}", 聘任日期=f"2023-03-{i + 1:02d}") for i in range(9)]
+    commit_preview(preview_of(as_csv(rows)), "a.csv")
+    stored = db.session.execute(select(Enterprise.uscc, Filing.officer_name, Filing.appointed_on)
+                                .join(Filing.enterprise).order_by(Filing.appointed_on)).all()
+    assert [tuple(s) for s in stored] == [(r["统一社会信用代码"], r["首席质量官姓名"], date(2023, 3, i + 1))
+                                          for i, r in enumerate(rows)]
