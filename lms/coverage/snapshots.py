@@ -110,8 +110,20 @@ def _may_change_the_past(statement, parameters) -> bool:
                            or row[column] < today for row in rows)
 
 
+def _bump(conn) -> None:
+    conn.execute(update(CoverageVersion.__table__).where(CoverageVersion.__table__.c.id == 1)
+                 .values(version=CoverageVersion.__table__.c.version + 1))
+
+
 @event.listens_for(Engine, "after_execute")
 def _invalidate(conn, statement, multiparams, params, execution_options, result) -> None:
     if _may_change_the_past(statement, multiparams or params or {}):
-        conn.execute(update(CoverageVersion.__table__).where(CoverageVersion.__table__.c.id == 1)
-                     .values(version=CoverageVersion.__table__.c.version + 1))
+        _bump(conn)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _invalidate_driver_sql(conn, cursor, statement, parameters, context, executemany) -> None:
+    """SQL handed to the driver as it is (Connection.exec_driver_sql: the roster import's bulk
+    inserts) never reaches after_execute; its rows' dates are not looked at, any write counts."""
+    if context is not None and context.compiled is None and RAW_WRITE.search(statement):
+        _bump(conn)

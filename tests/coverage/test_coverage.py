@@ -274,3 +274,19 @@ def test_raw_sql_on_filings_invalidates(roster):
 def test_dashboard_counts_appointment_coverage(roster, as_staff, factory):
     factory.enterprise(is_above_scale=True)
     assert service.overview(*roster[:1], TODAY).appointment == service.appointment_coverage()
+
+
+def test_trend_is_recounted_after_a_roster_import(roster):
+    """The import writes its rows through the driver in bulk, not through SQLAlchemy's statements."""
+    from lms.registry.importer import parse_roster
+    from lms.registry.roster_plan import build_preview, commit_preview
+    from tests.conftest import make_uscc
+    from tests.registry.roster_files import as_csv, row
+
+    program, _expected = roster
+    trend_matches_an_independent_count(program)
+    data = as_csv([row(make_uscc(), "东街道", officer="壬", 聘任日期="2026-02-01", 备案日期="2026-02-05")])
+    preview = build_preview(parse_roster(io.BytesIO(data), "roster.csv"))
+    assert not preview.errors and preview.counts["filing_added"] == 1
+    commit_preview(preview, "roster.csv")
+    trend_matches_an_independent_count(program)
