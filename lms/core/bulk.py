@@ -66,7 +66,7 @@ def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
         limit = min(limit, dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
         converters = _sqlite_converters(table, columns)
     marker = "?" if dialect.name == "sqlite" else "%s"
-    values = f"({', '.join([marker] * len(columns))})"
+    values = f"({','.join([marker] * len(columns))})"  # no spaces: the statement is parsed whole
     sql = f"INSERT INTO {prepare.format_table(table)} ({', '.join(map(prepare.quote, columns))}) VALUES "
     tail = f" RETURNING {', '.join(map(prepare.quote, returning))}" if returning else ""
     per_statement = max(limit // len(columns), 1)
@@ -75,7 +75,7 @@ def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
     for start in range(0, len(rows), per_statement):
         chunk = rows[start:start + per_statement]
         if len(chunk) not in statements:
-            statements[len(chunk)] = sql + ", ".join([values] * len(chunk)) + tail
+            statements[len(chunk)] = sql + ",".join([values] * len(chunk)) + tail
         parameters = list(chain.from_iterable(chunk))
         for index, convert in converters:  # a column is every len(columns)-th parameter
             parameters[index::len(columns)] = convert(parameters[index::len(columns)])
@@ -88,7 +88,7 @@ def insert_rows(table: Table, columns: Sequence[str], rows: list[tuple],
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building many small acyclic objects.
+    """No cyclic garbage collection while building many small acyclic objects (nesting is fine).
 
     CPython 3.11 runs its collector every 700 net allocations, and its older generations are
     walked again and again as the rows pile up: a fifth of a 100,000-row import's time.

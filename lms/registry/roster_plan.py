@@ -93,6 +93,11 @@ class Preview:
 
 def build_preview(parsed: ParsedRoster) -> Preview:
     """What committing these rows would add, change and end; reads the database only."""
+    with gc_paused():
+        return _build_preview(parsed)
+
+
+def _build_preview(parsed: ParsedRoster) -> Preview:
     preview = Preview(parsed=parsed, errors=list(parsed.errors))
     for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
         preview.counts[kind] = 0
