@@ -188,8 +188,8 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
     """Save one answer now; refused after the deadline or once the attempt is closed.
 
     This is the hot path of an exam day: one read of the question and its attempt (which
-    also checks the owner and that the account is active), one guarded UPDATE, one commit
-    (see autosave.py). Returns the seconds left.
+    also checks the owner and that the account is active) and one guarded UPDATE, on a
+    driver connection in autocommit (see autosave.py). Returns the seconds left.
     """
     with autosave.Connection() as connection:
         target = connection.find_target(attempt_id, position, user_id)
