@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import compress, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -339,8 +339,9 @@ class _RowValidator:
 
     def remember(self, records: list[RosterRow]) -> None:
         """Keep the records that do not repeat an earlier row of the file."""
-        numbers = [r.filing_no for r in records if r.filing_no]
-        current = [r.uscc for r in records if r.status == "current"]
+        numbers = list(filter(None, map(attrgetter("filing_no"), records)))
+        current = list(compress(map(attrgetter("uscc"), records),
+                                map("current".__eq__, map(attrgetter("status"), records))))
         if len(set(numbers)) == len(numbers) and len(set(current)) == len(current):
             self.result.rows = records
             return
