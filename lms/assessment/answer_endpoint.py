@@ -26,24 +26,24 @@ from werkzeug.http import parse_cookie
 
 from lms.assessment import grading, service
 
-_PATH = re.compile(r"/exams/attempts/(\d{1,18})/answer")
 _LARGEST_BODY = 16 * 1024  # an answer is a few bytes; anything bigger takes the long way
 # What lms.create_app's security_headers adds to every response (tests/assessment checks
 # that the two agree), and what Flask adds when a response depends on the session.
-_HEADERS = ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), \
-    ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"), ("Vary", "Cookie")
+_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"), ("Vary", "Cookie"))
 
 
-def install(app: Flask) -> None:
+def install(app: Flask, url_prefix: str) -> None:
     """Put the fast path in front of the app's WSGI callable (the exams blueprint does)."""
-    app.wsgi_app = AnswerEndpoint(app, app.wsgi_app)
+    app.wsgi_app = AnswerEndpoint(app, app.wsgi_app, url_prefix)
 
 
 class AnswerEndpoint:
-    """WSGI middleware: POST /exams/attempts/<id>/answer when everything is in order."""
+    """WSGI middleware: POST <prefix>/attempts/<id>/answer when everything is in order."""
 
-    def __init__(self, app: Flask, wsgi_app) -> None:
+    def __init__(self, app: Flask, wsgi_app, url_prefix: str) -> None:
         self.app = app
+        self._path = re.compile(re.escape(url_prefix.rstrip("/")) + r"/attempts/(\d{1,18})/answer")
         self.wsgi_app = wsgi_app
         self._serializers: tuple | None = None
         from lms import CSP  # lms is importing us; its constants are already there
@@ -51,7 +51,7 @@ class AnswerEndpoint:
         self._headers = [("Content-Security-Policy", CSP), *_HEADERS]
 
     def __call__(self, environ: dict[str, Any], start_response):
-        if environ.get("REQUEST_METHOD") == "POST" and (match := _PATH.fullmatch(environ.get("PATH_INFO", ""))):
+        if environ.get("REQUEST_METHOD") == "POST" and (match := self._path.fullmatch(environ.get("PATH_INFO", ""))):
             body = _read_json_body(environ)
             if body is not None:
                 saved = self._save(environ, int(match[1]), body)
@@ -70,9 +70,11 @@ class AnswerEndpoint:
             interface = app.session_interface
             if type(interface) is not SecureCookieSessionInterface:  # noqa: E721 - exactly Flask's
                 return None
+            session_signer = interface.get_signing_serializer(app)
+            if session_signer is None:  # no secret key: no signed-in session to trust
+                return None
             secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-            self._serializers = (interface.get_signing_serializer(app),
-                                 URLSafeTimedSerializer(secret, salt="wtf-csrf-token"))
+            self._serializers = (session_signer, URLSafeTimedSerializer(secret, salt="wtf-csrf-token"))
         return self._serializers
 
     def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:

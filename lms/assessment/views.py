@@ -26,7 +26,7 @@ from lms.extensions import db, limiter
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
 # A valid autosave is answered in front of the request cycle (answer_endpoint.py); the
 # view answer() below serves everything else and is the reference for what it does.
-bp.record_once(lambda state: answer_endpoint.install(state.app))
+bp.record_once(lambda state: answer_endpoint.install(state.app, state.url_prefix or ""))
 
 
 def _own_attempt(attempt_id: int, *options) -> Attempt:
