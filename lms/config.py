@@ -64,7 +64,7 @@ class Config:
 
 
 # Values that are not deployment choices.
-Config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+Config.SQLALCHEMY_ENGINE_OPTIONS = {}  # idle connections are pinged before use: lms/extensions.py
 Config.SESSION_COOKIE_HTTPONLY = True
 Config.SESSION_COOKIE_SAMESITE = "Lax"
 Config.REMEMBER_COOKIE_HTTPONLY = True
