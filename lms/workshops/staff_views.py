@@ -110,7 +110,7 @@ def detail(workshop_id: int):
     return render_template("workshops/staff_detail.html", workshop=workshop, rows=rows, withdrawn=withdrawn,
                            taken=sum(1 for e in workshop.enrollments if e.status in HOLDS_SEAT),
                            attended=sum(1 for e in workshop.enrollments if e.status == ATTENDED),
-                           labels=exports.STATUS_LABELS, now=utcnow(), cancel_form=CancelForm(),
+                           ended=utcnow() > service.aware(workshop.ends_at), cancel_form=CancelForm(),
                            copy_form=CopyForm(starts_at=to_local(workshop.starts_at)))
 
 
