@@ -85,7 +85,8 @@ def _demo_program(exam) -> None:
         elif course.required_for:
             requirements.append({"course": course.slug, "industries": list(course.required_for)})
     db.session.add(Program(name="2026 年首席质量官培训", requirements=requirements,
-                           exam_id=exam.id if exam else None, hours_required=0,
+                           # 24 study hours: the required courses give more; workshops count too.
+                           exam_id=exam.id if exam else None, hours_required=24,
                            starts_on=date(2026, 3, 1), deadline=date(2026, 12, 31), target_percent=100,
                            certificate_months=36, is_current=True,
                            description="质量月（9 月）集中培训与全年在线学习相结合。"))
