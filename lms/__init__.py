@@ -129,9 +129,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from lms.core import errors
+    from lms.core import errors, transactions
 
     errors.register(app)
+    transactions.install(app)
 
     @app.after_request
     def security_headers(response):

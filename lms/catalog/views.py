@@ -25,6 +25,7 @@ from lms.catalog import service
 from lms.catalog.content import ContentError, read_all
 from lms.catalog.models import Course
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.transactions import reads_in_autocommit
 from lms.extensions import db
 
 bp = Blueprint("catalog", __name__, url_prefix="/courses", template_folder="templates")
@@ -47,6 +48,7 @@ def _course_or_404(slug: str) -> Course:
 
 @bp.get("/")
 @login_required
+@reads_in_autocommit
 def index():
     entries = service.catalog_for(current_user.id, _industry())
     return render_template("catalog/index.html", entries=entries,
@@ -55,6 +57,7 @@ def index():
 
 @bp.get("/search")
 @login_required
+@reads_in_autocommit
 def search():
     q = request.args.get("q", "").strip()[:100]
     return render_template("catalog/search.html", q=q, results=service.search_lessons(q) if q else [])
@@ -62,6 +65,7 @@ def search():
 
 @bp.get("/<slug>")
 @login_required
+@reads_in_autocommit
 def course(slug: str):
     course = _course_or_404(slug)
     lessons = course.lessons
@@ -72,6 +76,7 @@ def course(slug: str):
 
 @bp.get("/<slug>/<lesson_slug>")
 @login_required
+@reads_in_autocommit
 def lesson(slug: str, lesson_slug: str):
     found = service.lesson_for_reading(current_user.id, slug, lesson_slug) or abort(404)
     lesson, progress = found

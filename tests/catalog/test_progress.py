@@ -123,3 +123,32 @@ def test_lesson_page_shows_the_text_of_the_latest_sync(content, as_officer):
     sync_courses(content)
     page = as_officer.get("/courses/demo/01-first").get_data(as_text=True)
     assert "改写后的课文" in page and "不起眼" not in page and ">新内容</a>" in page  # body and contents
+
+
+
+def test_lesson_page_reads_in_autocommit_on_postgresql_and_still_records_the_opening(content, as_officer):
+    from sqlalchemy import event
+
+    from tests.conftest import IS_POSTGRES
+
+    modes = []
+
+    def note_mode(conn, _cursor, statement, *_args):
+        modes.append(conn.connection.dbapi_connection.autocommit if IS_POSTGRES else None)
+
+    db.session.commit()  # the page gets a session of its own, as in production
+    event.listen(db.engine, "before_cursor_execute", note_mode)
+    try:
+        assert as_officer.get("/courses/demo/01-first").status_code == 200  # records the opening
+        db.session.commit()
+        modes[:] = []
+        assert as_officer.get("/courses/demo/01-first").status_code == 200  # only reads
+        page_modes, modes[:] = list(modes), []
+        db.session.commit()
+        assert as_officer.post("/courses/demo/01-first/done").status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_mode)
+    assert page_modes and set(page_modes) == {True if IS_POSTGRES else None}
+    assert modes and set(modes) == {False if IS_POSTGRES else None}  # a form keeps its transaction
+    db.session.rollback()
+    assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == as_officer.user.id))
