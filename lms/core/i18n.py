@@ -44,6 +44,8 @@ def install_template_gettext(app: Flask, select_locale: Callable[[], str]) -> No
         rv = catalog().ugettext(string)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)
-        return rv % variables  # always a format string, as in Jinja's newstyle gettext
+        if variables or "%" in rv:
+            return rv % variables  # always a format string, as in Jinja's newstyle gettext
+        return rv  # what formatting would give: no placeholder, no "%%" to unescape
 
     app.jinja_env.globals["_"] = translate
