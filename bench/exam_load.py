@@ -1,6 +1,7 @@
 """Exam load: officers answering concurrently (answers saved per second, p50/p99) against a
 bare insert endpoint served the same way (gunicorn sync workers, wrk) in the same run; and
-the exam-day spike: many officers press "start" within seconds and save a first answer.
+the exam-day spike: many officers press "start" within seconds and save a first answer, then
+all of them press "submit" within seconds and are graded.
 
     .venv/bin/python bench/exam_load.py [--quick] [--postgres URL] [--spike N]
 """
@@ -171,6 +172,7 @@ def spike(database_url: str | None, officers: int, workers: int) -> dict:
                 assert response.status == 200 and json.loads(response.read())["saved"]
                 with lock:
                     timings.append(time.perf_counter() - begin)
+                    papers[_uid] = paper
             except Exception as error:  # noqa: BLE001 - every failure is counted and reported
                 with lock:
                     errors.append(repr(error)[:200])
@@ -178,19 +180,59 @@ def spike(database_url: str | None, officers: int, workers: int) -> dict:
                 conn.close()
             return t0
 
-        threads = []
-        for session in sessions:  # all of them within about two seconds
-            thread = threading.Thread(target=officer, args=(session,))
-            thread.start()
-            threads.append(thread)
-            time.sleep(2.0 / len(sessions))
-        for thread in threads:
-            thread.join(120)
+        def submitter(session):
+            """The end of the exam: everyone presses submit within seconds, and is graded."""
+            uid, cookie, token = session
+            try:
+                conn = http.client.HTTPConnection(host, int(port), timeout=60)
+                conn.request("POST", papers[uid] + "/submit", body=f"csrf_token={token}", headers={
+                    "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                response = conn.getresponse()
+                response.read()
+                assert response.status == 302 and response.getheader("Location").endswith("/result"), response.status
+                with lock:
+                    submitted.append(time.perf_counter() - submit_begin)
+            except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+                with lock:
+                    submit_errors.append(repr(error)[:200])
+            finally:
+                conn.close()
+
+        def storm(target, people):
+            threads = []
+            for person in people:  # all of them within about two seconds
+                thread = threading.Thread(target=target, args=(person,))
+                thread.start()
+                threads.append(thread)
+                time.sleep(2.0 / len(people))
+            for thread in threads:
+                thread.join(120)
+
+        papers: dict = {}
+        storm(officer, sessions)
+        submitted, submit_errors = [], []
+        submit_begin = time.perf_counter()
+        storm(submitter, [s for s in sessions if s[0] in papers])
         client_cpu = time.process_time() - client_cpu
+    graded = _graded(app)
     return {"officers": officers, "client_cpu_s": round(client_cpu, 1), "completed": len(timings), "errors": len(errors),
             "first_errors": errors[:3], "last_done_s": round(max(timings), 2) if timings else None,
             "p50_done_s": round(statistics.median(timings), 2) if timings else None,
-            "within_20s": bool(timings) and len(timings) == officers and max(timings) <= 20}
+            "within_20s": bool(timings) and len(timings) == officers and max(timings) <= 20,
+            "submitted": len(submitted), "submit_errors": len(submit_errors), "first_submit_errors": submit_errors[:3],
+            "last_submitted_s": round(max(submitted), 2) if submitted else None, "graded": graded}
+
+
+def _graded(app) -> int:
+    """Attempts closed and scored in the database (each exactly once: one attempt per officer)."""
+    from sqlalchemy import func, select
+
+    from lms.assessment.models import Attempt
+    from lms.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.status == "submitted",
+                                                                      Attempt.score.is_not(None)))
 
 
 def main() -> None:
