@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from lms.assessment.models import Attempt
 from lms.catalog.models import LessonProgress
 from lms.certificates.models import Certificate
+from lms.core.bulk import page_cache
 from lms.coverage import snapshots
 from lms.extensions import db
 from lms.programs.models import Program
@@ -76,19 +77,37 @@ def _starters(as_of: date):
                      select(Attempt.user_id).where(Attempt.started_at < end_of_day))
 
 
+# Each filing's standing as one number, so that one sum per group counts filed, trained and
+# in progress together: SQLite evaluates every aggregate's filter separately (the dates three
+# times, the certificate set twice), and the sum needs them once, stopping at the first match.
+# A group holds fewer than 2**21 filings (checked), so the three counts cannot carry into
+# each other and the sum stays within 63 bits.
+FIELD = 2**21
+FILED, TRAINED, IN_PROGRESS = 1, 1 + FIELD, 1 + FIELD * FIELD
+
+
+def _standing(program: Program, as_of: date):
+    """0 for a filing not current on the date, else FILED, TRAINED or IN_PROGRESS."""
+    return case((filed_on(as_of), case((Filing.user_id.in_(_certificate_holders(program.id, as_of)), TRAINED),
+                                       (Filing.user_id.in_(_starters(as_of)), IN_PROGRESS), else_=FILED)),
+                else_=0)
+
+
 def _grouped(program: Program, as_of: date) -> list[tuple]:
-    """(town id, industry code, above scale, filed, trained, in progress, current CQOs) per
+    """(town id, above scale, industry code, filed, trained, in progress, current CQOs) per
     group: one pass over enterprises and their filings, in the order of the covering indexes
     (so no sort), with each officer's standing looked up in two sets built once per query."""
-    filed = filed_on(as_of)
-    trained = Filing.user_id.in_(_certificate_holders(program.id, as_of))
-    started = Filing.user_id.in_(_starters(as_of))
     keys = (Enterprise.town_id, Enterprise.is_above_scale, Enterprise.industry_code)
-    query = (select(*keys, func.count().filter(filed), func.count().filter(and_(filed, trained)),
-                    func.count().filter(and_(filed, started, ~trained)),
+    query = (select(*keys, func.count(), func.sum(_standing(program, as_of)),
                     func.count().filter(Filing.status == CURRENT))
              .select_from(Enterprise).join(Filing, Filing.enterprise_id == Enterprise.id).group_by(*keys))
-    return db.session.execute(query).all()
+    rows = []
+    for town_id, above, code, filings, packed, current in db.session.execute(query):
+        if filings >= FIELD:
+            raise OverflowError(f"{filings} filings in one coverage group: more than the packed sum holds")
+        packed = int(packed or 0)
+        rows.append((town_id, above, code, packed % FIELD, packed // FIELD % FIELD, packed // FIELD**2, current))
+    return rows
 
 
 @dataclass
@@ -106,12 +125,18 @@ def overview(program: Program, as_of: date) -> Overview:
     towns = dict(db.session.execute(select(Town.id, Town.name)).all())
     sums: dict[str, dict[str, list[int]]] = {"all": {}, "town": {}, "industry": {}, "scale": {}}
     with_cqo = {True: 0, False: 0}
-    for town_id, above, code, filed, trained, progress, current in _grouped(program, as_of):
-        with_cqo[bool(above)] += current
+    # SQLite's default 2 MB page cache is smaller than the two covering indexes the pass walks
+    # in step, so without room for them it rereads the same index pages many times over.
+    with page_cache():
+        grouped = _grouped(program, as_of)
+        above, every = db.session.execute(select(func.count().filter(Enterprise.is_above_scale),
+                                                 func.count())).one()
+    for town_id, is_above, code, filed, trained, progress, current in grouped:
+        with_cqo[bool(is_above)] += current
         if not filed:
             continue
         keys = {"all": "all", "town": towns[town_id], "industry": (code or "")[:3] or "—",
-                "scale": "above" if above else "sme"}
+                "scale": "above" if is_above else "sme"}
         for by, key in keys.items():
             acc = sums[by].setdefault(key, [0, 0, 0])
             acc[0] += filed
@@ -122,7 +147,6 @@ def overview(program: Program, as_of: date) -> Overview:
         rows = [Numbers(key, *values) for key, values in groups.items()]
         result[by] = sorted(rows, key=lambda n: (n.percent, -n.filed)) if by != "all" else rows
     result["all"] = result["all"] or [Numbers("all", 0, 0, 0)]
-    above, every = db.session.execute(select(func.count().filter(Enterprise.is_above_scale), func.count())).one()
     appointment = {"above_scale": above, "above_scale_with_cqo": with_cqo[True],
                    "sme": every - above, "sme_with_cqo": with_cqo[False]}
     return Overview(result, appointment)
