@@ -290,3 +290,31 @@ def test_trend_is_recounted_after_a_roster_import(roster):
     assert not preview.errors and preview.counts["filing_added"] == 1
     commit_preview(preview, "roster.csv")
     trend_matches_an_independent_count(program)
+
+
+def test_one_group_counts_each_standing_apart(roster, factory):
+    """Trained, in progress and filed only in one town, scale and industry, with an officer
+    holding a replaced and a new certificate (counted once) and a trained one who has also
+    started (trained, not in progress)."""
+    program, _expected = roster
+    _course, lesson = db.session.execute(select(Course, Lesson).join(Lesson)).one()
+    town = factory.town("南街道")
+    valid = {"program_id": program.id, "holder_name": "x", "issued_on": date(2026, 5, 1),
+             "expires_on": date(2029, 5, 1)}
+    standings = ["trained", "trained", "trained", "in_progress", "in_progress", "filed", "filed", "unclaimed"]
+    for i, standing in enumerate(standings):
+        user = None if standing == "unclaimed" else factory.user("officer")
+        factory.filing(factory.enterprise(town=town, industry_code="C2710"), appointed_on=date(2026, 2, 1),
+                       user_id=user.id if user else None)
+        if standing == "trained":
+            db.session.add(Certificate(serial=f"G-{i}", user_id=user.id, status="valid", **valid))
+            if i == 0:
+                db.session.add(Certificate(serial=f"G-{i}-old", user_id=user.id, status="replaced", **valid))
+        if standing == "in_progress" or i == 1:
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
+                                          first_opened_at=datetime(2026, 3, 1, tzinfo=UTC)))
+    db.session.commit()
+    south = {n.key: n for n in service.coverage(program, TODAY, "town")}["南街道"]
+    assert (south.filed, south.trained, south.in_progress, south.not_started) == (8, 3, 2, 3)
+    c27 = {n.key: n for n in service.coverage(program, TODAY, "industry")}["C27"]
+    assert (c27.filed, c27.trained, c27.in_progress) == (8, 3, 2)
