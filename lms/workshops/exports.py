@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
@@ -74,13 +73,12 @@ def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
         ("TOPPADDING", (0, 1), (-1, -1), 7), ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
     ]))
-    details = (f"{_('时间')}：{local_text(workshop.starts_at)} – {local_text(workshop.ends_at)[11:]}　"
-               f"{_('地点')}：{workshop.venue}　{_('授课人')}：{workshop.trainer or '—'}　"
-               f"{_('认定学时')}：{workshop.hours:g}")
+    # The paper record is in Chinese whatever the staff member's interface language.
+    details = (f"时间：{local_text(workshop.starts_at)} – {local_text(workshop.ends_at)[11:]}　"
+               f"地点：{workshop.venue}　授课人：{workshop.trainer or '—'}　认定学时：{workshop.hours:g}")
     doc.build([Paragraph(f"{workshop.title} 签到表", title), Paragraph(bureau, ParagraphStyle(
         "b", parent=style, alignment=1)), Spacer(1, 4 * mm), Paragraph(details, style), Spacer(1, 4 * mm), table,
-        Spacer(1, 6 * mm), Paragraph(f"{_('应到')} {len(rows) - 1} 人　{_('实到')} ____ 人　"
-                                     f"{_('记录人')}：________", style)])
+        Spacer(1, 6 * mm), Paragraph(f"应到 {len(rows) - 1} 人　实到 ____ 人　记录人：________", style)])
     return stream.getvalue()
 
 
