@@ -191,6 +191,14 @@ def scan(workshop_id: int | None = None):
                            attended=attended, taken=taken, prefilled=bool(code) and request.method == "GET")
 
 
+@bp.post("/decode")
+def decode():
+    """A camera frame from the check-in page, for browsers that cannot read QR codes
+    themselves (no BarcodeDetector: desktop Chrome on Windows, Firefox, Safari)."""
+    text = service.read_qr(request.get_data(cache=False)) if request.content_length else None
+    return {"text": text}
+
+
 @bp.get("/<int:workshop_id>/screen")
 def screen(workshop_id: int):
     """The room's screen: a QR code and a six-digit code for self check-in; it changes every ten

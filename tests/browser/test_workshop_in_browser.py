@@ -4,9 +4,11 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import segno
 import zxingcpp
 from PIL import Image
 
+from tests.browser.conftest import CHROMIUM
 from tests.browser.test_exam_in_browser import sign_in
 from tests.workshops.helpers import make_workshop, officer
 
@@ -50,3 +52,40 @@ def test_enrol_check_in_and_see_the_hours_credited(live_server, factory, browser
     assert "已签到，认定 3 学时" in officer_page.inner_text("main")
     officer_page.goto(f"{base}/workshops/")
     assert "已获线下学时：3" in officer_page.inner_text("main")
+
+
+def test_staff_check_in_with_the_camera(live_server, factory, browser, tmp_path):
+    """The check-in page reads the officer's QR code from the camera (a fake one showing it)."""
+    from lms.workshops import service
+    from lms.workshops.views import personal_checkin_url
+
+    start = datetime.now(UTC) + timedelta(minutes=30)
+    with live_server.app_context():
+        workshop = make_workshop(starts_at=start, ends_at=start + timedelta(hours=3))
+        seat = service.enrol(workshop, officer(factory).id)
+        with live_server.test_request_context(base_url=live_server.live_url):
+            url = personal_checkin_url(seat.checkin_code)
+        workshop_id, name, staff_login = workshop.id, seat.user.name, factory.user("staff").login
+    qr = io.BytesIO()
+    segno.make(url, error="m").save(qr, kind="png", scale=6, border=4)
+    frame = Image.new("RGB", (640, 480), "white")
+    code = Image.open(qr).convert("RGB")
+    frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    jpeg = io.BytesIO()
+    frame.save(jpeg, "JPEG", quality=90)
+    video = tmp_path / "camera.mjpeg"
+    video.write_bytes(jpeg.getvalue() * 30)  # Chromium's fake camera plays an MJPEG file
+
+    # A second Chromium of the same Playwright, with the fake camera.
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        "--no-sandbox", "--disable-gpu", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        page = camera_browser.new_context(locale="zh-CN").new_page()
+        sign_in(page, live_server.live_url, staff_login)
+        page.goto(f"{live_server.live_url}/staff/workshops/{workshop_id}/scan")
+        page.click("#camera-start")
+        page.wait_for_selector("#checkin-result", timeout=20000)
+        assert "签到成功" in page.inner_text("#checkin-result") and name in page.inner_text("#checkin-result")
+    finally:
+        camera_browser.close()

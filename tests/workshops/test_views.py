@@ -152,3 +152,15 @@ def test_the_officer_dashboard_lists_workshops_to_come(client, factory):
     login(client, user)
     page = client.get("/me").get_data(as_text=True)
     assert "我报名的线下培训" in page and "计量器具管理实务" in page
+
+
+def test_a_camera_frame_is_read_on_the_server_for_browsers_that_cannot(as_staff, factory):
+    import segno
+
+    frame = io.BytesIO()
+    segno.make("http://localhost/staff/workshops/scan?code=ABCDEFGH23", error="m").save(
+        frame, kind="png", scale=8, border=4)
+    response = as_staff.post("/staff/workshops/decode", data=frame.getvalue(), content_type="image/png")
+    assert response.get_json() == {"text": "http://localhost/staff/workshops/scan?code=ABCDEFGH23"}
+    assert as_staff.post("/staff/workshops/decode", data=b"not an image",
+                         content_type="image/jpeg").get_json() == {"text": None}

@@ -1,5 +1,6 @@
-// Check-in at the door: scan officers' QR codes with the device camera where the browser can
-// (BarcodeDetector, over HTTPS); otherwise a hand scanner or typing fills the same form.
+// Check-in at the door: scan officers' QR codes with the device camera (over HTTPS). The
+// browser reads the code itself where it can (BarcodeDetector); otherwise frames go to the
+// server to be read. A hand scanner or typing fills the same form.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("checkin-form");
   const input = document.getElementById("code");
@@ -7,27 +8,50 @@ document.addEventListener("DOMContentLoaded", () => {
   const note = document.getElementById("camera-note");
   if (!form || !input) return;
   input.focus();
-  const canScan = "BarcodeDetector" in window && navigator.mediaDevices && window.isSecureContext;
-  if (!canScan) { if (note) note.hidden = false; return; }
+  if (!(navigator.mediaDevices && window.isSecureContext)) { if (note) note.hidden = false; return; }
   start.hidden = false;
+
+  const video = document.getElementById("camera-video");
+  const canvas = document.getElementById("camera-frame");
+  const detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+
+  const readOnServer = async () => {
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    const frame = await new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.8));
+    if (!frame) return null;
+    const response = await fetch(form.dataset.decode, {
+      method: "POST", body: frame, credentials: "same-origin",
+      headers: { "Content-Type": "image/jpeg", "X-CSRFToken": form.dataset.csrf },
+    }).catch(() => null);
+    return response && response.ok ? (await response.json()).text : null;
+  };
+  const read = async () => {
+    if (!video.videoWidth) return null;
+    if (detector) {
+      const codes = await detector.detect(video).catch(() => []);
+      return codes.length ? codes[0].rawValue : null;
+    }
+    return readOnServer();
+  };
+
   const run = async () => {
     window.sessionStorage.setItem("checkinCamera", "1");
-    const video = document.getElementById("camera-video");
     document.getElementById("camera").hidden = false;
     start.hidden = true;
-    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
     video.srcObject = stream;
     await video.play();
     const tick = async () => {
-      const codes = await detector.detect(video).catch(() => []);
-      if (codes.length) {
-        input.value = codes[0].rawValue;
+      const text = await read();
+      if (text) {
+        input.value = text;
         stream.getTracks().forEach((t) => t.stop());
         form.submit();
         return;
       }
-      window.setTimeout(tick, 250);
+      window.setTimeout(tick, detector ? 250 : 600);
     };
     tick();
   };
