@@ -50,13 +50,14 @@ def prepare(database_url: str | None, officers: int):
             for i in range(officers)])
         db.session.commit()
         exam_id = exam.id
-        user_ids = [u for (u,) in db.session.execute(db.select(User.id).order_by(User.id))]
+        # What the session keeps once an officer has signed in: the id and the password's stamp.
+        tokens = {u.id: u.get_id() for u in db.session.scalars(db.select(User).order_by(User.id))}
     serializer = app.session_interface.get_signing_serializer(app)
     csrf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
     sessions = []
-    for uid in user_ids:
+    for uid, token in tokens.items():
         raw = secrets.token_hex(20)
-        cookie = serializer.dumps({"_user_id": str(uid), "_fresh": True, "csrf_token": raw})
+        cookie = serializer.dumps({"_user_id": token, "_fresh": True, "csrf_token": raw})
         sessions.append((uid, f"session={cookie}", csrf.dumps(raw)))
     env = {"LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "LMS_SECRET_KEY": app.secret_key,
            "LMS_INSTANCE_PATH": str(instance)}

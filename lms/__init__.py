@@ -83,19 +83,25 @@ def _init_login(app: Flask) -> None:
     from sqlalchemy import bindparam, select
     from sqlalchemy.orm import make_transient_to_detached
 
+    from lms.accounts.service import parse_login_token, password_stamp
+
     by_id = select(*User.__table__.c).where(User.__table__.c.id == bindparam("id"))
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(token: str) -> User | None:
         # Every signed-in page loads the user: one Core row made into a persistent User costs
         # a third of session.get's ORM loading (bench/lesson_page.py). The row is read on each
-        # request, so disabling an account still ends its sessions at once.
-        uid = int(user_id)
-        if db.session.identity_map.get(db.session.identity_key(User, uid)) is not None:
-            return db.session.get(User, uid)  # already in this session (tests, CLI)
-        row = db.session.execute(by_id, {"id": uid}).mappings().first()
-        if row is None:
+        # request, so disabling an account or changing its password ends its sessions at once.
+        parsed = parse_login_token(token)
+        if parsed is None:
             return None
+        uid, stamp = parsed
+        if db.session.identity_map.get(db.session.identity_key(User, uid)) is not None:
+            known = db.session.get(User, uid)  # already in this session (tests, CLI)
+            return known if password_stamp(known.password_changed_at) == stamp else None
+        row = db.session.execute(by_id, {"id": uid}).mappings().first()
+        if row is None or password_stamp(row["password_changed_at"]) != stamp:
+            return None  # unknown, or signed in before the password last changed
         user = User(**row)
         make_transient_to_detached(user)
         db.session.add(user)

@@ -58,7 +58,7 @@ def test_every_post_route_rejects_a_form_without_csrf_token(csrf_app, factory):
     client = csrf_app.test_client()
     admin = factory.user("admin")
     with client.session_transaction() as session:  # signed in without posting a form
-        session["_user_id"] = str(admin.id)
+        session["_user_id"] = admin.get_id()
         session["_fresh"] = True
     posts = [url for method, url in concrete_urls(csrf_app, ("/",)) if method == "POST"
              and not url.startswith("/api/")]

@@ -41,6 +41,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """Flask-Login's alternative token: the id with the password's stamp (see login_token)."""
+        from lms.accounts.service import login_token
+
+        return login_token(self.id, self.password_changed_at)
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_active_account

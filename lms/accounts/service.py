@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import UTC, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -139,6 +140,24 @@ def claim_filing(user: User, code: str) -> Filing:
         actor_id=user.id,
     )
     return filing
+
+
+def password_stamp(moment: datetime) -> int:
+    """When a password was set, in microseconds: part of the sign-in token."""
+    return round((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1_000_000)
+
+
+def login_token(user_id: int, password_changed_at: datetime) -> str:
+    """What the session and the remember-me cookie keep for a signed-in user: the id and the
+    password's stamp, so that a new password (the officer's own, a reset link, an admin's)
+    signs out every other session and device."""
+    return f"{user_id}.{password_stamp(password_changed_at)}"
+
+
+def parse_login_token(token: object) -> tuple[int, int] | None:
+    """(user id, password stamp) from a login token, or None when it is not one."""
+    user_id, _, stamp = str(token or "").partition(".")
+    return (int(user_id), int(stamp)) if user_id.isdigit() and stamp.isdigit() else None
 
 
 def current_filing_of(user: User) -> Filing | None:

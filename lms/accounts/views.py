@@ -83,7 +83,7 @@ def change_password():
         else:
             current_user.set_password(form.password.data)
             db.session.commit()
-            login_user(current_user)
+            login_user(current_user._get_current_object())  # the new password's stamp
             flash(_("密码已修改。"), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/password.html", form=form)

@@ -24,6 +24,7 @@ from flask_wtf.csrf import same_origin
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.http import parse_cookie
 
+from lms.accounts.service import parse_login_token
 from lms.assessment import grading, service
 
 _LARGEST_BODY = 16 * 1024  # an answer is a few bytes; anything bigger takes the long way
@@ -115,18 +116,18 @@ class AnswerEndpoint:
         session = self._session(environ)
         if session is None or not self._csrf_ok(environ, session):
             return None
-        user_id = session.get("_user_id")
+        signed_in = parse_login_token(session.get("_user_id"))
         try:
             data = json.loads(body)
         except ValueError:
             return None
-        if not (isinstance(user_id, str) and user_id.isdigit() and isinstance(data, dict)
-                and type(data.get("position")) is int):
+        if signed_in is None or not (isinstance(data, dict) and type(data.get("position")) is int):
             return None
+        user_id, stamp = signed_in
         with self.app.app_context():
             try:
-                return service.record_answer(attempt_id, int(user_id), data["position"],
-                                             data.get("response", ...), data.get("flagged"))
+                return service.record_answer(attempt_id, user_id, data["position"],
+                                             data.get("response", ...), data.get("flagged"), session_stamp=stamp)
             except (grading.ResponseError, service.ExamError):
                 return None  # the view says why, in the officer's language
             except Exception:  # noqa: BLE001 - the view retries the (idempotent) save and reports it

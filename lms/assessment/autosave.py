@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from lms.extensions import db
 
 _TARGET = (
-    "SELECT aq.id, aq.frozen, a.status, a.deadline_at FROM attempt_question aq"
+    "SELECT aq.id, aq.frozen, a.status, a.deadline_at, u.password_changed_at FROM attempt_question aq"
     ' JOIN attempt a ON a.id = aq.attempt_id JOIN "user" u ON u.id = a.user_id'
     " WHERE aq.attempt_id = ? AND aq.position = ? AND a.user_id = ? AND u.is_active_account"
 )
@@ -30,6 +30,13 @@ _SAVE = {
 }
 
 
+def _aware(value: datetime | str) -> datetime:
+    """SQLite hands back text, PostgreSQL an aware datetime; both stored as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class Target(NamedTuple):
     """The question being answered and the state of its attempt."""
 
@@ -38,6 +45,7 @@ class Target(NamedTuple):
     frozen: dict[str, Any]
     status: str
     deadline_at: datetime
+    password_changed_at: datetime
 
 
 class Connection:
@@ -86,12 +94,10 @@ class Connection:
         row = self._execute(_TARGET, (attempt_id, position, user_id)).fetchone()
         if row is None:
             return None
-        qid, frozen, status, deadline = row
+        qid, frozen, status, deadline, password_changed_at = row
         if isinstance(frozen, str):
             frozen = json.loads(frozen)
-        if isinstance(deadline, str):
-            deadline = datetime.fromisoformat(deadline)
-        return Target(qid, attempt_id, frozen, status, deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC))
+        return Target(qid, attempt_id, frozen, status, _aware(deadline), _aware(password_changed_at))
 
     def save(self, target: Target, now: datetime, response: Any = ..., flagged: bool | None = None) -> bool:
         """Write the response and/or the flag while the attempt is open and in time; False

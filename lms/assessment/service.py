@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
+from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.core.models import utcnow
@@ -184,16 +185,19 @@ def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | 
 
 
 def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
-                  flagged: bool | None = None) -> int:
+                  flagged: bool | None = None, session_stamp: int | None = None) -> int:
     """Save one answer now; refused after the deadline or once the attempt is closed.
 
     This is the hot path of an exam day: one read of the question and its attempt (which
     also checks the owner and that the account is active) and one guarded UPDATE, on a
-    driver connection in autocommit (see autosave.py). Returns the seconds left.
+    driver connection in autocommit (see autosave.py). Returns the seconds left. Callers that
+    read the user from the session cookie themselves pass the stamp it carries: a session from
+    before the password last changed saves nothing, as it is signed out everywhere else.
     """
     with autosave.Connection() as connection:
         target = connection.find_target(attempt_id, position, user_id)
-        if target is None:
+        if target is None or (session_stamp is not None
+                              and session_stamp != password_stamp(target.password_changed_at)):
             raise grading.ResponseError("no such question")
         now = utcnow()
         left = max(0, int((target.deadline_at - now).total_seconds()))

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from lms.accounts.service import parse_login_token
 from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, Exam
 from lms.assessment.paper import render_questions
@@ -95,19 +96,20 @@ def paper(attempt_id: int):
 def answer(attempt_id: int):
     """Autosave of one answer (JSON): {"position": n, "response": ..., "flagged": bool}.
 
-    The hottest request of an exam day: the signed session names the user and the query
-    itself checks that the account is active and owns the attempt, so that no separate
-    user load is needed.
+    The hottest request of an exam day: the signed session names the user (and their
+    password's stamp) and the query itself checks that the account is active, that the
+    password has not changed since, and that it owns the attempt: no separate user load.
     """
-    user_id = session.get("_user_id")
-    if not user_id or not str(user_id).isdigit():
+    signed_in = parse_login_token(session.get("_user_id"))
+    if signed_in is None:
         return jsonify(error=_("请先登录。")), 401
+    user_id, stamp = signed_in
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("position"), int):
         return jsonify(error=_("请求格式不正确")), 400
     try:
-        left = service.record_answer(attempt_id, int(user_id), data["position"],
-                                     data.get("response", ...), data.get("flagged"))
+        left = service.record_answer(attempt_id, user_id, data["position"],
+                                     data.get("response", ...), data.get("flagged"), session_stamp=stamp)
     except grading.ResponseError as error:
         # Someone else's attempt looks like no attempt at all.
         return jsonify(error=str(error)), 404 if str(error) == "no such question" else 400

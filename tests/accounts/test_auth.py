@@ -133,3 +133,45 @@ def test_english_can_be_chosen_and_chinese_is_the_default(client):
     assert "登录" in client.get("/login").get_data(as_text=True)
     client.get("/lang/en")
     assert "Sign in" in client.get("/login").get_data(as_text=True)
+
+
+def test_a_new_password_signs_out_every_other_session(app, factory):
+    user = factory.user("officer")
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, user)
+    login(phone, user)
+    assert phone.get("/me").status_code == 200
+    laptop.post("/account/password", data={"current": "correct-horse-1", "password": "new-password-1",
+                                           "confirm": "new-password-1"})
+    assert laptop.get("/me").status_code == 200  # the one that changed it stays signed in
+    response = phone.get("/me")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_an_admins_new_password_signs_the_user_out(app, factory):
+    from lms.extensions import db
+
+    user = factory.user("officer")
+    client = app.test_client()
+    login(client, user)
+    user.set_password("set-by-admin-1")
+    db.session.commit()
+    assert "/login" in client.get("/me").location
+
+
+def test_remember_me_keeps_a_device_signed_in_until_the_password_changes(app, factory):
+    from flask import current_app
+
+    user = factory.user("officer")
+    client = app.test_client()
+    client.post("/login", data={"login": user.login, "password": "correct-horse-1", "remember": "y"})
+    cookie = client.get_cookie(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    assert cookie is not None
+    fresh = app.test_client()  # the browser was closed: only the remember-me cookie is left
+    fresh.set_cookie(cookie.key, cookie.value)
+    assert fresh.get("/me").status_code == 200
+    user.set_password("changed-elsewhere-1")
+    db.session.commit()
+    later = app.test_client()
+    later.set_cookie(cookie.key, cookie.value)
+    assert "/login" in later.get("/me").location

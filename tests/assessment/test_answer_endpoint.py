@@ -26,7 +26,7 @@ def sign_in(app, user):
     """A client signed in as user, with the CSRF token its paper page carries."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     add_questions("metrology", "single", 5)
     attempt = service.start_attempt(make_exam(), user.id)
@@ -80,7 +80,7 @@ def test_without_the_csrf_token_nothing_is_saved(csrf_app, factory):
 def test_a_forged_session_cookie_is_not_signed_in(csrf_app, factory):
     owner = factory.user()
     client, attempt, token = sign_in(csrf_app, owner)
-    forged = URLSafeTimedSerializer("another-key", salt="cookie-session").dumps({"_user_id": str(owner.id)})
+    forged = URLSafeTimedSerializer("another-key", salt="cookie-session").dumps({"_user_id": owner.get_id()})
     stranger = csrf_app.test_client()
     stranger.set_cookie("session", forged)
     r = stranger.post(f"/exams/attempts/{attempt.id}/answer", json={"position": 1, "response": 2},
@@ -124,3 +124,13 @@ def test_the_connection_goes_back_to_the_pool_out_of_autocommit(csrf_app, factor
                     headers={"X-CSRFToken": token})
     assert r.status_code == 200 and used
     assert not any(engine.dialect.detect_autocommit_setting(c.dbapi_connection) for c in used if c.dbapi_connection)
+
+
+def test_a_session_from_before_a_password_change_saves_nothing(app, factory):
+    user = factory.user()
+    client, attempt, token = sign_in(app, user)
+    user.set_password("another-password-1")
+    db.session.commit()
+    response = client.post(f"/exams/attempts/{attempt.id}/answer", json={"position": 1, "response": 0},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code in (401, 404) and saved(attempt.id, 1) is None
