@@ -22,16 +22,26 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT)
 
 
-def feed_token(user_id: int) -> str:
-    """The secret part of an officer's calendar feed URL: calendar apps send no cookies."""
-    return _serializer().dumps(user_id)
+def feed_token(user) -> str:
+    """The secret part of an officer's calendar feed URL (calendar apps send no cookies). It
+    carries the sign-in token, so a new password also retires a feed URL given away."""
+    return _serializer().dumps(user.get_id())
 
 
 def user_for_feed_token(token: str) -> int | None:
+    """The officer whose feed this is, while their password is the one it was made under."""
+    from lms.accounts.models import User
+    from lms.accounts.service import parse_login_token, password_stamp
+    from lms.extensions import db
+
     try:
-        return int(_serializer().loads(token))
-    except (BadSignature, ValueError, TypeError):
+        parsed = parse_login_token(_serializer().loads(token))
+    except BadSignature:
         return None
+    if parsed is None:
+        return None
+    changed = db.session.scalar(db.select(User.password_changed_at).where(User.id == parsed[0]))
+    return parsed[0] if changed is not None and password_stamp(changed) == parsed[1] else None
 
 
 def _event(workshop: Workshop, url: str) -> Event:

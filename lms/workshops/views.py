@@ -35,7 +35,7 @@ def index():
     past = [e for e in mine.values() if service.aware(e.workshop.ends_at) <= now]
     return render_template("workshops/index.html", workshops=workshops, mine=mine, counts=counts,
                            past=past, has_filing=service.audience_of(current_user.id) is not None,
-                           feed_url=url_for("workshops.feed", token=calendar.feed_token(current_user.id),
+                           feed_url=url_for("workshops.feed", token=calendar.feed_token(current_user),
                                             _external=True),
                            hours=service.attended_hours(current_user.id))
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from lms.extensions import db
 from lms.workshops import calendar, service
 from tests.conftest import login
 from tests.workshops.helpers import BEFORE, START, make_workshop, officer
@@ -43,10 +44,13 @@ def test_officer_feed_lists_their_seats_without_a_session(app, factory, client):
     user = officer(factory)
     mine, _other = make_workshop(title="我的"), make_workshop(title="别人的")
     service.enrol(mine, user.id, BEFORE)
-    response = client.get(f"/workshops/feed/{calendar.feed_token(user.id)}.ics")
-    _cal, events = _events(response.data)
+    url = f"/workshops/feed/{calendar.feed_token(user)}.ics"
+    _cal, events = _events(client.get(url).data)
     assert [str(e["summary"]) for e in events] == ["我的"]
     assert client.get("/workshops/feed/forged-token.ics").status_code == 404
+    user.set_password("a-new-password-1")  # the officer gave the URL away and changes it
+    db.session.commit()
+    assert client.get(url).status_code == 404
 
 
 def test_month_view_shows_the_workshop_on_its_local_day(app, factory, client):
