@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
-from lms.core.models import utcnow
+from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
 
@@ -21,11 +21,6 @@ _rng = random.SystemRandom()
 
 class ExamError(Exception):
     """An exam rule was broken; the message is for the user."""
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; everything is stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def candidates(rule: dict[str, Any]):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from lms.catalog.models import Course, Lesson, LessonProgress
-from lms.core.models import utcnow
+from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
 
@@ -91,7 +91,7 @@ def open_lesson(user_id: int, lesson, progress=None, known: bool = False):
         except IntegrityError:  # the same officer opened it in another tab at the same moment
             db.session.rollback()
         return ReadingProgress(None, now, now, None)
-    if now - _aware(progress.last_opened_at) > TOUCH_INTERVAL:
+    if now - aware(progress.last_opened_at) > TOUCH_INTERVAL:
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
             .values(last_opened_at=now))
@@ -99,14 +99,10 @@ def open_lesson(user_id: int, lesson, progress=None, known: bool = False):
     return progress
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def seconds_left(progress: LessonProgress | None, lesson: Lesson) -> int:
     if progress is None:
         return required_seconds(lesson)
-    opened = _aware(progress.first_opened_at)  # SQLite returns naive datetimes; we store UTC
+    opened = aware(progress.first_opened_at)  # SQLite returns naive datetimes; we store UTC
     elapsed = (datetime.now(UTC) - opened).total_seconds()
     return max(0, int(required_seconds(lesson) - elapsed + 0.999))
 

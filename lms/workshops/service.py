@@ -13,14 +13,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from lms.core import audit
-from lms.core.models import utcnow
+from lms.core.models import aware, utcnow
 from lms.extensions import db
 from lms.registry.models import Enterprise, Filing
 from lms.workshops.models import (
@@ -48,11 +48,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at
 
 class WorkshopError(Exception):
     """A rule of workshops refused the action; the message is for the user."""
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything is stored as UTC."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- audience -----------------------------------------------------------------------------
