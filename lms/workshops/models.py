@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -67,9 +66,6 @@ class Workshop(TimestampMixin, db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == CANCELLED
-
-    def audience_label(self) -> dict[str, Any]:
-        return {"industries": self.audience_industries or [], "town": self.audience_town}
 
 
 class Enrollment(TimestampMixin, db.Model):

@@ -164,3 +164,10 @@ def test_a_camera_frame_is_read_on_the_server_for_browsers_that_cannot(as_staff,
     assert response.get_json() == {"text": "http://localhost/staff/workshops/scan?code=ABCDEFGH23"}
     assert as_staff.post("/staff/workshops/decode", data=b"not an image",
                          content_type="image/jpeg").get_json() == {"text": None}
+
+
+def test_closing_check_in_shows_when_it_was_closed(as_staff, factory):
+    workshop = make_workshop(**_soon(hours=-4))
+    as_staff.post(f"/staff/workshops/{workshop.id}/close")
+    page = as_staff.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
+    assert "签到已于" in page and f'/staff/workshops/{workshop.id}/close"' not in page  # no second close
