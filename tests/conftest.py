@@ -197,3 +197,30 @@ def as_officer(client, factory):
     login(client, user)
     client.user = user
     return client
+
+
+def run_together(app, action, arguments: list) -> list:
+    """action(argument) for every argument at the same moment, each in its own thread with its
+    own app context and database session (two tabs, two officers, two servers): the results,
+    or the exceptions raised, in the order the threads finished."""
+    import threading
+
+    barrier = threading.Barrier(len(arguments))
+    outcomes: list = []
+
+    def run(argument):
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes.append(action(argument))
+            except Exception as error:  # noqa: BLE001 - the caller asserts on it
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes

@@ -1,6 +1,5 @@
 """Programs decide who is trained; certificates are issued exactly then and can be checked."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from lms.extensions import db
 from lms.programs.models import Program
 from tests.assessment.exam_factory import add_questions, answer_all, make_exam
 from tests.catalog.content_tree import write_course
+from tests.conftest import run_together
 
 
 @pytest.fixture
@@ -152,27 +152,13 @@ def test_concurrent_issuance_gives_unique_serials(program, factory, app):
     ids = [u.id for u in users]
     program_id = program.id
     db.session.remove()
-    barrier = threading.Barrier(len(ids))
-    errors = []
 
     def issue(uid):
-        with app.app_context():
-            from lms.accounts.models import User
+        from lms.accounts.models import User
 
-            user = db.session.get(User, uid)
-            prog = db.session.get(Program, program_id)
-            barrier.wait()
-            try:
-                service.issue_by_staff(user, prog, "并发测试")
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            db.session.remove()
+        return service.issue_by_staff(db.session.get(User, uid), db.session.get(Program, program_id), "并发测试")
 
-    threads = [threading.Thread(target=issue, args=(uid,)) for uid in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = [o for o in run_together(app, issue, ids) if isinstance(o, Exception)]
     serials = list(db.session.scalars(select(Certificate.serial)))
     assert not errors and len(serials) == 6 and len(set(serials)) == 6
     assert all(service.serial_is_well_formed(s) for s in serials)

@@ -1,36 +1,16 @@
 """Many officers pressing "enrol" for the last seats at once never exceed the capacity."""
 
-import threading
-
 from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.workshops import service
 from lms.workshops.models import ENROLLED, WAITLISTED, Enrollment, Workshop
+from tests.conftest import run_together
 from tests.workshops.helpers import BEFORE, make_workshop, officer
 
 
-def _race(app, workshop_id: int, user_ids: list[int], action) -> list[str]:
-    barrier = threading.Barrier(len(user_ids))
-    outcomes: list[str] = []
-
-    def run(user_id: int):
-        with app.app_context():
-            workshop = db.session.get(Workshop, workshop_id)
-            barrier.wait()
-            try:
-                outcomes.append(action(workshop, user_id))
-            except Exception as error:  # noqa: BLE001 - reported in the assertion
-                outcomes.append(f"error: {error}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes
+def _race(app, workshop_id: int, user_ids: list[int], action) -> list:
+    return run_together(app, lambda uid: action(db.session.get(Workshop, workshop_id), uid), user_ids)
 
 
 def test_concurrent_enrolments_never_exceed_capacity(app, factory):
