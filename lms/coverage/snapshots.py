@@ -98,7 +98,7 @@ def store(program_id: int, counts: dict[date, tuple[int, int]], version: int, to
 
 def _may_change_the_past(statement, parameters) -> bool:
     if isinstance(statement, TextClause):
-        return bool(RAW_WRITE.search(statement.text))
+        return _is_raw_write(statement.text)
     table = getattr(statement, "table", None)
     if not getattr(statement, "is_dml", False) or getattr(table, "name", None) not in WATCHED:
         return False
@@ -125,5 +125,13 @@ def _invalidate(conn, statement, multiparams, params, execution_options, result)
 def _invalidate_driver_sql(conn, cursor, statement, parameters, context, executemany) -> None:
     """SQL handed to the driver as it is (Connection.exec_driver_sql: the roster import's bulk
     inserts) never reaches after_execute; its rows' dates are not looked at, any write counts."""
-    if context is not None and context.compiled is None and RAW_WRITE.search(statement):
+    if context is not None and context.compiled is None and _is_raw_write(statement):
         _bump(conn)
+
+
+def _is_raw_write(sql: str) -> bool:
+    """Whether SQL text writes a watched table. The regex tries every position of a text that
+    names neither table: 2 ms for each 70 kB multi-row INSERT into enterprise, which the
+    substring test passes over in a twentieth of that."""
+    lowered = sql.lower()
+    return any(table in lowered for table in WATCHED) and RAW_WRITE.search(sql) is not None

@@ -232,9 +232,9 @@ def _write(preview: Preview, stamps: tuple, progress: Callable[[int], None] | No
     if ending:
         session.execute(update(Filing), ending)
     inserts = preview._filing_inserts
-    if not ids.keys() >= {uscc for uscc, _values in inserts}:
+    if not ids.keys() >= set(map(itemgetter(0), inserts)):
         ids.update(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
-    if any(values[_STATUS] != "current" for _uscc, values in inserts):
+    if not {"current"}.issuperset(map(itemgetter(_STATUS), map(itemgetter(1), inserts))):
         inserts = sorted(inserts, key=lambda item: item[1][_STATUS] == "current")
     filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
     for start in range(0, len(inserts), 10000):
