@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add, attrgetter, itemgetter
+from operator import add, attrgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -32,7 +32,6 @@ FILING_FIELDS = (
     "status",
 )
 ENTERPRISE_ROW_FIELDS = ("enterprise_name", "scale", "is_above_scale", "industry_code", "industry_name")
-_STATUS = FILING_FIELDS.index("status")
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
 
 
@@ -52,7 +51,7 @@ class Preview:
     errors: list[RowError] = field(default_factory=list)
     _enterprise_inserts: list[tuple] = field(default_factory=list, repr=False)  # uscc, *ENTERPRISE_FIELDS
     _enterprise_updates: list[dict] = field(default_factory=list, repr=False)
-    _filing_inserts: list[tuple[str, tuple]] = field(default_factory=list, repr=False)  # uscc, FILING_FIELDS
+    _filing_inserts: list[RosterRow] = field(default_factory=list, repr=False)
     _filing_updates: list[dict] = field(default_factory=list, repr=False)
     _endings: list[dict] = field(default_factory=list, repr=False)
 
@@ -133,16 +132,17 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
             if record.status == "current" or record.uscc not in by_uscc or by_uscc[record.uscc].status != "current":
                 by_uscc[record.uscc] = record
         latest = list(by_uscc.values())
-    values = list(zip(*(map(attrgetter(f), latest) for f in ENTERPRISE_ROW_FIELDS),
+    # (uscc, *ENTERPRISE_FIELDS) of each, every tuple built in C
+    values = list(zip(*(map(attrgetter(f), latest) for f in ("uscc", *ENTERPRISE_ROW_FIELDS)),
                       map(towns.__getitem__, map(attrgetter("town"), latest)), strict=True))
     if stored.keys().isdisjoint(usccs):  # all new: no comparing to do
-        preview._enterprise_inserts = [(r.uscc, *v) for r, v in zip(latest, values, strict=True)]
+        preview._enterprise_inserts = values
         preview._note_all("enterprise_added", latest, lambda r: f"{r.enterprise_name}（{r.uscc}）")
         return
-    for record, new in zip(latest, values, strict=True):
-        uscc = record.uscc
+    for record, row in zip(latest, values, strict=True):
+        uscc, new = record.uscc, row[1:]
         if uscc not in stored:
-            preview._enterprise_inserts.append((uscc, *new))
+            preview._enterprise_inserts.append(row)
             preview._note("enterprise_added", record.row, f"{record.enterprise_name}（{uscc}）")
             continue
         old = stored[uscc]
@@ -161,7 +161,7 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
     enterprise_id = {uscc: values[0] for uscc, values in stored.items()}
     existing = _stored_filings(set(enterprise_id.values())) if enterprise_id else []
     if not existing:  # nothing to match, change or end: every row is a new filing
-        preview._filing_inserts = list(zip(map(attrgetter("uscc"), rows), map(_filing_values, rows), strict=True))
+        preview._filing_inserts = list(rows)
         preview._note_all("filing_added", rows, lambda r: f"{r.enterprise_name} · {r.officer_name}")
         return
     by_no = {f[2]: f for f in existing if f[2]}
@@ -180,7 +180,7 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
     for record, old in matched:
         values = _filing_values(record)
         if old is None:
-            preview._filing_inserts.append((record.uscc, values))
+            preview._filing_inserts.append(record)
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
         else:
             changed = [f for f, a, b in zip(FILING_FIELDS, old[2:], values, strict=False) if a != b]
@@ -231,17 +231,19 @@ def _write(preview: Preview, stamps: tuple, progress: Callable[[int], None] | No
     ending = preview._endings + [u for u in preview._filing_updates if u["status"] != "current"]
     if ending:
         session.execute(update(Filing), ending)
+    # The records' values are taken only now: tuples made and freed while the collector is
+    # paused are never walked by it, as those kept in the preview are once it resumes.
     inserts = preview._filing_inserts
-    if not ids.keys() >= set(map(itemgetter(0), inserts)):
+    if not ids.keys() >= set(map(attrgetter("uscc"), inserts)):
         ids.update(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
-    if not {"current"}.issuperset(map(itemgetter(_STATUS), map(itemgetter(1), inserts))):
-        inserts = sorted(inserts, key=lambda item: item[1][_STATUS] == "current")
+    if not {"current"}.issuperset(map(attrgetter("status"), inserts)):
+        inserts = sorted(inserts, key=lambda record: record.status == "current")
     filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
     for start in range(0, len(inserts), 10000):
         chunk = inserts[start:start + 10000]
         # (enterprise id,) + values + stamps, each concatenation done in C
-        enterprise_ids = zip(map(ids.__getitem__, map(itemgetter(0), chunk)))
-        rows = list(map(add, map(add, enterprise_ids, map(itemgetter(1), chunk)), repeat(stamps)))
+        enterprise_ids = zip(map(ids.__getitem__, map(attrgetter("uscc"), chunk)))
+        rows = list(map(add, map(add, enterprise_ids, map(_filing_values, chunk)), repeat(stamps)))
         insert_rows(Filing.__table__, filing_columns, rows)
         if progress:
             progress(len(chunk))
