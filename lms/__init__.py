@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from flask import Flask, has_request_context, request, session, url_for
+from flask import Flask, request, url_for
 
 from lms.config import Config
 from lms.core.i18n import install_template_gettext
+from lms.core.i18n import select_locale as _select_locale
+from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -29,10 +31,12 @@ def create_app(config: Any = None) -> Flask:
     app = Flask(__name__, instance_path=getattr(config, "INSTANCE_PATH", None))
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.session_interface = CookieSessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, signing once per session
     limiter.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=_babel_locale)
@@ -61,21 +65,13 @@ def _babel_locale() -> Locale:
     return _LOCALES[_select_locale()]
 
 
-def _select_locale() -> str:
-    if not has_request_context():
-        return "zh_CN"  # CLI and background work speak Chinese, the registry's language
-    chosen = session.get("lang")
-    # The choice lives in the session (the language links in the navigation bar); reading it
-    # never needs the user, so translating a message can never trigger loading one.
-    return chosen if chosen in ("zh_CN", "en") else "zh_CN"  # Chinese first, whatever the browser says
-
-
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from lms.accounts.models import User
 
     login_manager.init_app(app)
+    login_manager._session_identifier_generator = session_identifier
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("请先登录。")
     login_manager.login_message_category = "warning"
@@ -84,13 +80,15 @@ def _init_login(app: Flask) -> None:
     from sqlalchemy.orm import make_transient_to_detached
 
     from lms.accounts.service import parse_login_token, password_stamp
+    from lms.core.driver_read import DriverRead
 
-    by_id = select(*User.__table__.c).where(User.__table__.c.id == bindparam("id"))
+    by_id = DriverRead(select(*User.__table__.c).where(User.__table__.c.id == bindparam("id")))
+    new_user = User._sa_class_manager.new_instance
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
-        # Every signed-in page loads the user: one Core row made into a persistent User costs
-        # a third of session.get's ORM loading (bench/lesson_page.py). The row is read on each
+        # Every signed-in page loads the user: one row read through the driver and made into
+        # a persistent User costs a tenth of session.get's ORM loading (bench/lesson_page.py). The row is read on each
         # request, so disabling an account or changing its password ends its sessions at once.
         parsed = parse_login_token(token)
         if parsed is None:
@@ -99,10 +97,12 @@ def _init_login(app: Flask) -> None:
         if db.session.identity_map.get(db.session.identity_key(User, uid)) is not None:
             known = db.session.get(User, uid)  # already in this session (tests, CLI)
             return known if password_stamp(known.password_changed_at) == stamp else None
-        row = db.session.execute(by_id, {"id": uid}).mappings().first()
-        if row is None or password_stamp(row["password_changed_at"]) != stamp:
+        row = by_id.first({"id": uid})
+        if row is None or password_stamp(row.password_changed_at) != stamp:
             return None  # unknown, or signed in before the password last changed
-        user = User(**row)
+        # Loaded as the ORM loads rows (no attribute events), then attached as persistent.
+        user = new_user()
+        user.__dict__.update(row._asdict())
         make_transient_to_detached(user)
         db.session.add(user)
         return user

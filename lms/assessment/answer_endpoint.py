@@ -69,7 +69,7 @@ class AnswerEndpoint:
         if self._serializers is None:
             app = self.app
             interface = app.session_interface
-            if type(interface) is not SecureCookieSessionInterface:  # noqa: E721 - exactly Flask's
+            if not isinstance(interface, SecureCookieSessionInterface):  # Flask's cookie format
                 return None
             session_signer = interface.get_signing_serializer(app)
             if session_signer is None:  # no secret key: no signed-in session to trust

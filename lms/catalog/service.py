@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from lms.catalog.models import Course, Lesson, LessonProgress
+from lms.core.driver_read import DriverRead
 from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
@@ -179,18 +180,18 @@ def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
     """(lesson with its course, the officer's progress or None) in one query, or None; the
     lesson's text comes from a cache kept fresh by its updated_at (see _content).
 
-    A Core query returning plain rows: the lesson page is what officers load most, and
-    building ORM objects cost more than the query itself (bench/lesson_page.py).
+    One read through the driver, returning a plain row: the lesson page is what officers load
+    most, and SQLAlchemy's handling of even a column query cost more than the query itself
+    (bench/lesson_page.py).
     """
-    row = db.session.execute(_READING, {"user": user_id, "course": course_slug,
-                                        "lesson": lesson_slug}).first()
+    row = _READING.first({"user": user_id, "course": course_slug, "lesson": lesson_slug})
     if row is None:
         return None
     body_html, toc = _content(row.id, row.updated_at)
     lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, body_html, toc,
-                           row.char_count,
+                           row.char_count, row.updated_at,
                            ReadingCourse(row.course_id, row.course_slug, row.course_title,
-                                         row.manifest_hash))
+                                         (row.manifest_hash, row.lessons_changed_at)))
     progress = None
     if row.progress_id is not None:
         progress = ReadingProgress(row.progress_id, row.first_opened_at, row.last_opened_at,
@@ -222,7 +223,7 @@ class ReadingCourse:
     id: int
     slug: str
     title: str
-    manifest_hash: str
+    stamp: tuple  # changes whenever a sync changes the course or any of its lessons
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,7 @@ class ReadingLesson:
     body_html: str
     toc: list
     char_count: int
+    updated_at: datetime
     course: ReadingCourse
 
 
@@ -246,12 +248,15 @@ class ReadingProgress:
     completed_at: datetime | None
 
 
-_READING = (
+_Sibling = aliased(Lesson)
+_READING = DriverRead(
     select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
            Lesson.char_count, Course.id.label("course_id"),
            Course.slug.label("course_slug"), Course.title.label("course_title"), Course.manifest_hash,
            LessonProgress.id.label("progress_id"), LessonProgress.first_opened_at,
-           LessonProgress.last_opened_at, LessonProgress.completed_at)
+           LessonProgress.last_opened_at, LessonProgress.completed_at,
+           select(func.max(_Sibling.updated_at)).where(_Sibling.course_id == Course.id)
+           .scalar_subquery().label("lessons_changed_at"))
     .join(Course, Course.id == Lesson.course_id)
     .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
                                     LessonProgress.user_id == bindparam("user")))
@@ -263,10 +268,10 @@ _READING = (
 _outlines: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
 
 
-def outline(course) -> list[tuple[int, str, str]]:
-    """(id, slug, title) of a course's lessons in order. The manifest lists them, so its hash
-    keys a per-process cache that a sync invalidates by changing the manifest."""
-    key = (course.id, course.manifest_hash)
+def outline(course: ReadingCourse) -> list[tuple[int, str, str]]:
+    """(id, slug, title) of a course's lessons in order, kept per process by the course's
+    stamp: a sync that changes, adds or retires a lesson moves it."""
+    key = (course.id, course.stamp)
     if key not in _outlines:
         _outlines[key] = list(db.session.execute(
             select(Lesson.id, Lesson.slug, Lesson.title)

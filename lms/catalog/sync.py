@@ -82,6 +82,7 @@ def _sync_course(course: Course | None, source: CourseSource, report: SyncReport
     for lesson in lessons.values():
         if not lesson.is_retired:
             lesson.is_retired = True  # kept: progress and attempts may refer to it
+            lesson.updated_at = utcnow()  # the course's outline changed: pages showing it must see that
             report.lessons_retired.append(f"{course.slug}/{lesson.slug}")
 
 

@@ -25,6 +25,7 @@ from lms.catalog import service
 from lms.catalog.content import ContentError, read_all
 from lms.catalog.models import Course
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.page_cache import render_with_holes
 from lms.core.transactions import reads_in_autocommit
 from lms.extensions import db
 
@@ -83,11 +84,15 @@ def lesson(slug: str, lesson_slug: str):
     progress = service.open_lesson(current_user.id, lesson, progress, known=True)
     siblings = service.outline(lesson.course)
     index = next(i for i, item in enumerate(siblings) if item[0] == lesson.id)
-    return render_template(
-        "catalog/lesson.html", lesson=lesson, course=lesson.course, progress=progress,
+    seconds_left = service.seconds_left(progress, lesson)
+    # The same HTML for every officer on this version of the lesson, in the same state.
+    key = (lesson.id, lesson.updated_at, lesson.course.stamp, bool(progress.completed_at), bool(seconds_left))
+    return render_with_holes(
+        "catalog/lesson.html", key, {"seconds_left": seconds_left},
+        lesson=lesson, course=lesson.course, progress=progress,
         prev=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,
-        position=index + 1, total=len(siblings), seconds_left=service.seconds_left(progress, lesson))
+        position=index + 1, total=len(siblings))
 
 
 @bp.post("/<slug>/<lesson_slug>/done")

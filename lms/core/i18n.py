@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from babel import Locale
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, session
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
+
+
+def select_locale() -> str:
+    """The request's language: the visitor's choice kept in the session, else Chinese."""
+    if not has_request_context():
+        return "zh_CN"  # CLI and background work speak Chinese, the registry's language
+    chosen = session.get("lang")
+    # The choice lives in the session (the language links in the navigation bar); reading it
+    # never needs the user, so translating a message can never trigger loading one.
+    return chosen if chosen in ("zh_CN", "en") else "zh_CN"  # Chinese first, whatever the browser says
 
 
 def install_template_gettext(app: Flask, select_locale: Callable[[], str]) -> None:

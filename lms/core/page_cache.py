@@ -1,0 +1,66 @@
+"""Pages rendered once and then filled in: the same HTML for every visitor, with holes.
+
+The lesson page is what officers load most, and rendering it through Jinja (layout,
+navigation, a dozen translated strings, several URLs) was a third of its time
+(bench/lesson_page.py). Its HTML is the same for every officer reading the same lesson in
+the same language, except for a few values: the officer's name, the CSRF token, and what
+the caller names as holes. So the page is rendered once with markers in those places, split
+at the markers, and each later view joins the pieces around its own values.
+
+What else goes into the HTML must be in the caller's key; the language, the role (the
+navigation), the URL (the language link) and the mount point are added here. A visitor
+with flashed messages gets a normal render: those messages are theirs alone.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from lms.core.i18n import select_locale
+from lms.core.sessions import csrf_token
+
+MARK = "\x00"  # never in our HTML: Markdown sanitising and escaping drop NUL characters
+SIZE = 256  # pages kept per process; a lesson page is about 40 kB
+
+
+class _Visitor:
+    """What the layout reads of current_user while the shared page is rendered."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.name = Markup(f"{MARK}user_name{MARK}")
+
+
+_pages: dict[tuple, list[bytes]] = {}
+
+
+def render_with_holes(template: str, key: tuple, holes: dict[str, object], **context) -> str | bytes:
+    """render_template(template, **holes, **context) for the signed-in visitor, where the
+    output depends only on key (and the language, role and URL) apart from the holes.
+    Returns the page as UTF-8 bytes, as a view may."""
+    if "_flashes" in session:
+        return render_template(template, **holes, **context)
+    full_key = (template, key, select_locale(), current_user.role, request.script_root,
+                request.full_path)
+    parts = _pages.get(full_key)
+    if parts is None:
+        marks = {name: Markup(f"{MARK}{name}{MARK}") for name in holes}
+        csrf_mark = Markup(f"{MARK}csrf_token{MARK}")
+        html = render_template(template, **marks, **context, current_user=_Visitor(current_user.role),
+                               csrf_token=lambda: csrf_mark)
+        parts = [part.encode() for part in html.split(MARK)]  # UTF-8 once, not per view
+        if len(_pages) >= SIZE:
+            del _pages[next(iter(_pages))]  # the oldest goes first
+        _pages[full_key] = parts
+    values = {name.encode(): str(escape(value)).encode() for name, value in holes.items()}
+    values[b"user_name"] = str(escape(current_user.name)).encode()
+    values[b"csrf_token"] = csrf_token().encode()
+    pieces = parts.copy()
+    for i in range(1, len(pieces), 2):
+        pieces[i] = values[pieces[i]]
+    return b"".join(pieces)

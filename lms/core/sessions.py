@@ -1,0 +1,125 @@
+"""Flask's signed-cookie session and what is derived from it, without repeating work on
+every request.
+
+Flask builds a new itsdangerous serializer for every request and verifies the cookie from
+scratch each time: base64, zlib, two HMACs and JSON, a sixth of a signed-in page's time
+(bench/lesson_page.py). A browser sends the same cookie until the session changes, so a
+value verified once is remembered (by its exact text: a forged or altered cookie never
+matches one) with the time it was signed, and only its expiry is checked again.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Request, current_app, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+
+class _JSONText:
+    """A 'serializer' that hands back the JSON text itsdangerous has verified and unpacked."""
+
+    @staticmethod
+    def dumps(_obj) -> str:
+        return ""  # tells itsdangerous that this serializer works on text
+
+    @staticmethod
+    def loads(text: str) -> str:
+        return text
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions as Flask keeps them, remembering verified cookie values."""
+
+    MEMO_SIZE = 2048  # cookies of about 200 bytes: a few hundred kilobytes at most
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+        self._verified = _Memo(self.MEMO_SIZE)  # cookie -> (signed at, JSON text)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializers = {key: serializer}  # a new key replaces the old one
+            self._verified = _Memo(self.MEMO_SIZE)
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        known = self._verified.get(value)
+        if known is None:
+            try:
+                payload, signed_at = serializer.make_signer().unsign(
+                    value, max_age=max_age, return_timestamp=True)
+                # Positional: URLSafeSerializer.load_payload drops a serializer passed by keyword.
+                text = serializer.load_payload(payload, _JSONText)
+            except BadSignature:
+                return self.session_class()
+            known = (signed_at.timestamp(), text)
+            self._verified.keep(value, known)
+        elif time.time() - known[0] > max_age:
+            del self._verified[value]
+            return self.session_class()  # expired, as itsdangerous's max_age would say
+        # Parsed anew each time: a session's lists (flashed messages) are changed in place.
+        return self.session_class(self.serializer.loads(known[1]))
+
+
+class _Memo(dict):
+    """A bounded dict: when full, the oldest entry goes first."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, key, value):
+        if len(self) >= self.size:
+            del self[next(iter(self))]
+        self[key] = value
+        return value
+
+
+_identifiers = _Memo(1024)
+
+
+def session_identifier() -> str:
+    """Flask-Login's session-protection identifier (a SHA-512 of the address and the browser),
+    computed once per address and browser: creating a hash object costs OpenSSL 3 more than
+    hashing, and it was asked for on every signed-in request."""
+    from flask_login.utils import _create_identifier
+
+    key = (request.headers.get("X-Forwarded-For"), request.remote_addr, request.headers.get("User-Agent"))
+    found = _identifiers.get(key)
+    return found if found is not None else _identifiers.keep(key, _create_identifier())
+
+
+_csrf_tokens = _Memo(2048)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's generate_csrf, signing each session's raw token once rather than on every
+    page. Tokens carry no expiry here (WTF_CSRF_TIME_LIMIT is None), so the first signed
+    form of a session's token stays as valid as a new one."""
+    from flask_wtf.csrf import generate_csrf
+
+    app = current_app
+    name = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(name)
+    if raw is None or name in g or app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    key = (app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
+    signed = _csrf_tokens.get(key)
+    if signed is None:
+        return _csrf_tokens.keep(key, generate_csrf())
+    setattr(g, name, signed)  # where generate_csrf looks first, for forms on the same page
+    return signed
