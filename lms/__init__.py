@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask import Flask, request, url_for
 
 from lms.config import Config
 from lms.core.i18n import install_template_gettext
+from lms.core.driver_read import release_read_connection
 from lms.core.i18n import select_locale as _select_locale
 from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -25,6 +27,10 @@ CSP = (
 )
 
 
+_FIXED_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                  ("Referrer-Policy", "same-origin"))
+
+
 def create_app(config: Any = None) -> Flask:
     """Build the application; config is a Config-like object (defaults from the environment)."""
     config = config or Config()
@@ -32,8 +38,10 @@ def create_app(config: Any = None) -> Flask:
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.session_interface = CookieSessionInterface()
+    _check_coroutines_once(app)
 
     db.init_app(app)
+    app.teardown_appcontext(release_read_connection)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
     app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, signing once per session
@@ -57,6 +65,24 @@ def create_app(config: Any = None) -> Flask:
     return app
 
 
+def _check_coroutines_once(app: Flask) -> None:
+    """Flask asks inspect whether each hook and view is a coroutine function before every
+    call, a tenth of a plain request's time here; the answer never changes."""
+    answers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    ensure_sync = app.ensure_sync
+
+    def ensure_sync_once(func):
+        try:
+            return answers[func]
+        except KeyError:
+            answers[func] = found = ensure_sync(func)
+            return found
+        except TypeError:  # not weakly referable
+            return ensure_sync(func)
+
+    app.ensure_sync = ensure_sync_once
+
+
 # Parsed once: babel's Locale.parse of a string scans every known locale on each call.
 _LOCALES = {code: Locale.parse(code) for code in ("zh_CN", "en")}
 
@@ -68,44 +94,15 @@ def _babel_locale() -> Locale:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
-    from lms.accounts.models import User
-
     login_manager.init_app(app)
     login_manager._session_identifier_generator = session_identifier
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("请先登录。")
     login_manager.login_message_category = "warning"
 
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import make_transient_to_detached
+    from lms.accounts.loading import load_user
 
-    from lms.accounts.service import parse_login_token, password_stamp
-    from lms.core.driver_read import DriverRead
-
-    by_id = DriverRead(select(*User.__table__.c).where(User.__table__.c.id == bindparam("id")))
-    new_user = User._sa_class_manager.new_instance
-
-    @login_manager.user_loader
-    def load_user(token: str) -> User | None:
-        # Every signed-in page loads the user: one row read through the driver and made into
-        # a persistent User costs a tenth of session.get's ORM loading (bench/lesson_page.py). The row is read on each
-        # request, so disabling an account or changing its password ends its sessions at once.
-        parsed = parse_login_token(token)
-        if parsed is None:
-            return None
-        uid, stamp = parsed
-        if db.session.identity_map.get(db.session.identity_key(User, uid)) is not None:
-            known = db.session.get(User, uid)  # already in this session (tests, CLI)
-            return known if password_stamp(known.password_changed_at) == stamp else None
-        row = by_id.first({"id": uid})
-        if row is None or password_stamp(row.password_changed_at) != stamp:
-            return None  # unknown, or signed in before the password last changed
-        # Loaded as the ORM loads rows (no attribute events), then attached as persistent.
-        user = new_user()
-        user.__dict__.update(row._asdict())
-        make_transient_to_detached(user)
-        db.session.add(user)
-        return user
+    login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -142,12 +139,15 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and not request.endpoint.endswith("static"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Added, not set by default one by one: each setdefault scans the headers, and this
+        # runs on every response. Views may set their own CSP and Cache-Control, no others.
+        headers = response.headers
+        headers.extend(_FIXED_HEADERS)
+        if "Content-Security-Policy" not in headers:
+            headers.add("Content-Security-Policy", CSP)
+        endpoint = request.endpoint
+        if endpoint and not endpoint.endswith("static") and "Cache-Control" not in headers:
+            headers.add("Cache-Control", "no-store")
         return response
 
     @app.template_global()
@@ -169,4 +169,5 @@ def _register_hooks(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_lang": _select_locale(),
             "bureau_name": app.config["BUREAU_NAME"],
+            "csrf_token": csrf_token,  # in place of Flask-WTF's own, which signs on every page
         }

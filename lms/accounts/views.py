@@ -81,9 +81,11 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("当前密码不正确"))
         else:
-            current_user.set_password(form.password.data)
+            user = current_user._get_current_object()
+            db.session.add(user)  # the user loader leaves it out of the Session on a read
+            user.set_password(form.password.data)
             db.session.commit()
-            login_user(current_user._get_current_object())  # the new password's stamp
+            login_user(user)  # the new password's stamp
             flash(_("密码已修改。"), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/password.html", form=form)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
+from lms.accounts.loading import read_signed_in, user_columns
+from lms.accounts.models import User
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.core.driver_read import DriverRead
 from lms.core.models import aware, utcnow
@@ -184,8 +186,20 @@ def lesson_for_reading(user_id: int, course_slug: str, lesson_slug: str):
     most, and SQLAlchemy's handling of even a column query cost more than the query itself
     (bench/lesson_page.py).
     """
-    row = _READING.first({"user": user_id, "course": course_slug, "lesson": lesson_slug})
-    if row is None:
+    return reading_from(_READING.first({"user": user_id, "course": course_slug, "lesson": lesson_slug}))
+
+
+def read_lesson_signed_in(course_slug: str, lesson_slug: str):
+    """(row, reading) where row is that of the lesson query joined with the signed-in user's,
+    who becomes current_user (see read_signed_in), and reading as lesson_for_reading's; row
+    is None when the request must load its user the usual way."""
+    row = read_signed_in(_READING_SIGNED_IN, {"course": course_slug, "lesson": lesson_slug})
+    return row, reading_from(row)
+
+
+def reading_from(row):
+    """(ReadingLesson, ReadingProgress or None) from a row of the lesson query, or None."""
+    if row is None or row.id is None:
         return None
     body_html, toc = _content(row.id, row.updated_at)
     lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, body_html, toc,
@@ -249,7 +263,7 @@ class ReadingProgress:
 
 
 _Sibling = aliased(Lesson)
-_READING = DriverRead(
+_READING_SELECT = (
     select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
            Lesson.char_count, Course.id.label("course_id"),
            Course.slug.label("course_slug"), Course.title.label("course_title"), Course.manifest_hash,
@@ -263,6 +277,12 @@ _READING = DriverRead(
     .where(Course.slug == bindparam("course"), Lesson.slug == bindparam("lesson"),
            Course.is_active, Lesson.is_retired.is_(False))
 )
+_READING = DriverRead(_READING_SELECT)
+# The user's row with the lesson's (or with nulls when there is no such lesson).
+_reading = _READING_SELECT.subquery("reading")
+_READING_SIGNED_IN = DriverRead(
+    select(*user_columns(), *_reading.c).select_from(User.__table__).outerjoin(_reading, true())
+    .where(User.__table__.c.id == bindparam("user")))
 
 
 _outlines: dict[tuple[int, str], list[tuple[int, str, str]]] = {}

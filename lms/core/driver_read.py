@@ -3,9 +3,9 @@
 Every signed-in page reads the user, and the lesson page its lesson; run through
 SQLAlchemy's execution machinery each of those reads cost four to six times what the
 driver takes for it (bench/lesson_page.py). A DriverRead is a Core SELECT compiled once
-per dialect; it runs on the connection of the request's Session (same transaction, same
-pool), with the parameters and result values converted by the column types' own
-processors, so rows come back exactly as SQLAlchemy would return them.
+per dialect; it runs on a connection of the engine's pool (see _read_connection), with the
+parameters and result values converted by the column types' own processors, so rows come
+back exactly as SQLAlchemy would return them.
 
 For reads only: statement events (coverage snapshot invalidation) need not see them.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
+from flask import g
 from sqlalchemy.sql import Select
 
 from lms.extensions import db
@@ -28,8 +29,8 @@ class DriverRead:
 
     def first(self, params: dict[str, Any]) -> Any | None:
         """The first row as a named tuple (attributes named as the SELECT's columns), or None."""
-        connection = db.session.connection()
-        dialect = connection.dialect
+        driver_connection = _read_connection()
+        dialect = db.engine.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
@@ -38,15 +39,16 @@ class DriverRead:
         for name, process in binds:
             values[name] = process(values[name])
         arguments = tuple(values[name] for name in order) if order is not None else values
-        cursor = connection.connection.driver_connection.execute(sql, arguments)
+        cursor = driver_connection.execute(sql, arguments)
         found = cursor.fetchone()
-        if found is None:
-            return None
         processors = self._processors.get(dialect.name)
         if processors is None:  # some need the driver's type codes, known after a first run
             processors = self._processors[dialect.name] = [
                 (index, process) for index, (type_, described) in enumerate(zip(types, cursor.description))
                 if (process := dialect.type_descriptor(type_).result_processor(dialect, described[1]))]
+        cursor.close()  # SQLite: the statement's read lock goes now, not when collected
+        if found is None:
+            return None
         if processors:
             found = list(found)
             for index, process in processors:
@@ -62,3 +64,27 @@ class DriverRead:
         columns = compiled._result_columns  # (key, name, objects, type) as SQLAlchemy reads them
         row_type = namedtuple("Row", [column[0] for column in columns])
         return str(compiled), defaults, binds, order, row_type, [column[3] for column in columns]
+
+
+def _read_connection():
+    """The driver connection for reads: the Session's while it has a transaction open (so a
+    read sees what the request has written), else one taken from the pool for the rest of
+    the request. Most signed-in pages then read without a Session at all, whose setup and
+    teardown cost more than their reads (bench/lesson_page.py)."""
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection().connection.driver_connection
+    pooled = g.get("_read_connection")
+    if pooled is None:
+        pooled = g._read_connection = db.engine.raw_connection()
+        if db.engine.dialect.name == "postgresql":  # reads only: no BEGIN, no ROLLBACK round trip
+            db.engine.dialect.set_isolation_level(pooled.driver_connection, "AUTOCOMMIT")
+    return pooled.driver_connection
+
+
+def release_read_connection(_error=None) -> None:
+    """Return the request's read connection to the pool (an app-context teardown)."""
+    pooled = g.pop("_read_connection", None)
+    if pooled is not None:
+        if db.engine.dialect.name == "postgresql":
+            db.engine.dialect.reset_isolation_level(pooled.driver_connection)
+        pooled.close()

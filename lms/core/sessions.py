@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Request, current_app, g, request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 
@@ -32,11 +33,11 @@ class _JSONText:
 class CookieSessionInterface(SecureCookieSessionInterface):
     """Signed-cookie sessions as Flask keeps them, remembering verified cookie values."""
 
-    MEMO_SIZE = 2048  # cookies of about 200 bytes: a few hundred kilobytes at most
+    MEMO_SIZE = 2048  # Cookie headers of a few hundred bytes: about a megabyte at most
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
-        self._verified = _Memo(self.MEMO_SIZE)  # cookie -> (signed at, JSON text)
+        self._verified = _Memo(self.MEMO_SIZE)  # Cookie header -> (signed at, JSON, parsed)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
@@ -53,26 +54,41 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            return self.session_class()
+        header = request.environ.get("HTTP_COOKIE")  # the cookie arrives as the same header
         max_age = app.permanent_session_lifetime.total_seconds()
-        known = self._verified.get(value)
+        known = self._verified.get(header) if header else None
         if known is None:
+            value = request.cookies.get(self.get_cookie_name(app))
+            if not value:
+                return self.session_class()
             try:
                 payload, signed_at = serializer.make_signer().unsign(
                     value, max_age=max_age, return_timestamp=True)
                 # Positional: URLSafeSerializer.load_payload drops a serializer passed by keyword.
                 text = serializer.load_payload(payload, _JSONText)
+                data = self.serializer.loads(text)
             except BadSignature:
                 return self.session_class()
-            known = (signed_at.timestamp(), text)
-            self._verified.keep(value, known)
+            # A session of plain values (the usual: user, CSRF token, language) is kept
+            # parsed; one holding lists (flashed messages, changed in place) is parsed anew.
+            plain = data if all(type(v) in _PLAIN for v in data.values()) else None
+            known = self._verified.keep(header, (signed_at.timestamp(), text, plain))
         elif time.time() - known[0] > max_age:
-            del self._verified[value]
+            del self._verified[header]
             return self.session_class()  # expired, as itsdangerous's max_age would say
-        # Parsed anew each time: a session's lists (flashed messages) are changed in place.
-        return self.session_class(self.serializer.loads(known[1]))
+        plain = known[2]
+        return self.session_class(plain if plain is not None else self.serializer.loads(known[1]))
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session.modified and not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            # What Flask's own does then, without first reading seven cookie settings.
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class _Memo(dict):
