@@ -41,7 +41,8 @@ def create_app(config: Any = None) -> Flask:
     _check_coroutines_once(app)
 
     db.init_app(app)
-    app.teardown_appcontext(release_read_connection)
+    app.teardown_request(release_read_connection)  # back to the pool after each request,
+    app.teardown_appcontext(release_read_connection)  # and after reads outside one (CLI)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     csrf.init_app(app)
     app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, signing once per session

@@ -70,6 +70,7 @@ def _clean(app) -> None:
 
 def _forget_user() -> None:
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)  # Flask-WTF's signed token of the previous request's session
     babel_cache = g.get("_flask_babel")
     if babel_cache is not None:
         vars(babel_cache).pop("babel_locale", None)

@@ -14,7 +14,7 @@ with flashed messages gets a normal render: those messages are theirs alone.
 
 from __future__ import annotations
 
-from flask import render_template, request, session
+from flask import current_app, render_template, request, session
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -36,9 +36,6 @@ class _Visitor:
         self.name = Markup(f"{MARK}user_name{MARK}")
 
 
-_pages: dict[tuple, list[bytes]] = {}
-
-
 def render_with_holes(template: str, key: tuple, holes: dict[str, object], **context) -> str | bytes:
     """render_template(template, **holes, **context) for the signed-in visitor, where the
     output depends only on key (and the language, role and URL) apart from the holes.
@@ -47,16 +44,17 @@ def render_with_holes(template: str, key: tuple, holes: dict[str, object], **con
         return render_template(template, **holes, **context)
     full_key = (template, key, select_locale(), current_user.role, request.script_root,
                 request.full_path)
-    parts = _pages.get(full_key)
+    pages = current_app.extensions.setdefault("lms_page_cache", {})  # one per app
+    parts = pages.get(full_key)
     if parts is None:
         marks = {name: Markup(f"{MARK}{name}{MARK}") for name in holes}
         csrf_mark = Markup(f"{MARK}csrf_token{MARK}")
         html = render_template(template, **marks, **context, current_user=_Visitor(current_user.role),
                                csrf_token=lambda: csrf_mark)
         parts = [part.encode() for part in html.split(MARK)]  # UTF-8 once, not per view
-        if len(_pages) >= SIZE:
-            del _pages[next(iter(_pages))]  # the oldest goes first
-        _pages[full_key] = parts
+        if len(pages) >= SIZE:
+            del pages[next(iter(pages))]  # the oldest goes first
+        pages[full_key] = parts
     values = {name.encode(): str(escape(value)).encode() for name, value in holes.items()}
     values[b"user_name"] = str(escape(current_user.name)).encode()
     values[b"csrf_token"] = csrf_token().encode()

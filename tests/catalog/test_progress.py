@@ -126,7 +126,7 @@ def test_lesson_page_shows_the_text_of_the_latest_sync(content, as_officer):
 
 
 
-def test_lesson_page_reads_in_autocommit_on_postgresql_and_still_records_the_opening(content, as_officer):
+def test_lesson_page_reads_without_a_transaction_on_postgresql_and_still_records_the_opening(content, as_officer):
     from sqlalchemy import event
 
     from tests.conftest import IS_POSTGRES
@@ -137,6 +137,8 @@ def test_lesson_page_reads_in_autocommit_on_postgresql_and_still_records_the_ope
         modes.append(conn.connection.dbapi_connection.autocommit if IS_POSTGRES else None)
 
     db.session.commit()  # the page gets a session of its own, as in production
+    user_id = as_officer.user.id
+    db.session.expunge_all()  # and loads its own user
     event.listen(db.engine, "before_cursor_execute", note_mode)
     try:
         assert as_officer.get("/courses/demo/01-first").status_code == 200  # records the opening
@@ -148,7 +150,9 @@ def test_lesson_page_reads_in_autocommit_on_postgresql_and_still_records_the_ope
         assert as_officer.post("/courses/demo/01-first/done").status_code == 302
     finally:
         event.remove(db.engine, "before_cursor_execute", note_mode)
-    assert page_modes and set(page_modes) == {True if IS_POSTGRES else None}
+    # Re-reading: the officer and the lesson come through the driver in autocommit
+    # (lms/core/driver_read.py); anything else the page runs would have to be autocommit too.
+    assert set(page_modes) <= {True if IS_POSTGRES else None}
     assert modes and set(modes) == {False if IS_POSTGRES else None}  # a form keeps its transaction
     db.session.rollback()
-    assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == as_officer.user.id))
+    assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id))
