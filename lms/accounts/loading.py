@@ -31,8 +31,8 @@ _new_user = User._sa_class_manager.new_instance
 
 
 def user_columns() -> list:
-    """The user's columns for a SELECT given to read_signed_in, filtered by the bind
-    parameter "user" (the signed-in user's id)."""
+    """The user's columns, to come first in a SELECT given to read_signed_in, which is
+    filtered by the bind parameter "user" (the signed-in user's id)."""
     return [column.label(_PREFIX + column.key) for column in _COLUMNS]
 
 
@@ -64,8 +64,7 @@ def read_signed_in(read: DriverRead, params: dict[str, Any]):
     row = read.first({**params, "user": parsed[0]})
     if row is None:
         return None
-    values = row._asdict()
-    user = _user({name: values[_PREFIX + name] for name in _NAMES}, parsed[1])
+    user = _user(dict(zip(_NAMES, row)), parsed[1])  # its first columns are the user's
     if user is None:
         return None  # unknown, or signed in before the password last changed
     login_manager._update_request_context_with_user(user)

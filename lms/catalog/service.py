@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -263,26 +263,31 @@ class ReadingProgress:
 
 
 _Sibling = aliased(Lesson)
-_READING_SELECT = (
-    select(Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
-           Lesson.char_count, Course.id.label("course_id"),
-           Course.slug.label("course_slug"), Course.title.label("course_title"), Course.manifest_hash,
-           LessonProgress.id.label("progress_id"), LessonProgress.first_opened_at,
-           LessonProgress.last_opened_at, LessonProgress.completed_at,
-           select(func.max(_Sibling.updated_at)).where(_Sibling.course_id == Course.id)
-           .scalar_subquery().label("lessons_changed_at"))
+_READING_COLUMNS = (
+    Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
+    Lesson.char_count, Course.id.label("course_id"), Course.slug.label("course_slug"),
+    Course.title.label("course_title"), Course.manifest_hash, LessonProgress.id.label("progress_id"),
+    LessonProgress.first_opened_at, LessonProgress.last_opened_at, LessonProgress.completed_at,
+    select(func.max(_Sibling.updated_at)).where(_Sibling.course_id == Course.id)
+    .scalar_subquery().label("lessons_changed_at"),
+)
+_READING = DriverRead(
+    select(*_READING_COLUMNS)
     .join(Course, Course.id == Lesson.course_id)
     .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
                                     LessonProgress.user_id == bindparam("user")))
     .where(Course.slug == bindparam("course"), Lesson.slug == bindparam("lesson"),
-           Course.is_active, Lesson.is_retired.is_(False))
-)
-_READING = DriverRead(_READING_SELECT)
-# The user's row with the lesson's (or with nulls when there is no such lesson).
-_reading = _READING_SELECT.subquery("reading")
+           Course.is_active, Lesson.is_retired.is_(False)))
+# The same with the user's row first: nulls for the lesson's columns when there is no such
+# lesson. Outer joins all the way, so that the database needs no subquery of its own.
 _READING_SIGNED_IN = DriverRead(
-    select(*user_columns(), *_reading.c).select_from(User.__table__).outerjoin(_reading, true())
-    .where(User.__table__.c.id == bindparam("user")))
+    select(*user_columns(), *_READING_COLUMNS).select_from(User)
+    .outerjoin(Course, and_(Course.slug == bindparam("course"), Course.is_active))
+    .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.slug == bindparam("lesson"),
+                            Lesson.is_retired.is_(False)))
+    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                    LessonProgress.user_id == User.id))
+    .where(User.id == bindparam("user")))
 
 
 _outlines: dict[tuple[int, str], list[tuple[int, str, str]]] = {}

@@ -42,21 +42,21 @@ def render_with_holes(template: str, key: tuple, holes: dict[str, object], **con
     Returns the page as UTF-8 bytes, as a view may."""
     if "_flashes" in session:
         return render_template(template, **holes, **context)
-    full_key = (template, key, select_locale(), current_user.role, request.script_root,
-                request.full_path)
+    user = current_user._get_current_object()
+    full_key = (template, key, select_locale(), user.role, request.script_root, request.full_path)
     pages = current_app.extensions.setdefault("lms_page_cache", {})  # one per app
     parts = pages.get(full_key)
     if parts is None:
         marks = {name: Markup(f"{MARK}{name}{MARK}") for name in holes}
         csrf_mark = Markup(f"{MARK}csrf_token{MARK}")
-        html = render_template(template, **marks, **context, current_user=_Visitor(current_user.role),
+        html = render_template(template, **marks, **context, current_user=_Visitor(user.role),
                                csrf_token=lambda: csrf_mark)
         parts = [part.encode() for part in html.split(MARK)]  # UTF-8 once, not per view
         if len(pages) >= SIZE:
             del pages[next(iter(pages))]  # the oldest goes first
         pages[full_key] = parts
     values = {name.encode(): str(escape(value)).encode() for name, value in holes.items()}
-    values[b"user_name"] = str(escape(current_user.name)).encode()
+    values[b"user_name"] = str(escape(user.name)).encode()
     values[b"csrf_token"] = csrf_token().encode()
     pieces = parts.copy()
     for i in range(1, len(pieces), 2):

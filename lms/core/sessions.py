@@ -15,6 +15,8 @@ import time
 from flask import Flask, Request, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
+from flask_login.utils import _create_identifier
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 
@@ -112,9 +114,8 @@ def session_identifier() -> str:
     """Flask-Login's session-protection identifier (a SHA-512 of the address and the browser),
     computed once per address and browser: creating a hash object costs OpenSSL 3 more than
     hashing, and it was asked for on every signed-in request."""
-    from flask_login.utils import _create_identifier
-
-    key = (request.headers.get("X-Forwarded-For"), request.remote_addr, request.headers.get("User-Agent"))
+    environ = request.environ  # what request.headers and remote_addr read, without their layers
+    key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
     found = _identifiers.get(key)
     return found if found is not None else _identifiers.keep(key, _create_identifier())
 
@@ -126,9 +127,7 @@ def csrf_token() -> str:
     """Flask-WTF's generate_csrf, signing each session's raw token once rather than on every
     page. Tokens carry no expiry here (WTF_CSRF_TIME_LIMIT is None), so the first signed
     form of a session's token stays as valid as a new one."""
-    from flask_wtf.csrf import generate_csrf
-
-    app = current_app
+    app = current_app._get_current_object()
     name = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     raw = session.get(name)
     if raw is None or name in g or app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
