@@ -28,8 +28,8 @@ class DriverRead:
         self._processors: dict[str, list] = {}
 
     def first(self, params: dict[str, Any]) -> Any | None:
-        """The first row as a named tuple (attributes named as the SELECT's columns), or None."""
-        driver_connection = _read_connection()
+        """The row as a named tuple (attributes named as the SELECT's columns), or None; for
+        reads by key, which find one row at most."""
         dialect = db.engine.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -39,16 +39,17 @@ class DriverRead:
         for name, process in binds:
             values[name] = process(values[name])
         arguments = tuple(values[name] for name in order) if order is not None else values
-        cursor = driver_connection.execute(sql, arguments)
-        found = cursor.fetchone()
+        cursor = _cursor()
+        cursor.execute(sql, arguments)
         processors = self._processors.get(dialect.name)
         if processors is None:  # some need the driver's type codes, known after a first run
             processors = self._processors[dialect.name] = [
                 (index, process) for index, (type_, described) in enumerate(zip(types, cursor.description))
                 if (process := dialect.type_descriptor(type_).result_processor(dialect, described[1]))]
-        cursor.close()  # SQLite: the statement's read lock goes now, not when collected
-        if found is None:
+        rows = cursor.fetchall()  # all (reads by key: one at most), so SQLite's read lock goes now
+        if not rows:
             return None
+        found = rows[0]
         if processors:
             found = list(found)
             for index, process in processors:
@@ -66,19 +67,25 @@ class DriverRead:
         return str(compiled), defaults, binds, order, row_type, [column[3] for column in columns]
 
 
-def _read_connection():
-    """The driver connection for reads: the Session's while it has a transaction open (so a
-    read sees what the request has written), else one taken from the pool for the rest of
+def _cursor():
+    """A cursor for reads: on the Session's connection while it has a transaction open (so a
+    read sees what the request has written), else on one taken from the pool for the rest of
     the request. Most signed-in pages then read without a Session at all, whose setup and
-    teardown cost more than their reads (bench/lesson_page.py)."""
+    teardown cost more than their reads (bench/lesson_page.py). Each pooled connection keeps
+    its cursor: making one costs the driver more than a read by key."""
     if db.session.registry.has() and db.session().in_transaction():
-        return db.session.connection().connection.driver_connection
-    pooled = g.get("_read_connection")
-    if pooled is None:
-        pooled = g._read_connection = db.engine.raw_connection()
-        if db.engine.dialect.name == "postgresql":  # reads only: no BEGIN, no ROLLBACK round trip
-            db.engine.dialect.set_isolation_level(pooled.driver_connection, "AUTOCOMMIT")
-    return pooled.driver_connection
+        pooled = db.session.connection().connection
+    else:
+        pooled = g.get("_read_connection")
+        if pooled is None:
+            pooled = g._read_connection = db.engine.raw_connection()
+            if db.engine.dialect.name == "postgresql":  # reads only: no BEGIN, no ROLLBACK round trip
+                db.engine.dialect.set_isolation_level(pooled.driver_connection, "AUTOCOMMIT")
+    driver_connection = pooled.driver_connection
+    cursor = pooled.info.get("lms_read_cursor")
+    if cursor is None or cursor.connection is not driver_connection:
+        cursor = pooled.info["lms_read_cursor"] = driver_connection.cursor()
+    return cursor
 
 
 def release_read_connection(_error=None) -> None:
