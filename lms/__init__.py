@@ -10,8 +10,8 @@ from babel import Locale
 from flask import Flask, request, url_for
 
 from lms.config import Config
-from lms.core.i18n import install_template_gettext
 from lms.core.driver_read import release_read_connection
+from lms.core.i18n import install_template_gettext
 from lms.core.i18n import select_locale as _select_locale
 from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate

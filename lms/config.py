@@ -47,6 +47,8 @@ class Config:
         self.BUREAU_NAME = os.environ.get("LMS_BUREAU_NAME", "相山区市场监督管理局")
         self.CONTENT_ROOT = os.environ.get("LMS_CONTENT_ROOT", str(PROJECT_ROOT))
         self.UPLOAD_FOLDER = os.environ.get("LMS_UPLOAD_FOLDER", str(instance / "uploads"))
+        # Uploads waiting for their confirmation are deleted after this long (they hold personal data).
+        self.UPLOAD_KEEP_HOURS = float(os.environ.get("LMS_UPLOAD_KEEP_HOURS", "24"))
         self.MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         self.RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "5 per minute")

@@ -22,6 +22,8 @@ SHARED = PROJECT_ROOT.parent / "shared"
 
 
 class TestConfig(Config):
+    __test__ = False  # a configuration, not tests (pytest looks at Test* in every module)
+
     def __init__(self, instance: Path, **overrides) -> None:
         os.environ.setdefault("LMS_SECRET_KEY", "test-secret-key")
         os.environ["LMS_INSTANCE_PATH"] = str(instance)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 MIN_PASSWORD = 8
@@ -65,12 +66,14 @@ class UserForm(FlaskForm):
     phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])
     role = SelectField(
         _l("角色"),
-        choices=[("staff", _l("工作人员")), ("admin", _l("管理员")), ("officer", _l("首席质量官"))],
+        choices=[SelectChoice("staff", _l("工作人员")), SelectChoice("admin", _l("管理员")),
+                 SelectChoice("officer", _l("首席质量官"))],
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
         _l("角色"),
-        choices=[("officer", _l("首席质量官")), ("staff", _l("工作人员")), ("admin", _l("管理员"))],
+        choices=[SelectChoice("officer", _l("首席质量官")), SelectChoice("staff", _l("工作人员")),
+                 SelectChoice("admin", _l("管理员"))],
     )

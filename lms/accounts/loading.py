@@ -46,7 +46,7 @@ def load_user(token: str) -> User | None:
         known = db.session.get(User, uid)  # already in this session (tests, CLI)
         return known if password_stamp(known.password_changed_at) == stamp else None
     row = _BY_ID.first({"user": uid})
-    return _user(dict(zip(_NAMES, row)) if row is not None else None, stamp)
+    return _user(dict(zip(_NAMES, row, strict=True)) if row is not None else None, stamp)
 
 
 def read_signed_in(read: DriverRead, params: dict[str, Any]):
@@ -64,7 +64,7 @@ def read_signed_in(read: DriverRead, params: dict[str, Any]):
     row = read.first({**params, "user": parsed[0]})
     if row is None:
         return None
-    user = _user(dict(zip(_NAMES, row)), parsed[1])  # its first columns are the user's
+    user = _user(dict(zip(_NAMES, row, strict=False)), parsed[1])  # its first columns are the user's
     if user is None:
         return None  # unknown, or signed in before the password last changed
     login_manager._update_request_context_with_user(user)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 RULES_HELP = _l("每行一条规则：课程 题型 难度 题数 每题分值。题型为 single/multiple/truefalse 或 *（不限），"
@@ -68,8 +69,8 @@ class ExamForm(FlaskForm):
 class QuestionImportForm(FlaskForm):
     file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .txt、Moodle XML .xml）"), validators=[
         FileRequired(_l("请选择文件")), FileAllowed(["gift", "txt", "xml"], _l("只接受 .gift、.txt 或 .xml 文件"))])
-    format = SelectField(_l("格式"), choices=[("auto", _l("自动识别")), ("gift", "GIFT"), ("aiken", "Aiken"),
-                                             ("moodle_xml", "Moodle XML")])
+    format = SelectField(_l("格式"), choices=[SelectChoice("auto", _l("自动识别")), SelectChoice("gift", "GIFT"),
+                                             SelectChoice("aiken", "Aiken"), SelectChoice("moodle_xml", "Moodle XML")])
     topic = SelectField(_l("归入课程"), choices=[])
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from wtforms.fields import SelectChoice
 
 from lms.assessment import reports, service
 from lms.assessment.forms import (
@@ -32,6 +31,7 @@ from lms.assessment.models import Exam, Question
 from lms.catalog.models import Course
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 
 bp = guard_blueprint(Blueprint("exams_staff", __name__, url_prefix="/staff/exams",
@@ -122,16 +122,10 @@ def export_questions(fmt: str):
     abort(404)
 
 
-def _uploads() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @bp.route("/questions/import", methods=["GET", "POST"])
 def import_questions():
     form = QuestionImportForm()
-    form.topic.choices = [(c.slug, c.title) for c in db.session.scalars(
+    form.topic.choices = [SelectChoice(c.slug, c.title) for c in db.session.scalars(
         select(Course).where(Course.is_active).order_by(Course.position))]
     if form.validate_on_submit():
         raw = form.file.data.read()
@@ -140,8 +134,9 @@ def import_questions():
         except UnicodeDecodeError:
             form.file.errors.append(_("文件应为 UTF-8 编码的文本"))
             return render_template("assessment/staff_import.html", form=form)
+        forget_stale_uploads()
         token = secrets.token_hex(16)
-        (_uploads() / f"q-{token}.json").write_text(json.dumps({
+        (upload_dir() / f"q-{token}.json").write_text(json.dumps({
             "text": text, "filename": form.file.data.filename, "topic": form.topic.data,
             "format": form.format.data}, ensure_ascii=False))
         return redirect(url_for("exams_staff.import_preview", token=token))
@@ -149,7 +144,7 @@ def import_questions():
 
 
 def _stored(token: str) -> dict:
-    path = _uploads() / f"q-{token}.json"
+    path = upload_dir() / f"q-{token}.json"
     if not token.isalnum() or not path.exists():
         abort(404)
     return json.loads(path.read_text())
@@ -175,6 +170,6 @@ def import_commit(token: str):
         flash(_("文件有错误，未导入任何试题。"), "error")
         return redirect(url_for("exams_staff.import_preview", token=token))
     count = importer.commit_import(preview, data["filename"])
-    (_uploads() / f"q-{token}.json").unlink(missing_ok=True)
+    (upload_dir() / f"q-{token}.json").unlink(missing_ok=True)
     flash(_("已导入 %(n)s 道试题。", n=count), "success")
     return redirect(url_for("exams_staff.questions", topic=data["topic"]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-from flask import g
+from flask import g, has_request_context, request
 from sqlalchemy.sql import Select
 
 from lms.extensions import db
@@ -44,7 +44,7 @@ class DriverRead:
         processors = self._processors.get(dialect.name)
         if processors is None:  # some need the driver's type codes, known after a first run
             processors = self._processors[dialect.name] = [
-                (index, process) for index, (type_, described) in enumerate(zip(types, cursor.description))
+                (index, process) for index, (type_, described) in enumerate(zip(types, cursor.description, strict=True))
                 if (process := dialect.type_descriptor(type_).result_processor(dialect, described[1]))]
         rows = cursor.fetchall()  # all (reads by key: one at most), so SQLite's read lock goes now
         if not rows:
@@ -68,12 +68,14 @@ class DriverRead:
 
 
 def _cursor():
-    """A cursor for reads: on the Session's connection while it has a transaction open (so a
-    read sees what the request has written), else on one taken from the pool for the rest of
-    the request. Most signed-in pages then read without a Session at all, whose setup and
-    teardown cost more than their reads (bench/lesson_page.py). Each pooled connection keeps
-    its cursor: making one costs the driver more than a read by key."""
-    if db.session.registry.has() and db.session().in_transaction():
+    """A cursor for reads. A page (GET) reads on a connection taken from the pool for the
+    rest of the request: most signed-in pages then read without a Session at all, whose
+    setup and teardown cost more than their reads (bench/lesson_page.py). A form (POST and
+    the rest) writes through the Session anyway, so it reads on the Session's connection, as
+    does any request whose Session has a transaction open (a read sees what it wrote). Each
+    pooled connection keeps its cursor: making one costs the driver more than a read by key."""
+    if (db.session.registry.has() and db.session().in_transaction()) or \
+            not has_request_context() or request.method not in ("GET", "HEAD"):
         pooled = db.session.connection().connection
     else:
         pooled = g.get("_read_connection")

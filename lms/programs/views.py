@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from wtforms.fields import SelectChoice
 
 from lms.assessment.models import Exam
 from lms.catalog.models import Course
@@ -31,8 +32,8 @@ def index():
 def edit(program_id: int | None = None):
     program = db.get_or_404(Program, program_id) if program_id else None
     form = ProgramForm(obj=program)
-    form.exam_id.choices = [(0, _("（不要求考试）"))] + [
-        (e.id, e.title) for e in db.session.scalars(select(Exam).order_by(Exam.id))]
+    form.exam_id.choices = [SelectChoice(0, _("（不要求考试）"))] + [
+        SelectChoice(e.id, e.title) for e in db.session.scalars(select(Exam).order_by(Exam.id))]
     courses = {c.slug: c.title for c in db.session.scalars(select(Course).where(Course.is_active))}
     if request.method == "GET" and program:
         form.requirements.data = format_requirements(program.requirements)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from lms.registry.columns import END_REASONS
@@ -31,7 +32,7 @@ class RosterConfirmForm(FlaskForm):
 
 class EndFilingForm(FlaskForm):
     ended_on = DateField(_l("离任日期"), validators=[DataRequired()])
-    reason = SelectField(_l("变更原因"), choices=[(r, r) for r in END_REASONS])
+    reason = SelectField(_l("变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
 
 
 class SuccessorForm(FlaskForm):
@@ -45,7 +46,7 @@ class SuccessorForm(FlaskForm):
     appointed_on = DateField(_l("聘任日期"), validators=[DataRequired()],
                              description=_l("前任的离任日期取这一天。"))
     filed_on = DateField(_l("备案日期"), validators=[DataRequired()])
-    reason = SelectField(_l("前任的变更原因"), choices=[(r, r) for r in END_REASONS])
+    reason = SelectField(_l("前任的变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
 
     def validate_filed_on(self, field):
         if self.appointed_on.data and field.data and field.data < self.appointed_on.data:

@@ -20,10 +20,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from lms.accounts import service as accounts
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 from lms.registry import service
 from lms.registry.exports import invitation_workbook
@@ -144,20 +146,14 @@ def create_account(filing_id: int):
 # --- import ---------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _stored_upload(token: str) -> tuple[Path, str]:
     if not token.isalnum():
         abort(400)
-    meta = _upload_dir() / f"{token}.json"
+    meta = upload_dir() / f"{token}.json"
     if not meta.exists():
         abort(404)
     info = json.loads(meta.read_text())
-    return _upload_dir() / f"{token}.data", info["filename"]
+    return upload_dir() / f"{token}.data", info["filename"]
 
 
 def _preview_of(path: Path, filename: str):
@@ -169,11 +165,12 @@ def _preview_of(path: Path, filename: str):
 def import_roster():
     form = RosterUploadForm()
     if form.validate_on_submit():
+        forget_stale_uploads()
         token = secrets.token_hex(16)
         upload = form.file.data
-        data_path = _upload_dir() / f"{token}.data"
+        data_path = upload_dir() / f"{token}.data"
         upload.save(data_path)
-        (_upload_dir() / f"{token}.json").write_text(json.dumps({"filename": upload.filename}))
+        (upload_dir() / f"{token}.json").write_text(json.dumps({"filename": upload.filename}))
         return redirect(url_for("registry.import_preview", token=token))
     return render_template("registry/import.html", form=form)
 
@@ -206,7 +203,7 @@ def import_commit(token: str):
         return redirect(url_for("registry.import_preview", token=token))
     counts = commit_preview(preview, filename, actor_id=current_user.id)
     for suffix in (".data", ".json"):
-        (_upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+        (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
     flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s。",
             a=counts["filing_added"], c=counts["filing_changed"], e=counts["filing_ended"],
             ea=counts["enterprise_added"]), "success")
@@ -219,7 +216,7 @@ def import_commit(token: str):
 @bp.route("/invitations", methods=["GET", "POST"])
 def invitations():
     form = InviteForm()
-    form.town_id.choices = [(0, _("全部镇街"))] + [(t.id, t.name) for t in service.active_towns()]
+    form.town_id.choices = [SelectChoice(0, _("全部镇街"))] + [SelectChoice(t.id, t.name) for t in service.active_towns()]
     if form.validate_on_submit():
         query = service.filings_query("", form.town_id.data or None, "current", "no")
         filings = list(db.session.scalars(query))

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.models import utcnow
@@ -53,10 +54,10 @@ def index():
 
 
 def _choices(form: WorkshopForm) -> None:
-    form.program_id.choices = [(0, _("（不属于某个培训计划）"))] + [
-        (p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.starts_on.desc()))]
-    form.audience_town_id.choices = [(0, _("（不限镇街）"))] + [
-        (t.id, t.name) for t in db.session.scalars(select(Town).where(Town.is_active).order_by(Town.sort_order, Town.name))]
+    form.program_id.choices = [SelectChoice(0, _("（不属于某个培训计划）"))] + [
+        SelectChoice(p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.starts_on.desc()))]
+    form.audience_town_id.choices = [SelectChoice(0, _("（不限镇街）"))] + [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(Town).where(Town.is_active).order_by(Town.sort_order, Town.name))]
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -147,3 +147,21 @@ def test_staff_create_an_account_for_an_officer(as_staff, factory):
     assert "/reset/" in page
     db.session.refresh(filing)
     assert filing.user.phone == "13600001111" and filing.user.role == "officer"
+
+
+def test_an_upload_never_confirmed_is_deleted_after_a_day(as_staff, factory, app):
+    import os
+    import time
+    from pathlib import Path
+
+    factory.town("相南街道")
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    first = upload(as_staff, as_csv([row(make_uscc(), "相南街道", "王明")]), "roster.csv")
+    left = {p.name for p in folder.iterdir()}
+    day_old = time.time() - 25 * 3600
+    for name in left:
+        os.utime(folder / name, (day_old, day_old))
+    second = upload(as_staff, as_csv([row(make_uscc(), "相南街道", "李强")]), "roster.csv")
+    assert not left & {p.name for p in folder.iterdir()}  # the old preview's files are gone
+    assert as_staff.get(first.location).status_code == 404
+    assert "李强" in as_staff.get(second.location).get_data(as_text=True)  # the new one stays

@@ -1,0 +1,32 @@
+"""Uploaded files kept between their preview and the confirmation (roster, questions).
+
+A preview that is never confirmed would leave its file behind, and a roster holds names and
+mobile numbers: every new upload first deletes the uploads older than UPLOAD_KEEP_HOURS.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import current_app
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def forget_stale_uploads() -> int:
+    """Delete uploads older than UPLOAD_KEEP_HOURS; returns how many files went."""
+    cutoff = time.time() - current_app.config["UPLOAD_KEEP_HOURS"] * 3600
+    gone = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone += 1
+        except FileNotFoundError:  # another worker got there first
+            continue
+    return gone
