@@ -1,0 +1,58 @@
+"""Two officers read the same lesson in Chromium, on a desktop and on a phone: each sees the
+page as their own (name, reading clock, form that works), in either language."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from lms.catalog.models import LessonProgress
+from lms.catalog.sync import sync_courses
+from lms.core.models import utcnow
+from lms.extensions import db
+from tests.browser.test_exam_in_browser import sign_in
+from tests.catalog.content_tree import write_course
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+
+
+def test_two_officers_read_mark_done_and_switch_language(live_server, factory, browser, tmp_path):
+    write_course(tmp_path)
+    live_server.config["CONTENT_ROOT"] = str(tmp_path)
+    with live_server.app_context():
+        sync_courses(tmp_path)
+        first, second = factory.user("officer", name="王一"), factory.user("officer", name="李二")
+        logins = first.login, second.login
+    base, url = live_server.live_url, live_server.live_url + "/courses/demo/01-first"
+    desktop = browser.new_context(locale="zh-CN").new_page()
+    phone = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(desktop, base, logins[0])
+    sign_in(phone, base, logins[1])
+    desktop.goto(url)
+    phone.goto(url)
+    assert "王一" in desktop.inner_text("nav") and "李二" not in desktop.content()
+    assert "还需约" in phone.inner_text("article")
+    # The phone shows the lesson's own column full width: no sideways scrolling.
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    with live_server.app_context():  # the first officer has read long enough
+        db.session.execute(update(LessonProgress).where(LessonProgress.user_id == first.id)
+                           .values(first_opened_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    desktop.goto(url)
+    desktop.click("text=标记为已学完")
+    desktop.wait_for_url("**/02-second")
+    assert "已完成《第一课》" in desktop.inner_text("main")  # the flashed message, on the next lesson
+    desktop.goto(url)
+    assert "本课已学完" in desktop.inner_text("article")
+
+    phone.reload()  # the second officer's page is still theirs: not done, clock running
+    assert "标记为已学完" in phone.inner_text("article") and "本课已学完" not in phone.content()
+    phone.click("button.navbar-toggler")
+    phone.click("text=English")
+    phone.wait_for_url(url)
+    assert "Mark as done" in phone.inner_text("article") and "李二" in phone.content()
+    for page in (desktop, phone):
+        page.context.close()
