@@ -25,3 +25,14 @@ def test_pages_switch_language_both_ways(client):
     assert "Register with an invitation code" in client.get("/").get_data(as_text=True)
     client.get("/lang/zh_CN")
     assert "用邀请码注册" in client.get("/").get_data(as_text=True)
+
+
+def test_the_language_link_comes_back_to_the_same_page(as_officer):
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    for page in ("/courses/", "/courses/search?q=%E8%AE%A1%E9%87%8F"):
+        html = as_officer.get(page).get_data(as_text=True)
+        link = re.search(r'href="(/lang/(?:en|zh_CN)\?[^"]+)"', html).group(1)
+        assert parse_qs(urlsplit(link).query)["next"] == [page]  # the query kept, no stray "?"
+        assert as_officer.get(link).headers["Location"] == page
