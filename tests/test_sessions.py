@@ -43,3 +43,10 @@ def test_an_unchanged_session_sets_no_cookie(client, factory):
     response = client.get("/courses/")
     assert response.headers.getlist("Set-Cookie") == []
     assert "Cookie" in response.headers["Vary"]
+
+
+def test_remembered_values_are_bounded_oldest_first():
+    memo = sessions.Memo(3)
+    for n in range(5):
+        memo.keep(f"cookie-{n}", n)
+    assert list(memo) == ["cookie-2", "cookie-3", "cookie-4"]

@@ -19,7 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from lms.core.i18n import select_locale
-from lms.core.sessions import csrf_token
+from lms.core.sessions import Memo, csrf_token
 
 MARK = "\x00"  # never in our HTML: Markdown sanitising and escaping drop NUL characters
 SIZE = 256  # pages kept per process; a lesson page is about 40 kB
@@ -44,17 +44,15 @@ def render_with_holes(template: str, key: tuple, holes: dict[str, object], **con
         return render_template(template, **holes, **context)
     user = current_user._get_current_object()
     full_key = (template, key, select_locale(), user.role, request.script_root, request.full_path)
-    pages = current_app.extensions.setdefault("lms_page_cache", {})  # one per app
-    parts = pages.get(full_key)
+    parts = current_app.extensions.get("lms_page_cache", {}).get(full_key)  # one cache per app
     if parts is None:
         marks = {name: Markup(f"{MARK}{name}{MARK}") for name in holes}
         csrf_mark = Markup(f"{MARK}csrf_token{MARK}")
         html = render_template(template, **marks, **context, current_user=_Visitor(user.role),
                                csrf_token=lambda: csrf_mark)
         parts = [part.encode() for part in html.split(MARK)]  # UTF-8 once, not per view
-        if len(pages) >= SIZE:
-            del pages[next(iter(pages))]  # the oldest goes first
-        pages[full_key] = parts
+        pages = current_app.extensions.setdefault("lms_page_cache", Memo(SIZE))
+        pages.keep(full_key, parts)  # the oldest goes first when full
     values = {name.encode(): str(escape(value)).encode() for name, value in holes.items()}
     values[b"user_name"] = str(escape(user.name)).encode()
     values[b"csrf_token"] = csrf_token().encode()

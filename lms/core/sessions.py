@@ -11,6 +11,7 @@ matches one) with the time it was signed, and only its expiry is checked again.
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 
 from flask import Flask, Request, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
@@ -18,6 +19,21 @@ from flask.wrappers import Response
 from flask_login.utils import _create_identifier
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+
+class Memo(dict):
+    """A bounded dict: when full, the oldest entry goes first."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, key, value):
+        if len(self) >= self.size:
+            with suppress(RuntimeError, StopIteration):  # another thread changed it meanwhile
+                self.pop(next(iter(self)), None)
+        self[key] = value
+        return value
 
 
 class _JSONText:
@@ -39,7 +55,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
-        self._verified = _Memo(self.MEMO_SIZE)  # Cookie header -> (signed at, JSON, parsed)
+        self._verified = Memo(self.MEMO_SIZE)  # Cookie header -> (signed at, JSON, parsed)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
@@ -49,7 +65,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if serializer is None:
             serializer = super().get_signing_serializer(app)
             self._serializers = {key: serializer}  # a new key replaces the old one
-            self._verified = _Memo(self.MEMO_SIZE)
+            self._verified = Memo(self.MEMO_SIZE)
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
@@ -76,7 +92,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
             plain = data if all(type(v) in _PLAIN for v in data.values()) else None
             known = self._verified.keep(header, (signed_at.timestamp(), text, plain))
         elif time.time() - known[0] > max_age:
-            del self._verified[header]
+            self._verified.pop(header, None)
             return self.session_class()  # expired, as itsdangerous's max_age would say
         plain = known[2]
         return self.session_class(plain if plain is not None else self.serializer.loads(known[1]))
@@ -93,21 +109,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-class _Memo(dict):
-    """A bounded dict: when full, the oldest entry goes first."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def keep(self, key, value):
-        if len(self) >= self.size:
-            del self[next(iter(self))]
-        self[key] = value
-        return value
-
-
-_identifiers = _Memo(1024)
+_identifiers = Memo(1024)
 
 
 def session_identifier() -> str:
@@ -120,7 +122,7 @@ def session_identifier() -> str:
     return found if found is not None else _identifiers.keep(key, _create_identifier())
 
 
-_csrf_tokens = _Memo(2048)
+_csrf_tokens = Memo(2048)
 
 
 def csrf_token() -> str:
