@@ -36,3 +36,28 @@ def test_a_read_sees_what_the_request_wrote_and_has_not_committed(app, factory):
         assert DriverRead(_BY_ID).first({"user": user.id}).name == "新名"
         db.session.rollback()
         assert DriverRead(_BY_ID).first({"user": user.id}).name == "旧名"
+
+
+def test_a_read_after_the_server_dropped_the_connection_goes_again_on_a_new_one(app, factory):
+    import pytest
+    from flask import g
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import IS_POSTGRES
+
+    if not IS_POSTGRES:
+        pytest.skip("SQLite has no server to drop a connection")
+    user_id = factory.user("officer", name="赵六").id
+    db.session.remove()
+    read = DriverRead(_BY_ID)
+    with app.test_request_context():
+        read.first({"user": user_id})
+        backend = g._read_connection.driver_connection.info.backend_pid
+    # Back in the pool, used a moment ago (so not pinged at checkout): the server drops it.
+    other = create_engine(db.engine.url)  # not the pool's: the pool's one is the one to go
+    with other.begin() as connection:
+        assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+    other.dispose()
+    with app.test_request_context():
+        assert read.first({"user": user_id}).name == "赵六"
+        assert g._read_connection.driver_connection.info.backend_pid != backend

@@ -40,7 +40,13 @@ class DriverRead:
             values[name] = process(values[name])
         arguments = tuple(values[name] for name in order) if order is not None else values
         cursor = _cursor()
-        cursor.execute(sql, arguments)
+        try:
+            cursor.execute(sql, arguments)
+        except dialect.loaded_dbapi.Error as error:
+            if not _reconnected(error, cursor):
+                raise
+            cursor = _cursor()
+            cursor.execute(sql, arguments)  # once more, on a new connection
         processors = self._processors.get(dialect.name)
         if processors is None:  # some need the driver's type codes, known after a first run
             processors = self._processors[dialect.name] = [
@@ -88,6 +94,21 @@ def _cursor():
     if cursor is None or cursor.connection is not driver_connection:
         cursor = pooled.info["lms_read_cursor"] = driver_connection.cursor()
     return cursor
+
+
+def _reconnected(error: Exception, cursor) -> bool:
+    """After the server dropped the request's read connection (a restart, say): drop the
+    pool, as SQLAlchemy does when it sees a disconnect, so that the read can go again on a
+    new connection. False for any other error, and for a read inside a transaction, which
+    went with the connection."""
+    pooled = g.get("_read_connection")
+    if pooled is None or pooled.driver_connection is not cursor.connection or \
+            not db.engine.dialect.is_disconnect(error, pooled.driver_connection, cursor):
+        return False
+    g.pop("_read_connection")
+    pooled.invalidate(error)
+    db.engine.dispose(close=False)  # the others were opened before the drop too
+    return True
 
 
 def release_read_connection(_error=None) -> None:
