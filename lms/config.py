@@ -43,6 +43,10 @@ class Config:
         self.SECRET_KEY = _secret_key(instance)
         # Ed25519 key (PEM) that signs certificate credentials; empty: instance/signing_key.pem
         self.SIGNING_KEY_FILE = os.environ.get("LMS_SIGNING_KEY_FILE", "")
+        # Earlier signing keys (PEM files, comma-separated), still published so that the
+        # credentials they signed keep verifying after a key change.
+        self.RETIRED_SIGNING_KEYS = [p.strip() for p in os.environ.get("LMS_RETIRED_SIGNING_KEYS", "").split(",")
+                                     if p.strip()]
         self.BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.BUREAU_NAME = os.environ.get("LMS_BUREAU_NAME", "相山区市场监督管理局")
         self.CONTENT_ROOT = os.environ.get("LMS_CONTENT_ROOT", str(PROJECT_ROOT))

@@ -118,8 +118,36 @@ def key_id(x: str) -> str:
 
 
 def jwks() -> dict:
-    """The published key set: the bureau's one public key."""
-    return {"keys": [public_jwk(signing_key().public_key())]}
+    """The published key set: the signing key, then the retired keys (newest first), so that
+    credentials signed before a key change still verify. Nothing is signed with those."""
+    current = public_jwk(signing_key().public_key())
+    retired = [key for key in map(public_jwk, retired_public_keys()) if key["kid"] != current["kid"]]
+    return {"keys": [current, *retired]}
+
+
+def retired_public_keys() -> list[Ed25519PublicKey]:
+    """The public halves of LMS_RETIRED_SIGNING_KEYS: PEM files (private or public keys)."""
+    found = []
+    for name in current_app.config.get("RETIRED_SIGNING_KEYS", []):
+        path = Path(name)
+        try:
+            found.append(_load_public(str(path), path.stat().st_mtime_ns))
+        except (OSError, ValueError) as error:
+            raise ValueError(f"LMS_RETIRED_SIGNING_KEYS: {path} is not a readable Ed25519 key ({error})") from error
+    return found
+
+
+@cache
+def _load_public(path: str, _mtime: int) -> Ed25519PublicKey:
+    pem = Path(path).read_bytes()
+    if b"PRIVATE KEY" in pem:
+        key = serialization.load_pem_private_key(pem, password=None)
+        key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    else:
+        key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 key")
+    return key
 
 
 # --- the credential -------------------------------------------------------------------------

@@ -298,3 +298,32 @@ def test_cli_refuses_a_status_list_signed_by_another_key(app, cert, client, tmp_
     result = run_verify(app, tmp_path, credential.sign_credential(cert), published_jwks(client),
                         ["--status-list", str(tmp_path / "status.jwt")])
     assert result.exit_code == 1 and "并非由该机构签发" in result.output
+
+
+def test_after_a_key_change_earlier_credentials_still_verify(cert, make_app, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    def key_file(name: str, private: bool = True):
+        key = Ed25519PrivateKey.generate()
+        path = tmp_path / name
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()) if private else
+                         key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo))
+        return path
+
+    old, new, older_public = key_file("2025.pem"), key_file("2026.pem"), key_file("2024.pub", private=False)
+    with make_app(SIGNING_KEY_FILE=str(old)).app_context():
+        earlier = credential.sign_credential(cert)
+    with make_app(SIGNING_KEY_FILE=str(new)).app_context(), \
+            pytest.raises(credential.CredentialError):  # the old key is no longer published
+        credential.verify_credential(earlier, credential.jwks())
+    with make_app(SIGNING_KEY_FILE=str(new), RETIRED_SIGNING_KEYS=[str(old), str(older_public)]).app_context():
+        key_set = credential.jwks()
+        assert len(key_set["keys"]) == 3 and all("d" not in key for key in key_set["keys"])
+        assert credential.verify_credential(earlier, key_set)["credentialSubject"]
+        later = credential.sign_credential(cert)
+        assert part(later, 0)["kid"] == key_set["keys"][0]["kid"]  # new credentials: the new key
+    with make_app(SIGNING_KEY_FILE=str(new), RETIRED_SIGNING_KEYS=[str(tmp_path / "gone.pem")]).app_context(), \
+            pytest.raises(ValueError, match="gone.pem"):
+        credential.jwks()
