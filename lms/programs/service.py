@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.catalog.models import Course, Lesson, LessonProgress
@@ -103,6 +104,6 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
             ("exams.exam", {"exam_id": program.exam_id})))
     if program.hours_required:
         result.requirements.append(Requirement(
-            "hours", f"{program.hours_required:g}", result.hours + 1e-9 >= program.hours_required,
-            f"{result.hours:g}/{program.hours_required:g}"))
+            "hours", _("至少 %(n)s 学时", n=f"{program.hours_required:g}"),
+            result.hours + 1e-9 >= program.hours_required, _("已获 %(n)s", n=f"{result.hours:g}")))
     return result
