@@ -82,6 +82,7 @@ class ParsedRoster:
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    rejected_towns: dict[int, str] = field(default_factory=dict)  # row: town, of rows with errors
 
 
 def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
@@ -274,6 +275,8 @@ class _RowValidator:
         dates = self._dates(number, v, raw, mapping, status)
         optional = self._optional(number, v)
         if len(self.result.errors) > before:
+            if v["town"]:  # checked against the town list with the valid rows (roster_plan.py)
+                self.result.rejected_towns[number] = v["town"]
             return None
         return RosterRow(
             row=number, filing_no=v.get("filing_no") or None, enterprise_name=v["enterprise_name"],

@@ -103,14 +103,17 @@ def _build_preview(parsed: ParsedRoster) -> Preview:
     towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
     stored = _stored_enterprises()
     rows = parsed.rows
+    unknown = [(number, town) for number, town in parsed.rejected_towns.items() if town not in towns]
     if not towns.keys() >= set(map(attrgetter("town"), rows)):
         rows = []
         for record in parsed.rows:
             if record.town not in towns:
-                preview.errors.append(RowError(record.row, "所在镇街", _(
-                    "未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件", town=record.town)))
+                unknown.append((record.row, record.town))
             else:
                 rows.append(record)
+    if unknown:  # also on rows with other errors, so that one upload shows every problem
+        preview.errors += [RowError(number, "所在镇街", _("未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件",
+                                                     town=town)) for number, town in unknown]
         preview.errors.sort(key=lambda e: e.row)
     _plan_enterprises(preview, rows, towns, stored)
     _plan_filings(preview, rows, stored)

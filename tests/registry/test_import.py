@@ -88,6 +88,12 @@ def test_bad_rows_are_reported_by_spreadsheet_row_and_nothing_is_written(town, f
     assert count(Filing) == 0 and count(Enterprise) == 0
 
 
+def test_an_unknown_town_is_reported_on_a_row_with_other_errors_too(town):
+    preview = preview_of(as_csv([row(make_uscc(), "不存在的镇", 手机号码="12345"), row(make_uscc(), "相南街道")]))
+    assert [(e.row, e.column) for e in preview.errors] == [(4, "手机号码"), (4, "所在镇街")]
+    assert "不存在的镇" in preview.errors[1].message and preview.valid_rows == 1
+
+
 def test_two_current_officers_of_one_enterprise_in_a_file_rejects_the_second(town):
     uscc = make_uscc()
     preview = preview_of(as_csv([row(uscc, "相南街道", "甲"), row(uscc, "相南街道", "乙")]))
