@@ -22,6 +22,7 @@ from lms.core import audit
 from lms.core.bulk import gc_paused, insert_rows, page_cache
 from lms.core.models import utcnow
 from lms.extensions import db
+from lms.registry import columns as C
 from lms.registry.importer import ParsedRoster, RosterRow, RowError
 from lms.registry.models import Enterprise, Filing, Town
 
@@ -32,6 +33,9 @@ FILING_FIELDS = (
     "status",
 )
 ENTERPRISE_ROW_FIELDS = ("enterprise_name", "scale", "is_above_scale", "industry_code", "industry_name")
+# The roster column each stored field comes from, to name a change as the file names it.
+FIELD_COLUMNS = {"name": "enterprise_name", "scale": "size", "is_above_scale": "above_scale",
+                 "industry_name": "industry", "town_id": "town", "id_number_masked": "id_number"}
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
 
 
@@ -41,6 +45,11 @@ class Change:
     kind: str  # enterprise_added, enterprise_changed, filing_added, filing_changed, filing_ended
     label: str
     fields: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        """The changed fields as the roster's column headers (企业名称, 手机号码...)."""
+        return [C.BY_KEY[FIELD_COLUMNS.get(f, f)].zh for f in self.fields]
 
 
 @dataclass

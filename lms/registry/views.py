@@ -28,7 +28,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 from lms.registry import service
-from lms.registry.exports import invitation_workbook
+from lms.registry.exports import XLSX, error_workbook, invitation_workbook
 from lms.registry.forms import (
     EndFilingForm,
     InviteForm,
@@ -188,6 +188,18 @@ def import_preview(token: str):
                            filename=filename, token=token)
 
 
+@bp.get("/import/<token>/errors.xlsx")
+def import_errors(token: str):
+    path, filename = _stored_upload(token)
+    try:
+        preview = _preview_of(path, filename)
+    except RosterFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for("registry.import_roster"))
+    stream = error_workbook(preview.errors, (_("行号"), _("列"), _("问题")))
+    return send_file(stream, as_attachment=True, download_name=f"{Path(filename).stem}-errors.xlsx", mimetype=XLSX)
+
+
 @bp.post("/import/<token>")
 def import_commit(token: str):
     path, filename = _stored_upload(token)
@@ -226,8 +238,7 @@ def invitations():
             return redirect(url_for("registry.invitations"))
         db.session.commit()
         stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
-        return send_file(stream, as_attachment=True, download_name="invitation-codes.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(stream, as_attachment=True, download_name="invitation-codes.xlsx", mimetype=XLSX)
     unclaimed = db.paginate(service.filings_query("", None, "current", "no"), per_page=1).total
     return render_template("registry/invitations.html", form=form, unclaimed=unclaimed)
 

@@ -11,7 +11,7 @@ from lms.core.audit import AuditEntry
 from lms.extensions import db
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.models import Enterprise, Filing
-from lms.registry.roster_plan import build_preview, commit_preview
+from lms.registry.roster_plan import ENTERPRISE_FIELDS, FILING_FIELDS, Change, build_preview, commit_preview
 from tests.conftest import make_uscc
 from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
 
@@ -136,7 +136,10 @@ def test_changed_fields_are_listed_as_changes(town):
     commit_preview(preview_of(as_csv([row(uscc, "相南街道", "王明")])), "a.csv")
     preview = preview_of(as_csv([row(uscc, "相南街道", "王明", 手机号码="13800001111", 企业名称="新名称")]))
     assert preview.counts["filing_changed"] == 1 and preview.counts["enterprise_changed"] == 1
-    assert preview.samples["filing_changed"][0].fields == ["mobile"]
+    assert preview.samples["filing_changed"][0].columns == ["手机号码"]
+    assert preview.samples["enterprise_changed"][0].columns == ["企业名称"]
+    every = Change(0, "filing_changed", "", [*ENTERPRISE_FIELDS, *FILING_FIELDS]).columns
+    assert len(set(every)) == len(ENTERPRISE_FIELDS) + len(FILING_FIELDS)  # each field has its own column
     commit_preview(preview, "b.csv")
     filing = db.session.scalar(select(Filing))
     assert filing.mobile == "13800001111" and filing.enterprise.name == "新名称"
