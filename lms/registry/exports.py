@@ -10,7 +10,6 @@ from openpyxl.styles import Font
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
 
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -39,7 +41,7 @@ from lms.registry.forms import (
 )
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.models import Enterprise, Filing, Town
-from lms.registry.roster_plan import build_preview, commit_preview
+from lms.registry.roster_plan import Preview, build_preview, commit_preview
 
 bp = guard_blueprint(
     Blueprint("registry", __name__, url_prefix="/staff/registry", template_folder="templates"),
@@ -175,29 +177,35 @@ def import_roster():
     return render_template("registry/import.html", form=form)
 
 
-@bp.get("/import/<token>")
-def import_preview(token: str):
+def _showing_preview(token: str, show: Callable[[Preview, str], Any]) -> Any:
+    """show(preview, filename) for a stored upload, or back to the upload page with why not."""
     path, filename = _stored_upload(token)
     try:
         preview = _preview_of(path, filename)
     except RosterFileError as error:
         flash(str(error), "error")
         return redirect(url_for("registry.import_roster"))
-    form = RosterConfirmForm(token=token, fingerprint=preview.fingerprint())
-    return render_template("registry/import_preview.html", preview=preview, form=form,
-                           filename=filename, token=token)
+    return show(preview, filename)
+
+
+@bp.get("/import/<token>")
+def import_preview(token: str):
+    def page(preview: Preview, filename: str):
+        form = RosterConfirmForm(token=token, fingerprint=preview.fingerprint())
+        return render_template("registry/import_preview.html", preview=preview, form=form,
+                               filename=filename, token=token)
+
+    return _showing_preview(token, page)
 
 
 @bp.get("/import/<token>/errors.xlsx")
 def import_errors(token: str):
-    path, filename = _stored_upload(token)
-    try:
-        preview = _preview_of(path, filename)
-    except RosterFileError as error:
-        flash(str(error), "error")
-        return redirect(url_for("registry.import_roster"))
-    stream = error_workbook(preview.errors, (_("行号"), _("列"), _("问题")))
-    return send_file(stream, as_attachment=True, download_name=f"{Path(filename).stem}-errors.xlsx", mimetype=XLSX)
+    def spreadsheet(preview: Preview, filename: str):
+        stream = error_workbook(preview.errors, (_("行号"), _("列"), _("问题")))
+        return send_file(stream, as_attachment=True, download_name=f"{Path(filename).stem}-errors.xlsx",
+                         mimetype=XLSX)
+
+    return _showing_preview(token, spreadsheet)
 
 
 @bp.post("/import/<token>")

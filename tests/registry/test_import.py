@@ -11,7 +11,13 @@ from lms.core.audit import AuditEntry
 from lms.extensions import db
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.models import Enterprise, Filing
-from lms.registry.roster_plan import ENTERPRISE_FIELDS, FILING_FIELDS, Change, build_preview, commit_preview
+from lms.registry.roster_plan import (
+    ENTERPRISE_FIELDS,
+    FILING_FIELDS,
+    Change,
+    build_preview,
+    commit_preview,
+)
 from tests.conftest import make_uscc
 from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
 
