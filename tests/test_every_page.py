@@ -1,5 +1,6 @@
 """Every page of the URL map opens for every role of the demo, in both languages, without a
-server error: a page that only breaks when it is rendered (a template slip) shows up here."""
+server error, and every HTML page has a title and the navigation: a page that only breaks
+when it is rendered (a template slip) shows up here."""
 
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from lms.demo import load_demo
 from lms.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+BARE = ("/staff/workshops/1/screen",)  # the check-in screen for a projector: a title, no navigation
 SKIPPED = ("/lang/", "/logout", "/static/", "/bootstrap/static/", "/courses/<slug>/media/")
 
 
@@ -44,5 +46,15 @@ def test_no_page_fails_for_any_role(app, demo, language):
         client.get(f"/lang/{language}")
         login, password = demo[role]
         assert client.post("/login", data={"login": login, "password": password}).status_code == 302
-        failures = [(url, status) for url in urls if (status := client.get(url).status_code) >= 500]
+        failures, untitled = [], []
+        for url in urls:
+            response = client.get(url)
+            if response.status_code >= 500:
+                failures.append((url, response.status_code))
+            elif response.mimetype == "text/html" and response.status_code != 302:
+                html = response.get_data(as_text=True)
+                title = re.search(r"<title>\s*([^<]*?)\s*</title>", html)
+                if not (title and title.group(1)) or ("<nav" not in html and url not in BARE):
+                    untitled.append(url)
         assert not failures, (role, language, failures)
+        assert not untitled, (role, language, untitled)
