@@ -19,9 +19,9 @@ def _new_password(label):
     )
 
 
-def _confirm():
+def _confirm(label=None):
     return PasswordField(
-        _l("再次输入新密码"),
+        label or _l("再次输入新密码"),
         validators=[DataRequired(), EqualTo("password", message=_l("两次输入的密码不一致"))],
     )
 
@@ -53,7 +53,7 @@ class RegisterForm(FlaskForm):
     phone = StringField(_l("手机号码"), validators=[DataRequired(), Length(max=20)])
     email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)])
     password = _new_password(_l("密码"))
-    confirm = _confirm()
+    confirm = _confirm(_l("再次输入密码"))
 
 
 class ClaimForm(FlaskForm):
