@@ -61,6 +61,31 @@ def test_xlsx_with_merged_title_excel_dates_and_full_width_text(town):
     assert filing.mobile == "13912345678" and filing.officer_name == "李 娜"
 
 
+def test_xlsx_rows_keep_their_spreadsheet_numbers_when_the_sheet_starts_lower(town):
+    """Two empty rows, the table from column C, numbers typed as numbers, a blank row inside."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    good = row(make_uscc(), "相南街道")
+    for offset, values in ((3, HEADER), (4, [good[h] for h in HEADER]), (6, [good[h] for h in HEADER])):
+        for column, value in enumerate(values, start=3):
+            sheet.cell(offset, column, value)
+    sheet.cell(4, 3 + HEADER.index("手机号码"), 13912345678)  # a number, as Excel keeps it
+    sheet.cell(6, 3 + HEADER.index("统一社会信用代码"), "91340603MA2U0A1B10")  # wrong check character
+    stream = io.BytesIO()
+    book.save(stream)
+    preview = preview_of(stream.getvalue(), "roster.xlsx")
+    assert preview.parsed.header_row == 3 and preview.parsed.total_rows == 2
+    assert [(e.row, e.column) for e in preview.errors] == [(6, "统一社会信用代码")]
+    assert preview.parsed.rows[0].mobile == "13912345678" and preview.parsed.rows[0].row == 4
+
+
+def test_a_damaged_xlsx_is_explained(town):
+    with pytest.raises(RosterFileError, match="无法读取 Excel 文件"):
+        preview_of(b"PK\x03\x04 this is no workbook", "roster.xlsx")
+
+
 def test_english_headers_and_dotted_dates_are_accepted(town):
     english = ["enterprise_name", "uscc", "town", "size", "above_scale", "officer_name", "position",
                "mobile", "appointed_on", "filed_on"]
