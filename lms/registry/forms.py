@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from lms.registry.columns import END_REASONS
 from lms.registry.identifiers import is_valid_mobile, normalize_mobile
+from lms.registry.importer import SUFFIXES
 
 
 def _mobile(form, field):
@@ -19,9 +20,9 @@ def _mobile(form, field):
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(_l("名册文件（.xlsx 或 .csv）"), validators=[
+    file = FileField(_l("名册文件（.xlsx、.xls 或 .csv）"), validators=[
         FileRequired(_l("请选择文件")),
-        FileAllowed(["xlsx", "csv"], _l("只接受 .xlsx 或 .csv 文件")),
+        FileAllowed([s[1:] for s in SUFFIXES], _l("只接受 .xlsx、.xls 或 .csv 文件")),
     ])
 
 

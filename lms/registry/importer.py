@@ -32,6 +32,9 @@ from lms.registry.identifiers import (
 )
 
 HEADER_SEARCH_ROWS = 10
+# Excel 2007+ and Excel 97-2003 (still what many office PCs and WPS save), both read by calamine.
+WORKBOOKS = (".xlsx", ".xlsm", ".xls")
+SUFFIXES = (*WORKBOOKS, ".csv", ".txt")
 CHUNK_ROWS = 5000  # rows validated column by column at a time; progress is reported per chunk
 
 
@@ -86,13 +89,13 @@ class ParsedRoster:
 
 
 def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
-    """Rows of the first sheet (XLSX) or of the CSV file, as sequences of cell values."""
+    """Rows of the first sheet (a workbook) or of the CSV file, as sequences of cell values."""
     suffix = Path(filename).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(stream)
+    if suffix in WORKBOOKS:
+        return _read_workbook(stream)
     if suffix in (".csv", ".txt"):
         return _read_csv(stream.read())
-    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx 或 .csv 文件", suffix=suffix or "?"))
+    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx、.xls 或 .csv 文件", suffix=suffix or "?"))
 
 
 def _first_sheet(source: IO[bytes] | Path) -> Any:
@@ -108,7 +111,7 @@ def _first_sheet(source: IO[bytes] | Path) -> Any:
         raise RosterFileError(_("无法读取 Excel 文件：%(error)s", error=error)) from error
 
 
-def _read_xlsx(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
+def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
     # From the sheet's first row, so that row numbers are the spreadsheet's (a test holds this);
     # empty cells are "", numbers float, dates date or datetime.
     yield from _first_sheet(stream).iter_rows()
@@ -133,7 +136,7 @@ def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
 
 def estimate_rows(path: Path) -> int:
     """Roughly how many rows a file holds, for a progress bar."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in WORKBOOKS:
         try:
             sheet = _first_sheet(path)
         except RosterFileError:

@@ -3,6 +3,7 @@
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -79,6 +80,17 @@ def test_xlsx_rows_keep_their_spreadsheet_numbers_when_the_sheet_starts_lower(to
     assert preview.parsed.header_row == 3 and preview.parsed.total_rows == 2
     assert [(e.row, e.column) for e in preview.errors] == [(6, "统一社会信用代码")]
     assert preview.parsed.rows[0].mobile == "13912345678" and preview.parsed.rows[0].row == 4
+
+
+def test_an_excel_97_2003_workbook_is_read(town):
+    """fixtures/roster.xls: written by xlwt 1.3.0 (BIFF8, as WPS and old Excel save), a merged title,
+    numbers and date cells; its second row has a wrong USCC check character."""
+    data = (Path(__file__).parent / "fixtures" / "roster.xls").read_bytes()
+    preview = preview_of(data, "roster.xls")
+    assert preview.parsed.header_row == 2 and preview.parsed.total_rows == 2
+    assert [(e.row, e.column) for e in preview.errors] == [(4, "统一社会信用代码")]
+    record = preview.parsed.rows[0]
+    assert (record.officer_name, record.mobile, record.appointed_on) == ("赵敏", "13912345678", date(2022, 5, 6))
 
 
 def test_a_damaged_xlsx_is_explained(town):

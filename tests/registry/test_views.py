@@ -63,7 +63,7 @@ def test_every_error_of_a_preview_downloads_as_a_spreadsheet(as_staff, factory):
 
 def test_wrong_file_type_is_explained(as_staff):
     r = upload(as_staff, b"hello", "roster.pdf")
-    assert "只接受 .xlsx 或 .csv 文件" in r.get_data(as_text=True)
+    assert "只接受 .xlsx、.xls 或 .csv 文件" in r.get_data(as_text=True)
 
 
 def test_end_filing_and_file_successor_keep_history(as_staff, factory):
