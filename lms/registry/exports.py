@@ -7,6 +7,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lms.registry.columns import COLUMNS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
 
@@ -37,6 +38,13 @@ def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str) -> 
              register_url] for f, code in issued)
     return workbook("邀请码", ["企业名称", "统一社会信用代码", "所在镇街", "首席质量官姓名", "手机号码", "邀请码", "注册地址"],
                     rows, (36, 22, 14, 14, 14, 16, 40))
+
+
+def roster_template() -> io.BytesIO:
+    """An empty roster with every column of the filing form, the required ones first, for an
+    office that keeps its own list rather than the registry's export."""
+    names = [c.zh for c in COLUMNS if c.required] + [c.zh for c in COLUMNS if not c.required]
+    return workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names))
 
 
 def error_workbook(errors: list[RowError], labels: tuple[str, str, str]) -> io.BytesIO:

@@ -30,7 +30,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 from lms.registry import service
-from lms.registry.exports import XLSX, error_workbook, invitation_workbook
+from lms.registry.exports import XLSX, error_workbook, invitation_workbook, roster_template
 from lms.registry.forms import (
     EndFilingForm,
     InviteForm,
@@ -196,6 +196,11 @@ def import_preview(token: str):
                                filename=filename, token=token)
 
     return _showing_preview(token, page)
+
+
+@bp.get("/import-template.xlsx")
+def import_template():
+    return send_file(roster_template(), as_attachment=True, download_name="roster-template.xlsx", mimetype=XLSX)
 
 
 @bp.get("/import/<token>/errors.xlsx")

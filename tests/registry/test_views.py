@@ -61,6 +61,22 @@ def test_every_error_of_a_preview_downloads_as_a_spreadsheet(as_staff, factory):
     assert lines[-1][:2] == (1005, "所在镇街") and "火星" in lines[-1][2]
 
 
+def test_the_blank_template_imports_once_filled_in(as_staff, factory):
+    factory.town("相南街道")
+    response = as_staff.get("/staff/registry/import-template.xlsx")
+    assert response.status_code == 200 and "roster-template.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    header = [c.value for c in book.active[1]]
+    assert header[:3] == ["企业名称", "统一社会信用代码", "所在镇街"] and "备案编号" in header
+    filled = row(make_uscc(), "相南街道", "模板填写人")
+    book.active.append([filled.get(name, "") for name in header])
+    stream = io.BytesIO()
+    book.save(stream)
+    r = upload(as_staff, stream.getvalue(), "roster-template.xlsx")
+    preview = as_staff.get(r.location).get_data(as_text=True)
+    assert "确认导入" in preview and "模板填写人" in preview
+
+
 def test_wrong_file_type_is_explained(as_staff):
     r = upload(as_staff, b"hello", "roster.pdf")
     assert "只接受 .xlsx、.xls 或 .csv 文件" in r.get_data(as_text=True)
