@@ -7,6 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const start = document.getElementById("camera-start");
   const note = document.getElementById("camera-note");
   if (!form || !input) return;
+  const SAME_CODE_MS = 8000;
   input.focus();
   if (!(navigator.mediaDevices && window.isSecureContext)) { if (note) note.hidden = false; return; }
   start.hidden = false;
@@ -45,7 +46,11 @@ document.addEventListener("DOMContentLoaded", () => {
     await video.play();
     const tick = async () => {
       const text = await read();
-      if (text) {
+      // The person just checked in is often still holding their code up: the same code is
+      // let go for a few seconds, so the result shown is theirs, not "already checked in".
+      const last = JSON.parse(window.sessionStorage.getItem("checkinLast") || "{}");
+      if (text && !(text === last.text && Date.now() - last.at < SAME_CODE_MS)) {
+        window.sessionStorage.setItem("checkinLast", JSON.stringify({ text, at: Date.now() }));
         input.value = text;
         stream.getTracks().forEach((t) => t.stop());
         form.submit();
