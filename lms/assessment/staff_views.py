@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,6 +30,7 @@ from lms.assessment.models import Exam, Question
 from lms.catalog.models import Course
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.downloads import send_xlsx
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 
@@ -85,9 +85,7 @@ def results(exam_id: int):
 @bp.get("/<int:exam_id>/results.xlsx")
 def results_xlsx(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    return send_file(reports.results_workbook(exam.title, exam.id), as_attachment=True,
-                     download_name=f"exam-{exam.id}-results.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(reports.results_workbook(exam.title, exam.id), f"exam-{exam.id}-results.xlsx")
 
 
 # --- question bank ---------------------------------------------------------------------

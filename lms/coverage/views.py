@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.downloads import send_xlsx
 from lms.coverage import exports, service
 from lms.extensions import db
 from lms.programs.service import current_program
@@ -16,7 +17,6 @@ from lms.registry.service import active_towns
 
 bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage",
                                template_folder="templates"), STAFF)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _as_of() -> date:
@@ -62,8 +62,7 @@ def chase():
     scale = request.args.get("scale", "")
     query = service.chase_query(program, as_of, town, industry, scale)
     if request.args.get("format") == "xlsx":
-        return send_file(exports.chase_xlsx(db.session.execute(query)), as_attachment=True,
-                         download_name=f"chase-{as_of}.xlsx", mimetype=XLSX)
+        return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
                            towns=active_towns(), industry=industry, scale=scale)
@@ -92,8 +91,7 @@ def outbox():
 
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if request.args.get("format") == "xlsx":
-        return send_file(exports.outbox_xlsx(db.session.scalars(query)), as_attachment=True,
-                         download_name="outbox.xlsx", mimetype=XLSX)
+        return send_xlsx(exports.outbox_xlsx(db.session.scalars(query)), "outbox.xlsx")
     page = db.paginate(query, per_page=100)
     return render_template("coverage/outbox.html", page=page)
 
@@ -122,8 +120,7 @@ def export(fmt: str):
         return redirect(url_for("programs.index"))
     as_of = _as_of()
     if fmt == "xlsx":
-        return send_file(exports.status_xlsx(program, as_of), as_attachment=True,
-                         download_name=f"training-status-{as_of}.xlsx", mimetype=XLSX)
+        return send_xlsx(exports.status_xlsx(program, as_of), f"training-status-{as_of}.xlsx")
     if fmt == "csv":
         return Response(exports.status_csv(program, as_of), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=training-status-{as_of}.csv"})

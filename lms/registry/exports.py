@@ -11,8 +11,6 @@ from lms.registry.columns import COLUMNS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def workbook(title: str, header: list[str], rows, widths: tuple[int, ...]) -> io.BytesIO:
     """One sheet: a bold header, then the rows; ready to send."""

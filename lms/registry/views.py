@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,10 +26,12 @@ from wtforms.fields import SelectChoice
 from lms.accounts import service as accounts
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.downloads import send_xlsx
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 from lms.registry import service
-from lms.registry.exports import XLSX, error_workbook, invitation_workbook, roster_template
+from lms.registry.columns import COLUMNS
+from lms.registry.exports import error_workbook, invitation_workbook, roster_template
 from lms.registry.forms import (
     EndFilingForm,
     InviteForm,
@@ -174,7 +175,7 @@ def import_roster():
         upload.save(data_path)
         (upload_dir() / f"{token}.json").write_text(json.dumps({"filename": upload.filename}))
         return redirect(url_for("registry.import_preview", token=token))
-    return render_template("registry/import.html", form=form)
+    return render_template("registry/import.html", form=form, required=[c.zh for c in COLUMNS if c.required])
 
 
 def _showing_preview(token: str, show: Callable[[Preview, str], Any]) -> Any:
@@ -200,15 +201,14 @@ def import_preview(token: str):
 
 @bp.get("/import-template.xlsx")
 def import_template():
-    return send_file(roster_template(), as_attachment=True, download_name="roster-template.xlsx", mimetype=XLSX)
+    return send_xlsx(roster_template(), "roster-template.xlsx")
 
 
 @bp.get("/import/<token>/errors.xlsx")
 def import_errors(token: str):
     def spreadsheet(preview: Preview, filename: str):
         stream = error_workbook(preview.errors, (_("行号"), _("列"), _("问题")))
-        return send_file(stream, as_attachment=True, download_name=f"{Path(filename).stem}-errors.xlsx",
-                         mimetype=XLSX)
+        return send_xlsx(stream, f"{Path(filename).stem}-errors.xlsx")
 
     return _showing_preview(token, spreadsheet)
 
@@ -251,7 +251,7 @@ def invitations():
             return redirect(url_for("registry.invitations"))
         db.session.commit()
         stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
-        return send_file(stream, as_attachment=True, download_name="invitation-codes.xlsx", mimetype=XLSX)
+        return send_xlsx(stream, "invitation-codes.xlsx")
     unclaimed = db.paginate(service.filings_query("", None, "current", "no"), per_page=1).total
     return render_template("registry/invitations.html", form=form, unclaimed=unclaimed)
 

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.downloads import send_xlsx
 from lms.core.models import utcnow
 from lms.extensions import db
 from lms.programs.models import Program
@@ -222,6 +222,4 @@ def signin_sheet(workshop_id: int):
 @bp.get("/<int:workshop_id>/attendance.xlsx")
 def attendance(workshop_id: int):
     workshop, officers = _with_officers(workshop_id)
-    return send_file(exports.attendance_xlsx(workshop, officers), as_attachment=True,
-                     download_name=f"workshop-{workshop.id}-attendance.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(exports.attendance_xlsx(workshop, officers), f"workshop-{workshop.id}-attendance.xlsx")

@@ -68,6 +68,8 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     book = load_workbook(io.BytesIO(response.data))
     header = [c.value for c in book.active[1]]
     assert header[:3] == ["企业名称", "统一社会信用代码", "所在镇街"] and "备案编号" in header
+    page = as_staff.get("/staff/registry/import").get_data(as_text=True)
+    assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
     filled = row(make_uscc(), "相南街道", "模板填写人")
     book.active.append([filled.get(name, "") for name in header])
     stream = io.BytesIO()
