@@ -23,13 +23,14 @@ def lms_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as one JSON object.")
 @with_appcontext
 def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
-    """Import the filing registry's roster export (XLSX or CSV)."""
+    """Import the filing registry's roster export (XLSX, XLS or CSV)."""
     from lms.registry.importer import RosterFileError, estimate_rows, parse_roster
     from lms.registry.roster_plan import build_preview, commit_preview
 
     quiet = as_json or not sys.stderr.isatty()
     try:
-        with click.progressbar(length=estimate_rows(file), label="读取并校验", file=sys.stderr,
+        # Estimating reads a workbook once more: only for a bar someone sees.
+        with click.progressbar(length=1 if quiet else estimate_rows(file), label="读取并校验", file=sys.stderr,
                                hidden=quiet) as bar, file.open("rb") as stream:
             parsed = parse_roster(stream, file.name, progress=bar.update)
         preview = build_preview(parsed)
