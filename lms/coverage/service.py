@@ -4,7 +4,8 @@ Filed: filings current on the date (appointed on or before it, not ended by it),
 history gives the right answer for a past date whatever the status column says today.
 Trained: the filing's officer holds a certificate of the program in force on that date
 (issued, not expired, not revoked before it). In progress: not trained, but the officer has
-opened a lesson or started an exam. Not started: the rest, including unclaimed filings.
+opened a lesson, started an exam or been checked in at a workshop. Not started: the rest,
+including unclaimed filings.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lms.coverage import snapshots
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
+from lms.workshops.models import Enrollment
 
 
 @dataclass
@@ -58,7 +60,8 @@ def started_by(as_of: date):
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
     return or_(
         exists().where(LessonProgress.user_id == Filing.user_id, LessonProgress.first_opened_at < end_of_day),
-        exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day))
+        exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day),
+        exists().where(Enrollment.user_id == Filing.user_id, Enrollment.checked_in_at < end_of_day))
 
 
 def _certificate_holders(program_id: int, as_of: date):
@@ -71,10 +74,12 @@ def _certificate_holders(program_id: int, as_of: date):
 
 
 def _starters(as_of: date):
-    """Users who had opened a lesson or started an exam by the end of that date."""
+    """Users who had opened a lesson, started an exam or been checked in at a workshop by the
+    end of that date."""
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
     return union_all(select(LessonProgress.user_id).where(LessonProgress.first_opened_at < end_of_day),
-                     select(Attempt.user_id).where(Attempt.started_at < end_of_day))
+                     select(Attempt.user_id).where(Attempt.started_at < end_of_day),
+                     select(Enrollment.user_id).where(Enrollment.checked_in_at < end_of_day))
 
 
 # Each filing's standing as one number, so that one sum per group counts filed, trained and

@@ -14,6 +14,7 @@ from lms.coverage import service
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import Filing
+from lms.workshops.models import Enrollment, Workshop
 
 TODAY = date(2026, 11, 1)
 PAST = date(2026, 6, 30)
@@ -21,7 +22,7 @@ PAST = date(2026, 6, 30)
 
 @pytest.fixture
 def roster(app, factory):
-    """Eight filings whose status on TODAY and on PAST is known by construction."""
+    """Nine filings whose status on TODAY and on PAST is known by construction."""
     program = Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1),
                       deadline=date(2026, 12, 31), is_current=True)
     db.session.add(program)
@@ -35,7 +36,7 @@ def roster(app, factory):
     expected = {"today": {}, "past": {}}
 
     def filing(town, name, *, above=False, industry="C3484", appointed=date(2026, 1, 10),
-               ended=None, cert=None, started=False, claimed=True, today=None, past=None):
+               ended=None, cert=None, started=False, checked_in=None, claimed=True, today=None, past=None):
         ent = factory.enterprise(town=town, is_above_scale=above, industry_code=industry)
         user = factory.user("officer") if claimed else None
         status = "current" if ended is None else "replaced"
@@ -49,6 +50,14 @@ def roster(app, factory):
         if started:
             db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
                                           first_opened_at=datetime(2026, 3, 1, tzinfo=UTC)))
+        if checked_in:  # at a workshop, before any lesson: in progress from that day on
+            workshop = Workshop(title="质量月培训班", venue="会议室", starts_at=checked_in,
+                                ends_at=checked_in + timedelta(hours=3), capacity=10, hours=3)
+            db.session.add(workshop)
+            db.session.flush()
+            db.session.add(Enrollment(workshop_id=workshop.id, user_id=user.id, status="attended",
+                                      checkin_code=f"K{name.encode().hex()}", checked_in_at=checked_in,
+                                      hours_credited=3))
         db.session.commit()
         expected["today"][name] = (town.name, above, industry, today)
         expected["past"][name] = (town.name, above, industry, past)
@@ -62,6 +71,7 @@ def roster(app, factory):
            started=True, today="in_progress", past="trained")  # revoked after PAST
     filing(west, "丁", industry="C1441", started=True, today="in_progress", past="in_progress")
     filing(west, "戊", industry="C1441", claimed=False, today="not_started", past="not_started")
+    filing(west, "壬", checked_in=datetime(2026, 9, 15, 1, tzinfo=UTC), today="in_progress", past="not_started")
     filing(west, "己", ended=date(2026, 7, 15), cert=valid, started=True,
            today=None, past="trained")  # replaced officer: filed in the past, not today
     filing(west, "庚", appointed=date(2026, 7, 15), today="not_started", past=None)  # the successor
@@ -98,7 +108,7 @@ def test_worst_town_first_and_percent(roster):
     program, _expected = roster
     towns = service.coverage(program, TODAY, "town")
     assert [t.key for t in towns] == ["西街道", "东街道"]
-    assert towns[0].percent == 25.0 and towns[1].percent == round(100 / 3, 1)
+    assert towns[0].percent == 20.0 and towns[1].percent == round(100 / 3, 1)
 
 
 def test_chase_list_is_everyone_filed_and_not_trained(roster):
@@ -115,19 +125,20 @@ def test_appointment_coverage_counts_enterprises_with_a_current_cqo(roster, fact
 
 def test_dashboard_chase_and_exports(roster, as_staff):
     page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
-    assert "覆盖率 28.6%" in page and "西街道" in page and "<svg" in page
+    assert "覆盖率 25.0%" in page and "西街道" in page and "<svg" in page
     chase = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx")
     rows = list(load_workbook(io.BytesIO(chase.data)).active.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 5
+    assert len(rows) == 6
     text = as_staff.get(f"/staff/coverage/export.csv?as_of={TODAY}").get_data(as_text=True)
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = table[0], table[1:]
     assert header[:3] == ["备案编号", "企业名称", "统一社会信用代码"] and "培训状态" in header
     status = {row[header.index("首席质量官姓名")]: row[header.index("培训状态")] for row in body}
     assert status["甲"] == "已培训" and status["戊"] == "未开始" and status["丁"] == "学习中"
-    assert "己" not in status and len(body) == 7
+    assert status["壬"] == "学习中"  # checked in at a workshop, no lesson opened yet
+    assert "己" not in status and len(body) == 8
     xlsx = as_staff.get(f"/staff/coverage/export.xlsx?as_of={TODAY}")
-    assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 8
+    assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 9
 
 
 def test_projection_from_the_trend():
@@ -197,7 +208,7 @@ def test_printable_report_has_the_numbers_and_a_chart(roster, as_staff):
     pdf = as_staff.get(f"/staff/coverage/report.pdf?as_of={TODAY}").data
     document = pdfium.PdfDocument(pdf)
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "28.6%" in text
+    assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "25.0%" in text
     assert "C14" in text and "规上企业" in text
 
 
