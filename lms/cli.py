@@ -199,8 +199,8 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("数据库中已有用户，跳过演示数据。")
         return
     click.echo("\n演示账号（只显示这一次，请记下）：")
-    for role, login, password in credentials:
-        click.echo(f"  {role:<8} {login:<26} {password}")
+    for account in credentials:
+        click.echo(f"  {account.role:<8} {account.login:<26} {account.password:<14} {account.note}")
     click.echo("")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms.accounts.models import User
 from lms.accounts.service import create_user
@@ -42,8 +43,15 @@ def demo_uscc(rng: random.Random) -> str:
     return body + uscc_check_char(body)
 
 
-def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, str, str]]:
-    """Create the demo roster and accounts; returns (role, login, password) to print once."""
+class DemoAccount(NamedTuple):
+    role: str
+    login: str
+    password: str
+    note: str  # what the account shows a newcomer
+
+
+def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[DemoAccount]:
+    """Create the demo roster and accounts; returns their credentials, to print once."""
     if only_if_empty and db.session.scalar(select(func.count(User.id))):
         return []
     rng = random.Random(seed)
@@ -70,6 +78,7 @@ def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[tuple[str, s
     _demo_program(exam)
     credentials = _demo_accounts(filings)
     _demo_workshops(filings[:3], towns)
+    _demo_learning(filings[:3], exam)
     return credentials
 
 
@@ -120,19 +129,20 @@ def _filing(rng, ent, appointed, status="current", ended_on=None, end_reason="",
                   title=rng.choice(("质量工程师", "高级工程师", "工程师")), years_in_quality=rng.randrange(3, 20))
 
 
-def _demo_accounts(filings: list[Filing]) -> list[tuple[str, str, str]]:
+def _demo_accounts(filings: list[Filing]) -> list[DemoAccount]:
     credentials = []
 
-    def account(role: str, name: str, **login) -> User:
+    def account(role: str, name: str, note: str, **login) -> User:
         password = secrets.token_urlsafe(9)
         user = create_user(name, password, role=role, **login)
-        credentials.append((role, user.login, password))
+        credentials.append(DemoAccount(role, user.login, password, note))
         return user
 
-    account(ADMIN, "系统管理员", email="admin@example.gov.cn")
-    account(STAFF, "质量科工作人员", email="staff@example.gov.cn")
-    for filing in filings[:3]:  # three officers who have claimed their filing
-        user = account(OFFICER, filing.officer_name, phone=filing.mobile)
+    account(ADMIN, "系统管理员", "账号、角色、审计日志", email="admin@example.gov.cn")
+    account(STAFF, "质量科工作人员", "名册、培训班、覆盖率", email="staff@example.gov.cn")
+    notes = ("参加过质量月培训班，在线课程未开始", "学习中：第一门课已学完", "已完成培训，持有证书")
+    for filing, note in zip(filings[:3], notes, strict=True):  # three officers who have claimed their filing
+        user = account(OFFICER, filing.officer_name, f"{filing.officer_name}，{note}", phone=filing.mobile)
         filing.user_id = user.id
     db.session.commit()
     return credentials
@@ -174,4 +184,63 @@ def _demo_workshops(claimed: list[Filing], towns: list[Town]) -> None:
         Enrollment(workshop_id=workshops[1].id, user_id=second.user_id, status=ENROLLED, queued_at=now,
                    checkin_code=new_checkin_code()),
     ])
+    db.session.commit()
+
+
+def _demo_learning(claimed: list[Filing], exam) -> None:
+    """The third demo officer finished about seven weeks ago (every required lesson, the exam,
+    the certificate), the second is part-way through the first course, the first has only
+    the workshop: the coverage dashboard, its trend, the chase list and /verify have
+    something real to show. Done through the services an officer's clicks call."""
+    from lms.assessment.grading import correct_response
+    from lms.assessment.models import Attempt, AttemptQuestion
+    from lms.assessment.service import start_attempt, submit
+    from lms.catalog.models import Course, Lesson, LessonProgress
+    from lms.certificates.models import Certificate
+    from lms.certificates.service import add_months, issue_if_complete
+    from lms.core.models import utcnow
+    from lms.programs.service import current_program
+
+    program = current_program()
+    if program is None or exam is None:  # no content synced: nothing to study
+        return
+    now = utcnow()
+    finished, partway = (db.session.get(User, filing.user_id) for filing in (claimed[2], claimed[1]))
+
+    def study(user: User, slugs: list[str], days_ago: int) -> datetime:
+        """A lesson a day at 09:30 in Shanghai, read for longer than its reading time."""
+        lessons = db.session.scalars(select(Lesson).join(Course).where(
+            Course.slug.in_(slugs), Course.is_active, Lesson.is_retired.is_(False))
+            .order_by(Course.position, Lesson.position))
+        morning = now.replace(hour=1, minute=30, second=0, microsecond=0) - timedelta(days=days_ago)
+        done = morning
+        for day, lesson in enumerate(lessons):
+            opened = morning + timedelta(days=day)
+            done = opened + timedelta(minutes=40 * lesson.hours + 5)
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=opened,
+                                          last_opened_at=done, completed_at=done,
+                                          completed_version=lesson.version))
+        return done
+
+    required = program.required_courses(claimed[2].enterprise.industry_code)
+    studied_until = study(finished, required, days_ago=75)
+    study(partway, required[:1], days_ago=12)
+    db.session.commit()
+    attempt = start_attempt(exam, finished.id)
+    items = db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
+                               .order_by(AttemptQuestion.position)).all()
+    for item in items[:-4]:  # four left unanswered: a pass, not a perfect score
+        if item.frozen["kind"] in ("single", "multiple", "truefalse", "matching"):
+            item.response = correct_response(item.frozen)
+    db.session.commit()
+    submit(attempt)
+    sat = studied_until.replace(hour=6, minute=0) + timedelta(days=1)  # 14:00 the next day
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+        started_at=sat, deadline_at=sat + timedelta(minutes=exam.time_limit_minutes),
+        submitted_at=sat + timedelta(minutes=35)))
+    cert = issue_if_complete(finished, program) or db.session.scalar(
+        select(Certificate).where(Certificate.user_id == finished.id))
+    if cert is not None:
+        cert.issued_on = sat.date()
+        cert.expires_on = add_months(sat.date(), program.certificate_months)
     db.session.commit()

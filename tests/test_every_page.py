@@ -34,7 +34,7 @@ def page_urls(app) -> list[str]:
 @pytest.fixture
 def demo(app):
     sync_content(ROOT)
-    return {role: (login, password) for role, login, password in reversed(load_demo())}
+    return {role: (login, password) for role, login, password, _note in reversed(load_demo())}
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
