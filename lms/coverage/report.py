@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
+from lms.registry.industries import division_label
 
 
 def _style(size: float, leading: float | None = None) -> ParagraphStyle:
@@ -69,9 +70,13 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
     ]
     titles = {"town": "按镇街", "industry": "按行业（国民经济行业分类大类）", "scale": "按企业规模"}
     scale_names = {"above": "规上企业", "sme": "中小企业"}
+
+    def label(by: str, key: str) -> str:  # the name column is 52 mm: 14 characters of 9 pt
+        return division_label(key, width=12) if by == "industry" else scale_names.get(key, key)
+
     for by in ("town", "industry", "scale"):
         table = _table([["", "已备案", "已培训", "学习中", "未开始", "覆盖率"]]
-                       + [[scale_names.get(n.key, n.key), n.filed, n.trained, n.in_progress, n.not_started,
+                       + [[label(by, n.key), n.filed, n.trained, n.in_progress, n.not_started,
                            f"{n.percent}%"] for n in numbers[by]],
                        [52 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm, 24 * mm])
         table.repeatRows = 1  # a long table keeps its header on every page

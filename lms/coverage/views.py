@@ -13,6 +13,7 @@ from lms.core.downloads import send_xlsx
 from lms.coverage import exports, service
 from lms.extensions import db
 from lms.programs.service import current_program
+from lms.registry.industries import division_label
 from lms.registry.service import active_towns
 
 bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage",
@@ -48,7 +49,9 @@ def dashboard():
         projected=service.projection(series), days_left=(program.deadline - as_of).days,
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
         appointment=counted.appointment,
-        towns_by_name={t.name: t.id for t in active_towns()})
+        towns_by_name={t.name: t.id for t in active_towns()},
+        industry_names={n.key: division_label(n.key) for n in numbers["industry"]},
+        industry_bars={n.key: division_label(n.key, width=5) for n in numbers["industry"]})
 
 
 @bp.get("/chase")
@@ -65,7 +68,8 @@ def chase():
         return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
-                           towns=active_towns(), industry=industry, scale=scale)
+                           towns=active_towns(), industry=industry, scale=scale,
+                           industry_label=division_label(industry.upper()) if industry else "")
 
 
 @bp.post("/chase/remind")

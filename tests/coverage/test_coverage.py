@@ -126,6 +126,8 @@ def test_appointment_coverage_counts_enterprises_with_a_current_cqo(roster, fact
 def test_dashboard_chase_and_exports(roster, as_staff):
     page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "覆盖率 25.0%" in page and "西街道" in page and "<svg" in page
+    assert "C14 食品制造业" in page and "C34 通用设备制造业" in page  # divisions by name, not code alone
+    assert "筛选：C14 食品制造业" in as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
     chase = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx")
     rows = list(load_workbook(io.BytesIO(chase.data)).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 6

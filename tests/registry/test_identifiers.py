@@ -58,3 +58,14 @@ def test_a_column_of_usccs_is_checked_like_each_code():
     expected = [i for i, c in enumerate(codes) if uscc_check_char(c[:17]) != c[17]]
     assert invalid_usccs(codes) == expected
     assert invalid_usccs([*codes[:3], "91340603ma2u0a1b14", ""]) == [i for i in expected if i < 3] + [3, 4]
+
+
+def test_industry_division_names_follow_gb_t_4754():
+    from lms.registry.industries import DIVISIONS, division_label, division_name
+
+    assert len(DIVISIONS) == 97 and set(DIVISIONS) == set(range(1, 98))
+    assert division_name("C1431") == "食品制造业" and division_name("c14") == "食品制造业"
+    assert division_name("H6210") == "餐饮业" and division_name("A01") == "农业"
+    assert division_name("H14") == "" and division_name("C99") == "" and division_name("—") == ""
+    assert division_label("C39") == "C39 计算机、通信和其他电子设备制造业"
+    assert division_label("C39", width=5) == "C39 计算机、…" and division_label("X12") == "X12"
