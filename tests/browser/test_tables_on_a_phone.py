@@ -1,0 +1,30 @@
+"""Staff tables on a phone: Chinese may break between any two characters, so a narrow table
+once stood names one character per line. Names keep to one line and the table scrolls
+sideways inside its own box, not the page."""
+
+import pytest
+
+from tests.browser.test_exam_in_browser import sign_in
+from tests.browser.test_lesson_in_browser import PHONE
+
+pytestmark = pytest.mark.browser
+# The distinct tops of the rectangles a cell's text is laid out in: one per line.
+LINE_TOPS = """el => { const range = document.createRange(); range.selectNodeContents(el);
+  return [...new Set([...range.getClientRects()].map(r => Math.round(r.top)))]; }"""
+
+
+def test_roster_on_a_phone_keeps_names_on_one_line(live_server, factory, browser):
+    with live_server.app_context():
+        staff = factory.user("staff", name="质量科工作人员")
+        for name in ("陈秀英", "欧阳建国"):
+            factory.filing(factory.enterprise(name="淮北市相山区恒润食品股份有限公司第二分公司"), officer_name=name)
+        login = staff.login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/staff/registry/filings")
+    for name in ("陈秀英", "欧阳建国"):
+        cell = page.locator("td", has_text=name).first.element_handle()
+        tops = page.evaluate(LINE_TOPS, cell)
+        assert len(tops) == 1, (name, tops)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the page does not
+    assert page.evaluate("[...document.querySelectorAll('.table-responsive')].some(t => t.scrollWidth > t.clientWidth)")
