@@ -13,10 +13,15 @@ from markupsafe import Markup, escape
 LETTERS = "ABCDEFGH"
 
 
+def kind_labels() -> dict[str, str]:
+    """Question kinds as the interface names them, in the current language."""
+    return {"single": _("单选"), "multiple": _("多选"), "truefalse": _("判断"),
+            "shortanswer": _("填空"), "numerical": _("数值"), "matching": _("匹配")}
+
+
 def render_questions(items) -> Markup:
     """One fieldset per AttemptQuestion, with the saved response checked."""
-    labels = {"single": _("单选"), "multiple": _("多选"), "truefalse": _("判断"),
-              "shortanswer": _("填空"), "numerical": _("数值"), "matching": _("匹配")}
+    labels = kind_labels()
     texts = {"points": _("分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
              "true": _("正确"), "false": _("错误")}
     return Markup("".join(_question(item, labels, texts) for item in items))

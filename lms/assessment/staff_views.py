@@ -19,15 +19,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
-from lms.assessment import reports, service
+from lms.assessment import grading, reports, service
 from lms.assessment.forms import (
     ExamForm,
     QuestionImportConfirmForm,
     QuestionImportForm,
     format_rules,
 )
-from lms.assessment.models import Exam, Question
-from lms.catalog.models import Course
+from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
+from lms.assessment.paper import kind_labels
+from lms.catalog.models import Course, Lesson
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
@@ -94,12 +95,39 @@ def results_xlsx(exam_id: int):
 @bp.get("/questions")
 def questions():
     topic = request.args.get("topic", "")
+    q = request.args.get("q", "").strip()[:100]
     query = select(Question).where(Question.is_active).order_by(Question.topic, Question.key)
     if topic:
         query = query.where(Question.topic == topic)
+    if q:
+        query = query.where(Question.text.contains(q, autoescape=True) | Question.key.contains(q, autoescape=True))
     page = db.paginate(query, per_page=50)
     topics = db.session.scalars(select(Question.topic).distinct().order_by(Question.topic)).all()
-    return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics)
+    return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics, q=q,
+                           kinds=kind_labels(), course_titles=_course_titles())
+
+
+@bp.get("/questions/<int:question_id>")
+def question(question_id: int):
+    """One question as staff check it: options with the answer marked, explanation, the
+    lesson it cites, and how candidates have done on it."""
+    item = db.get_or_404(Question, question_id)
+    frozen = service.freeze(item, 1, shuffle_options=False)
+    drawn, right = db.session.execute(
+        select(func.count(AttemptQuestion.id),
+               func.count(AttemptQuestion.id).filter(AttemptQuestion.score >= 1 - 1e-9))
+        .join(Attempt).where(AttemptQuestion.question_id == item.id, Attempt.status != "open")).one()
+    lesson = None
+    if item.lesson_slug:
+        lesson = db.session.execute(select(Course.slug, Lesson.slug, Lesson.title).join(Lesson.course).where(
+            Course.slug == item.topic, Lesson.slug == item.lesson_slug)).first()
+    return render_template("assessment/staff_question.html", item=item, frozen=frozen, kinds=kind_labels(),
+                           answer=grading.describe(frozen, grading.correct_response(frozen)),
+                           drawn=drawn, right=right, lesson=lesson, course_titles=_course_titles())
+
+
+def _course_titles() -> dict[str, str]:
+    return dict(db.session.execute(select(Course.slug, Course.title)).all())
 
 
 @bp.get("/questions/export.<fmt>")

@@ -1,0 +1,43 @@
+"""Staff browse the question bank: kinds and courses by name, a search, and one question with
+its answer, the lesson it cites and how candidates have done on it."""
+
+from lms.assessment import service
+from lms.extensions import db
+from tests.assessment.exam_factory import add_questions, make_exam
+
+
+def test_bank_lists_kinds_by_name_and_finds_a_question_by_its_text(as_staff, app):
+    add_questions("metrology", "single", 3)
+    add_questions("metrology", "truefalse", 1)
+    page = as_staff.get("/staff/exams/questions").get_data(as_text=True)
+    assert "单选" in page and "判断" in page and ">single<" not in page and "题库文件" in page
+    first = add_questions("metrology", "multiple", 1)[0]
+    found = as_staff.get("/staff/exams/questions", query_string={"q": first.text}).get_data(as_text=True)
+    assert first.key in found and "共 1 题" in found
+    nothing = as_staff.get("/staff/exams/questions", query_string={"q": "100%_无此题"}).get_data(as_text=True)
+    assert "共 0 题" in nothing and "没有符合条件的试题" in nothing  # % and _ are text, not wildcards
+
+
+def test_a_question_shows_its_answer_and_how_candidates_did(as_staff, app, factory):
+    questions = add_questions("metrology", "single", 3)
+    exam = make_exam(rules=[{"topic": "metrology", "kind": "single", "difficulty": None, "count": 3, "points": 2}],
+                     shuffle_options=False)
+    for correct in (True, False):
+        attempt = service.start_attempt(exam, factory.user("officer").id)
+        for item in attempt.questions:
+            item.response = 0 if correct else 1
+        db.session.commit()
+        service.submit(attempt)
+    page = as_staff.get(f"/staff/exams/questions/{questions[0].id}").get_data(as_text=True)
+    assert questions[0].text in page and "正确答案：A. 对的" in page and "解析 " in page
+    assert "出现 2 次，完全答对 1 次（50.0%）" in page
+    assert "该课时不存在" in page  # it cites 01-first, which no synced course has here
+    assert as_staff.get("/staff/exams/questions/99999").status_code == 404
+
+
+def test_an_officer_cannot_open_a_question_with_its_answer(client, factory, app):
+    from tests.conftest import login
+
+    question = add_questions("metrology", "single", 1)[0]
+    login(client, factory.user("officer"))
+    assert client.get(f"/staff/exams/questions/{question.id}").status_code == 403
