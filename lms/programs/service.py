@@ -100,7 +100,7 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
         best = best_attempt(program.exam_id, user_id)
         result.requirements.append(Requirement(
             "exam", program.exam.title if program.exam else "", bool(best and best.passed),
-            f"{best.score:g}" if best and best.score is not None else "",
+            _("%(score)s 分", score=f"{best.score:g}") if best and best.score is not None else "",
             ("exams.exam", {"exam_id": program.exam_id})))
     if program.hours_required:
         result.requirements.append(Requirement(
