@@ -76,3 +76,7 @@ class QuestionImportForm(FlaskForm):
 
 class QuestionImportConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+
+
+class ExtraAttemptForm(FlaskForm):
+    reason = StringField(_l("原因"), validators=[Optional(), Length(max=200)])

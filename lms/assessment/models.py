@@ -77,6 +77,20 @@ class Exam(TimestampMixin, db.Model):
         return sum(int(r.get("count", 0)) * float(r.get("points", 1)) for r in self.rules)
 
 
+class ExtraAttempt(db.Model):
+    """One more sitting of an exam granted by staff to one officer (who has used up the
+    exam's attempts without passing); each grant is a row, so who and why are kept."""
+
+    __tablename__ = "exam_extra_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Attempt(db.Model):
     __tablename__ = "attempt"
     __table_args__ = (

@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, select, update
 
 from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
-from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
+from lms.assessment.models import Attempt, AttemptQuestion, Exam, ExtraAttempt, Question
+from lms.core import audit
 from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
@@ -134,6 +135,32 @@ def attempts_of(exam: Exam, user_id: int) -> list[Attempt]:
         Attempt.exam_id == exam.id, Attempt.user_id == user_id).order_by(Attempt.number)))
 
 
+def attempts_allowed(exam: Exam, user_id: int) -> int:
+    """The exam's attempts plus those staff have granted this officer."""
+    extra = db.session.scalar(select(func.count(ExtraAttempt.id)).where(
+        ExtraAttempt.exam_id == exam.id, ExtraAttempt.user_id == user_id))
+    return exam.attempts_allowed + (extra or 0)
+
+
+def extra_attempts(exam_id: int) -> dict[int, int]:
+    """Per officer, the attempts staff have granted on top of the exam's (results page)."""
+    return dict(db.session.execute(select(ExtraAttempt.user_id, func.count(ExtraAttempt.id))
+                                   .where(ExtraAttempt.exam_id == exam_id).group_by(ExtraAttempt.user_id)).all())
+
+
+def grant_extra_attempt(exam: Exam, user, reason: str, actor_id: int | None = None) -> None:
+    """One more sitting for an officer who has used up the exam's attempts without passing."""
+    attempts = attempts_of(exam, user.id)
+    if any(a.passed for a in attempts):
+        raise ExamError(_("%(name)s 已通过该考试，无需加考。", name=user.name))
+    if len(attempts) < attempts_allowed(exam, user.id):
+        raise ExamError(_("%(name)s 还有考试机会，无需加考。", name=user.name))
+    db.session.add(ExtraAttempt(exam_id=exam.id, user_id=user.id, granted_by_id=actor_id, reason=reason))
+    audit.record("exam.extra_attempt", exam.title, f"{user.name}：{reason}" if reason else user.name,
+                 details={"exam_id": exam.id, "user_id": user.id}, actor_id=actor_id)
+    db.session.commit()
+
+
 def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.exam_id == exam.id, Attempt.user_id == user_id, Attempt.status == "open"))
@@ -147,8 +174,9 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
         return current
     if not exam.is_active:
         raise ExamError(_("该考试未开放。"))
-    if len(past) >= exam.attempts_allowed:
-        raise ExamError(_("您已用完本考试的 %(n)s 次机会。", n=exam.attempts_allowed))
+    allowed = attempts_allowed(exam, user_id)
+    if len(past) >= allowed:
+        raise ExamError(_("您已用完本考试的 %(n)s 次机会。如需再考，请联系区市场监管局。", n=allowed))
     if past and exam.wait_minutes:
         ready = aware(past[-1].submitted_at or past[-1].deadline_at) + timedelta(minutes=exam.wait_minutes)
         if utcnow() < ready:

@@ -22,6 +22,7 @@ from wtforms.fields import SelectChoice
 from lms.assessment import grading, reports, service
 from lms.assessment.forms import (
     ExamForm,
+    ExtraAttemptForm,
     QuestionImportConfirmForm,
     QuestionImportForm,
     format_rules,
@@ -79,8 +80,33 @@ def edit_exam(exam_id: int | None = None):
 @bp.get("/<int:exam_id>/results")
 def results(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
+    items = reports.item_statistics(exam.id)
+    ids = dict(db.session.execute(select(Question.key, Question.id).where(
+        Question.key.in_([i["key"] for i in items]))).all())
     return render_template("assessment/staff_results.html", exam=exam, rows=reports.results(exam.id),
-                           towns=reports.by_town(exam.id), items=reports.item_statistics(exam.id))
+                           towns=reports.by_town(exam.id), items=items, question_ids=ids,
+                           extra=service.extra_attempts(exam.id))
+
+
+@bp.post("/<int:exam_id>/results/<int:user_id>/extra-attempt")
+def extra_attempt(exam_id: int, user_id: int):
+    """One more sitting for an officer who has used up the exam's attempts without passing."""
+    from flask_login import current_user
+
+    from lms.accounts.models import User
+
+    exam = db.get_or_404(Exam, exam_id)
+    officer = db.get_or_404(User, user_id)
+    form = ExtraAttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.grant_extra_attempt(exam, officer, (form.reason.data or "").strip(), actor_id=current_user.id)
+    except service.ExamError as error:
+        flash(str(error), "warning")
+    else:
+        flash(_("已为 %(name)s 加考一次。", name=officer.name), "success")
+    return redirect(url_for("exams_staff.results", exam_id=exam.id) + "#officers")
 
 
 @bp.get("/<int:exam_id>/results.xlsx")

@@ -42,7 +42,8 @@ def _own_attempt(attempt_id: int, *options) -> Attempt:
 @login_required
 def index():
     exams = list(db.session.scalars(select(Exam).where(Exam.is_active).order_by(Exam.id)))
-    rows = [(exam, service.attempts_of(exam, current_user.id)) for exam in exams]
+    rows = [(exam, service.attempts_of(exam, current_user.id), service.attempts_allowed(exam, current_user.id))
+            for exam in exams]
     return render_template("assessment/index.html", rows=rows)
 
 
@@ -52,6 +53,7 @@ def exam(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     attempts = service.attempts_of(exam, current_user.id)
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
+                           allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None))
 
 

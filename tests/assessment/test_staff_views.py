@@ -1,5 +1,8 @@
-"""Staff browse the question bank: kinds and courses by name, a search, and one question with
-its answer, the lesson it cites and how candidates have done on it."""
+"""Staff browse the question bank (kinds and courses by name, a search, one question with its
+answer, the lesson it cites and how candidates have done on it) and grant one more attempt to
+an officer who has used up an exam's."""
+
+import pytest
 
 from lms.assessment import service
 from lms.extensions import db
@@ -41,3 +44,49 @@ def test_an_officer_cannot_open_a_question_with_its_answer(client, factory, app)
     question = add_questions("metrology", "single", 1)[0]
     login(client, factory.user("officer"))
     assert client.get(f"/staff/exams/questions/{question.id}").status_code == 403
+
+
+def test_staff_grant_one_more_attempt_to_an_officer_who_used_them_all(as_staff, app, factory):
+    from sqlalchemy import select
+
+    from lms.core.audit import AuditEntry
+    from tests.conftest import login
+
+    add_questions("metrology", "single", 3)
+    exam = make_exam(attempts_allowed=2)
+    officer = factory.user("officer", name="孙一")
+    for _ in range(2):
+        attempt = service.start_attempt(exam, officer.id)
+        service.submit(attempt)  # nothing answered: failed
+    with pytest.raises(service.ExamError, match="联系区市场监管局"):
+        service.start_attempt(exam, officer.id)
+
+    page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+    assert "加考一次" in page and "2 / 2" in page
+    url = f"/staff/exams/{exam.id}/results/{officer.id}/extra-attempt"
+    done = as_staff.post(url, data={"reason": "系统故障，考试中断"}, follow_redirects=True).get_data(as_text=True)
+    assert "已为 孙一 加考一次" in done and "2 / 3" in done
+    again = as_staff.post(url, data={}, follow_redirects=True).get_data(as_text=True)
+    assert "还有考试机会，无需加考" in again  # one grant at a time, used first
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "exam.extra_attempt"))
+    assert entry is not None and "系统故障" in entry.summary
+
+    officer_client = app.test_client()
+    login(officer_client, officer)
+    assert "最多 3 次" in officer_client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    assert service.start_attempt(exam, officer.id).number == 3
+
+
+def test_no_extra_attempt_for_an_officer_who_passed(as_staff, app, factory):
+    add_questions("metrology", "single", 3)
+    exam = make_exam(attempts_allowed=1, shuffle_options=False)
+    officer = factory.user("officer", name="钱二")
+    attempt = service.start_attempt(exam, officer.id)
+    for item in attempt.questions:
+        item.response = 0
+    db.session.commit()
+    service.submit(attempt)
+    page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+    assert "加考一次" not in page
+    refused = as_staff.post(f"/staff/exams/{exam.id}/results/{officer.id}/extra-attempt", follow_redirects=True)
+    assert "已通过该考试" in refused.get_data(as_text=True)
