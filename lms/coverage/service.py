@@ -10,7 +10,7 @@ including unclaimed filings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
@@ -253,3 +253,46 @@ def appointment_coverage() -> dict[str, int]:
     counts = {bool(above): (total, with_cqo) for above, total, with_cqo in rows}
     above, sme = counts.get(True, (0, 0)), counts.get(False, (0, 0))
     return {"above_scale": above[0], "above_scale_with_cqo": above[1], "sme": sme[0], "sme_with_cqo": sme[1]}
+
+
+@dataclass
+class TrainingRecord:
+    """What staff see of one filed officer's training, to chase them by phone."""
+
+    filing: Filing
+    standing: object | None = None  # programs.service.Standing, when the filing is claimed
+    certificates: list = field(default_factory=list)
+    attempts: list = field(default_factory=list)
+    attempts_allowed: int = 0
+    enrollments: list = field(default_factory=list)
+    last_studied_at: datetime | None = None
+    reminders: list = field(default_factory=list)
+
+
+def training_record(filing: Filing, program: Program) -> TrainingRecord:
+    """The program's requirements for the filing's officer, done or not, with the certificates,
+    exam attempts, workshops and reminders behind them."""
+    from lms.assessment.models import Exam
+    from lms.assessment.service import attempts_allowed, attempts_of
+    from lms.coverage.reminders import OutboxMessage
+    from lms.programs.service import standing
+    from lms.workshops.service import my_enrollments
+
+    record = TrainingRecord(filing=filing)
+    if filing.mobile:
+        record.reminders = list(db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_mobile == filing.mobile).order_by(OutboxMessage.created_at.desc()).limit(20)))
+    user_id = filing.user_id
+    if user_id is None:
+        return record
+    record.standing = standing(user_id, filing.enterprise.industry_code, program)
+    record.certificates = list(db.session.scalars(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.program_id == program.id).order_by(Certificate.id.desc())))
+    exam = db.session.get(Exam, program.exam_id) if program.exam_id else None
+    if exam is not None:
+        record.attempts = attempts_of(exam, user_id)
+        record.attempts_allowed = attempts_allowed(exam, user_id)
+    record.enrollments = my_enrollments(user_id)
+    record.last_studied_at = db.session.scalar(select(func.max(LessonProgress.last_opened_at))
+                                                .where(LessonProgress.user_id == user_id))
+    return record

@@ -54,6 +54,19 @@ def dashboard():
         industry_bars={n.key: division_label(n.key, width=5) for n in numbers["industry"]})
 
 
+@bp.get("/filings/<int:filing_id>")
+def officer(filing_id: int):
+    """One filed officer's training, as staff chasing them by phone need it."""
+    from lms.registry.models import Filing
+
+    filing = db.get_or_404(Filing, filing_id)
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    return render_template("coverage/officer.html", record=service.training_record(filing, program),
+                           program=program)
+
+
 @bp.get("/chase")
 def chase():
     program = _program()

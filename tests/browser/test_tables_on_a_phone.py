@@ -8,9 +8,13 @@ from tests.browser.test_exam_in_browser import sign_in
 from tests.browser.test_lesson_in_browser import PHONE
 
 pytestmark = pytest.mark.browser
-# The distinct tops of the rectangles a cell's text is laid out in: one per line.
-LINE_TOPS = """el => { const range = document.createRange(); range.selectNodeContents(el);
-  return [...new Set([...range.getClientRects()].map(r => Math.round(r.top)))]; }"""
+# The tops of the lines a cell's text is laid out in (text nodes only, so that a link's own
+# box does not count; tops within a few pixels are one line).
+LINE_TOPS = """el => { const tops = [], walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange(); range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (!tops.some(t => Math.abs(t - r.top) < 4)) tops.push(r.top); }
+  return tops; }"""
 
 
 def test_roster_on_a_phone_keeps_names_on_one_line(live_server, factory, browser):

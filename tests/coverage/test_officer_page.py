@@ -1,0 +1,43 @@
+"""One filed officer's training as staff see it when they chase them: what is done and what
+is left, the exam attempts, the workshops, the reminders; an unclaimed filing says why the
+officer cannot study yet."""
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.accounts.service import find_user
+from lms.assessment.bank import sync_content
+from lms.demo import load_demo
+from lms.extensions import db
+from lms.registry.models import Filing
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client):
+    sync_content(ROOT)
+    accounts = load_demo()
+    staff = next(a for a in accounts if a.role == "staff")
+    first, second, third = (a for a in accounts if a.role == "officer")
+    assert client.post("/login", data={"login": staff.login, "password": staff.password}).status_code == 302
+
+    def page_of(account):
+        filing = db.session.scalar(select(Filing).where(Filing.user_id == find_user(account.login).id))
+        return client.get(f"/staff/coverage/filings/{filing.id}").get_data(as_text=True)
+
+    trained = page_of(third)
+    assert "已完成 6 / 6 项要求" in trained and "CQO-" in trained and "通过" in trained
+    learner = page_of(second)
+    assert "已完成 1 / " in learner and "还没有参加考试" in learner and "计量器具管理与强制检定实务" in learner
+    workshop_only = page_of(first)
+    assert "已签到，计 3 学时" in workshop_only and "学时：" in workshop_only
+
+    unclaimed = db.session.scalar(select(Filing).where(Filing.user_id.is_(None), Filing.status == "current"))
+    page = client.get(f"/staff/coverage/filings/{unclaimed.id}").get_data(as_text=True)
+    assert "未认领：本人还不能学习" in page and "项要求" not in page
+    chase = client.get(f"/staff/coverage/chase?as_of={date.today()}").get_data(as_text=True)
+    assert f"/staff/coverage/filings/{unclaimed.id}" in chase  # the chase list links to it
+    assert client.get("/staff/coverage/filings/99999").status_code == 404
+    db.session.remove()
