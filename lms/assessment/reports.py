@@ -14,6 +14,9 @@ from lms.extensions import db
 from lms.registry.models import Enterprise, Filing, Town
 
 UPPER_LOWER_SHARE = 0.27  # Kelley's classic split for the discrimination index
+# Fewer answers than this in the upper or the lower group give a D that is noise (one
+# candidate each side gives only -1, 0 or 1): it is left out rather than flagged.
+MIN_GROUP = 5
 
 
 def results(exam_id: int):
@@ -69,8 +72,8 @@ def item_statistics(exam_id: int) -> list[dict]:
                 entry[group][1] += right
     out = []
     for entry in stats.values():
-        p_up = entry["up"][1] / entry["up"][0] if entry["up"][0] else None
-        p_low = entry["low"][1] / entry["low"][0] if entry["low"][0] else None
+        p_up = entry["up"][1] / entry["up"][0] if entry["up"][0] >= MIN_GROUP else None
+        p_low = entry["low"][1] / entry["low"][0] if entry["low"][0] >= MIN_GROUP else None
         out.append({"key": entry["key"], "text": entry["text"], "n": entry["n"],
                     "p": round(entry["right"] / entry["n"], 2),
                     "d": round(p_up - p_low, 2) if p_up is not None and p_low is not None else None})

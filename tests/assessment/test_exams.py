@@ -255,15 +255,24 @@ def test_form_fallback_saves_and_submits_without_javascript(app, client, officer
 def test_staff_results_item_statistics_and_export(app, as_staff, factory):
     add_questions("metrology", "single", 5)
     exam = make_exam([{"topic": "metrology", "kind": "single", "count": 5, "points": 2}])
-    for correct in (True, True, False, False):
+    from lms.assessment.reports import item_statistics
+
+    def sit(correct: bool) -> None:
         attempt = service.start_attempt(exam, factory.user().id)
         answer_all(attempt, correct=correct)
         service.submit(attempt)
+
+    for correct in (True, True, False, False):
+        sit(correct)
     page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
     assert "试题分析" in page and "通过" in page
-    from lms.assessment.reports import item_statistics
-
     stats = item_statistics(exam.id)
+    # Four candidates: one each side of Kelley's split, too few for a discrimination index.
+    assert all(s["p"] == 0.5 for s in stats) and all(s["d"] is None for s in stats)
+    assert "table-warning" not in page
+    for correct in [True] * 8 + [False] * 8:
+        sit(correct)
+    stats = item_statistics(exam.id)  # twenty: groups of five
     assert all(s["p"] == 0.5 for s in stats) and all(s["d"] == 1.0 for s in stats)
     r = as_staff.get(f"/staff/exams/{exam.id}/results.xlsx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
