@@ -223,6 +223,9 @@ def cancel_workshop(workshop: Workshop, reason: str) -> int:
     """Cancel a workshop and tell everyone enrolled or waiting; commits; returns how many were told."""
     if workshop.is_cancelled:
         raise WorkshopError(_("该培训班已取消。"))
+    if any(e.status == ATTENDED for e in workshop.enrollments):
+        # Telling those who came that it was cancelled, and hiding it, would be false.
+        raise WorkshopError(_("已有人签到的培训班不能取消。"))
     _lock(workshop)
     workshop.status, workshop.cancel_reason = CANCELLED, reason
     told = 0

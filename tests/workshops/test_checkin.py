@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
@@ -143,3 +143,17 @@ def test_staff_download_the_certificates_of_a_workshops_attendees(as_staff, fact
     serial = db.session.scalar(select(Certificate.serial).where(Certificate.user_id == came.id))
     archive = zipfile.ZipFile(io.BytesIO(as_staff.get(f"/staff/certificates/bulk.zip?workshop={workshop.id}").data))
     assert archive.namelist() == [f"{serial}.pdf"]
+
+
+def test_a_workshop_someone_attended_cannot_be_cancelled(app, factory):
+    from lms.coverage.reminders import OutboxMessage
+
+    workshop = make_workshop()
+    seat = service.enrol(workshop, officer(factory).id, BEFORE)
+    service.enrol(workshop, officer(factory).id, BEFORE)
+    service.check_in_by_code(workshop, seat.checkin_code, DURING)
+    with pytest.raises(service.WorkshopError, match="已有人签到"):
+        service.cancel_workshop(workshop, "误操作")
+    db.session.refresh(workshop)
+    assert not workshop.is_cancelled and service.attended_hours(seat.user_id) == workshop.hours
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0  # nobody was told otherwise
