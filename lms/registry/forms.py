@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -56,6 +56,7 @@ class SuccessorForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     town_id = SelectField(_l("镇街"), coerce=int, choices=[])
+    reissue = BooleanField(_l("也为已发过邀请码的备案重新生成（已发出的邀请码随之作废）"), default=False)
 
 
 class TownForm(FlaskForm):

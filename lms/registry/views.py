@@ -244,16 +244,35 @@ def invitations():
     form.town_id.choices = [SelectChoice(0, _("全部镇街"))] + [SelectChoice(t.id, t.name) for t in service.active_towns()]
     if form.validate_on_submit():
         query = service.filings_query("", form.town_id.data or None, "current", "no")
+        if not form.reissue.data:  # codes already handed out keep working
+            query = query.where(Filing.invite_code_hash.is_(None))
         filings = list(db.session.scalars(query))
         issued = service.issue_invite_codes(filings)
         if not issued:
-            flash(_("没有尚未认领的在任备案。"), "info")
+            flash(_("没有需要生成邀请码的备案：在任备案都已认领或都已有邀请码。") if not form.reissue.data
+                  else _("没有尚未认领的在任备案。"), "info")
             return redirect(url_for("registry.invitations"))
         db.session.commit()
         stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
         return send_xlsx(stream, "invitation-codes.xlsx")
-    unclaimed = db.paginate(service.filings_query("", None, "current", "no"), per_page=1).total
-    return render_template("registry/invitations.html", form=form, unclaimed=unclaimed)
+    unclaimed = service.filings_query("", None, "current", "no")
+    count = db.paginate(unclaimed, per_page=1).total
+    without = db.paginate(unclaimed.where(Filing.invite_code_hash.is_(None)), per_page=1).total
+    return render_template("registry/invitations.html", form=form, unclaimed=count, without_code=without)
+
+
+@bp.post("/filings/<int:filing_id>/invite")
+def invite_one(filing_id: int):
+    """A new code for one unclaimed filing (the officer lost theirs), shown once on the page;
+    the filing's earlier code stops working."""
+    filing = db.get_or_404(Filing, filing_id)
+    issued = service.issue_invite_codes([filing])
+    if not issued:
+        flash(_("该备案已有账号或已结束。"), "error")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    db.session.commit()
+    return render_template("registry/invite_code.html", filing=filing, code=issued[0][1],
+                           register_url=current_app.config["BASE_URL"] + url_for("accounts.register"))
 
 
 @bp.route("/towns", methods=["GET", "POST"])

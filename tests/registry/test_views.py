@@ -126,8 +126,9 @@ def test_empty_roster_says_what_to_do(as_staff):
     assert "请先导入" in as_staff.get("/staff/registry/filings").get_data(as_text=True)
 
 
-def invite_codes(client, town_id=0) -> list[list]:
-    r = client.post("/staff/registry/invitations", data={"town_id": town_id})
+def invite_codes(client, town_id=0, reissue=False) -> list[list]:
+    data = {"town_id": town_id, **({"reissue": "y"} if reissue else {})}
+    r = client.post("/staff/registry/invitations", data=data)
     assert r.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(r.data)).active
     return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -167,7 +168,7 @@ def test_wrong_code_says_the_same_as_a_used_one(client):
 def test_regenerated_code_voids_the_old_one(as_staff, factory, app):
     factory.filing()
     old = invite_codes(as_staff)[0][5]
-    new = invite_codes(as_staff)[0][5]
+    new = invite_codes(as_staff, reissue=True)[0][5]
     assert old != new
     r = app.test_client().post("/register", data={"code": old, "name": "某人", "phone": "13700004444",
                                                   "password": "long-enough-1", "confirm": "long-enough-1"})
@@ -198,3 +199,33 @@ def test_an_upload_never_confirmed_is_deleted_after_a_day(as_staff, factory, app
     assert not left & {p.name for p in folder.iterdir()}  # the old preview's files are gone
     assert as_staff.get(first.location).status_code == 404
     assert "李强" in as_staff.get(second.location).get_data(as_text=True)  # the new one stays
+
+
+def test_new_codes_go_only_to_filings_without_one_unless_asked(as_staff, factory, app):
+    first = factory.filing(officer_name="周一")
+    handed_out = invite_codes(as_staff)
+    assert [r[3] for r in handed_out] == ["周一"]
+    factory.filing(officer_name="吴二")  # filed after the first batch was handed out
+    assert [r[3] for r in invite_codes(as_staff)] == ["吴二"]  # 周一's code still works
+    page = as_staff.post("/staff/registry/invitations", data={"town_id": 0}, follow_redirects=True)
+    assert "都已有邀请码" in page.get_data(as_text=True)
+    r = app.test_client().post("/register", data={"code": handed_out[0][5], "name": "周一", "phone": "13700005555",
+                                                  "password": "long-enough-1", "confirm": "long-enough-1"})
+    assert r.status_code == 302
+    db.session.refresh(first)
+    assert first.user_id is not None
+
+
+def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, factory, app):
+    filing = factory.filing(officer_name="郑三")
+    old = invite_codes(as_staff)[0][5]
+    assert "重新生成邀请码" in as_staff.get(f"/staff/registry/enterprises/{filing.enterprise_id}").get_data(as_text=True)
+    page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite").get_data(as_text=True)
+    code = re.search(r'<code class="invite">([A-Z0-9-]+)</code>', page).group(1)
+    assert code != old and "只显示这一次" in page and "/register" in page
+    register = {"name": "郑三", "phone": "13700006666", "password": "long-enough-1", "confirm": "long-enough-1"}
+    refused = app.test_client().post("/register", data={"code": old, **register}).get_data(as_text=True)
+    assert "邀请码无效或已被使用" in refused
+    assert app.test_client().post("/register", data={"code": code, **register}).status_code == 302
+    again = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True)
+    assert "该备案已有账号或已结束" in again.get_data(as_text=True)
