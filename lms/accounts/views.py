@@ -29,6 +29,7 @@ from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
 from lms.extensions import db, limiter
+from lms.registry.models import Filing
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 admin_bp = guard_blueprint(
@@ -157,9 +158,11 @@ def dashboard():
     from lms.workshops.service import upcoming_enrollments
 
     filing = service.current_filing_of(current_user)
+    ended = None if filing else db.session.scalar(
+        select(Filing).where(Filing.user_id == current_user.id).order_by(Filing.ended_on.desc()).limit(1))
     industry = filing.enterprise.industry_code if filing else ""
     program = current_program()
-    return render_template("accounts/dashboard.html", filing=filing,
+    return render_template("accounts/dashboard.html", filing=filing, ended=ended,
                            courses=catalog_for(current_user.id, industry),
                            hours=hours_earned(current_user.id),
                            standing=standing(current_user.id, industry, program) if program else None,

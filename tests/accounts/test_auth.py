@@ -175,3 +175,21 @@ def test_remember_me_keeps_a_device_signed_in_until_the_password_changes(app, fa
     later = app.test_client()
     later.set_cookie(cookie.key, cookie.value)
     assert "/login" in later.get("/me").location
+
+
+def test_an_officer_whose_filing_ended_is_told_so_not_asked_to_claim_one(client, factory):
+    from datetime import date
+
+    from lms.extensions import db
+    from lms.registry.service import end_filing
+    from tests.conftest import login
+
+    officer = factory.user("officer")
+    filing = factory.filing(officer_name=officer.name, user_id=officer.id)
+    login(client, officer)
+    assert "我的备案" in client.get("/me").get_data(as_text=True)
+    end_filing(filing, date(2026, 10, 8), "离职", status="replaced")
+    db.session.commit()
+    page = client.get("/me").get_data(as_text=True)
+    assert "备案已于 2026-10-08 结束" in page and filing.enterprise.name in page
+    assert "请用区市场监管局发放的邀请码认领" not in page
