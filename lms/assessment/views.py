@@ -54,7 +54,23 @@ def exam(exam_id: int):
     attempts = service.attempts_of(exam, current_user.id)
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
-                           open_attempt=next((a for a in attempts if a.is_open), None))
+                           open_attempt=next((a for a in attempts if a.is_open), None),
+                           courses_left=_courses_left(exam))
+
+
+def _courses_left(exam: Exam) -> tuple[int, int] | None:
+    """(required courses not finished, required courses) when this is the current program's
+    exam and some are left: the page then advises studying first, attempts being few."""
+    from lms.accounts.service import current_filing_of
+    from lms.programs.service import course_completion, current_program
+
+    program = current_program()
+    if program is None or program.exam_id != exam.id:
+        return None
+    filing = current_filing_of(current_user)
+    slugs = program.required_courses(filing.enterprise.industry_code if filing else "")
+    done = sum(1 for d, n, _h in course_completion(current_user.id, slugs).values() if n and d == n)
+    return (len(slugs) - done, len(slugs)) if done < len(slugs) else None
 
 
 def _user_key() -> str:

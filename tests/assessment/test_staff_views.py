@@ -90,3 +90,28 @@ def test_no_extra_attempt_for_an_officer_who_passed(as_staff, app, factory):
     assert "加考一次" not in page
     refused = as_staff.post(f"/staff/exams/{exam.id}/results/{officer.id}/extra-attempt", follow_redirects=True)
     assert "已通过该考试" in refused.get_data(as_text=True)
+
+
+def test_the_program_exam_advises_studying_first_while_required_courses_are_left(app, client, factory):
+    from datetime import UTC, date, datetime
+
+    from lms.catalog.models import Course, Lesson, LessonProgress
+    from lms.programs.models import Program
+    from tests.conftest import login
+
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    course = Course(slug="metrology", folder="m", title="计量", hours=1, required_for="all")
+    db.session.add(course)
+    db.session.flush()
+    lesson = Lesson(course_id=course.id, slug="01", title="课", source_hash="x", body_html="", plain_text="")
+    db.session.add_all([lesson, Program(name="培训", requirements=[{"course": "metrology", "industries": None}],
+                                        exam_id=exam.id, starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+                                        is_current=True)])
+    db.session.commit()
+    officer = factory.user("officer")
+    login(client, officer)
+    assert "还有 1 / 1 门未学完" in client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    db.session.add(LessonProgress(user_id=officer.id, lesson_id=lesson.id, completed_at=datetime(2026, 5, 1, tzinfo=UTC)))
+    db.session.commit()
+    assert "建议先学完" not in client.get(f"/exams/{exam.id}").get_data(as_text=True)
