@@ -102,6 +102,25 @@ def remind():
     return redirect(url_for("coverage.outbox"))
 
 
+@bp.post("/filings/<int:filing_id>/remind")
+def remind_one(filing_id: int):
+    """Queue a reminder for one officer on the chase list (from their training page)."""
+    from lms.coverage.reminders import queue_reminders
+    from lms.registry.models import Filing
+
+    filing = db.get_or_404(Filing, filing_id)
+    program = _program()
+    if program is None:
+        return redirect(url_for("programs.index"))
+    rows = db.session.execute(service.chase_query(program, date.today()).where(Filing.id == filing.id)).all()
+    if not rows:
+        flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
+    else:
+        queue_reminders(rows, program)
+        flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name), "success")
+    return redirect(url_for("coverage.officer", filing_id=filing.id))
+
+
 @bp.get("/outbox")
 def outbox():
     from lms.coverage.reminders import OutboxMessage

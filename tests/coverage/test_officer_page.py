@@ -42,4 +42,10 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     chase = client.get(f"/staff/coverage/chase?as_of={date.today()}").get_data(as_text=True)
     assert f"/staff/coverage/filings/{unclaimed.id}" in chase  # the chase list links to it
     assert client.get("/staff/coverage/filings/99999").status_code == 404
+
+    sent = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
+    assert f"已给 {unclaimed.officer_name} 生成一条提醒" in sent and "待发送" in sent  # listed on the page
+    holder = db.session.scalar(select(Filing).where(Filing.user_id == find_user(third.login).id))
+    refused = client.post(f"/staff/coverage/filings/{holder.id}/remind", follow_redirects=True).get_data(as_text=True)
+    assert "不在待培训名单上" in refused
     db.session.remove()
