@@ -255,5 +255,6 @@ def audit_log():
     action = request.args.get("action") or None
     page = db.paginate(audit.recent_entries(action), per_page=50)
     return render_template(
-        "accounts/audit.html", page=page, action=action, actions=audit.known_actions()
+        "accounts/audit.html", page=page, action=action, actions=audit.known_actions(),
+        labels=audit.ACTION_LABELS
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +53,24 @@ def recent_entries(action: str | None = None):
     if action:
         query = query.where(AuditEntry.action == action)
     return query
+
+
+# What each recorded action is called on the admins' log; an action missing here shows as its code.
+ACTION_LABELS = {
+    "api_token.created": _l("创建接口令牌"), "api_token.revoked": _l("吊销接口令牌"),
+    "certificate.issued": _l("发放证书"), "certificate.issued_by_staff": _l("人工发证"),
+    "certificate.reissued": _l("换发证书"), "certificate.revoked": _l("撤销证书"),
+    "content.synced": _l("同步课程与题库"), "exam.extra_attempt": _l("加考一次"), "exam.saved": _l("保存考试"),
+    "filing.account_created": _l("代为开户"), "filing.claimed": _l("认领备案"), "filing.ended": _l("结束备案"),
+    "filing.invites_issued": _l("生成邀请码"), "filing.succeeded": _l("备案接任者"),
+    "program.saved": _l("保存培训计划"), "questions.imported": _l("导入试题"), "reminders.queued": _l("生成培训提醒"),
+    "roster.imported": _l("导入名册"), "town.added": _l("添加镇街"), "town.enabled": _l("启用或停用镇街"),
+    "user.created": _l("新建用户"), "user.reset_link": _l("生成重设密码链接"), "user.role_changed": _l("更改角色"),
+    "user.enabled": _l("启用账号"), "user.disabled": _l("停用账号"),
+    "workshop.attendance_closed": _l("结束签到"), "workshop.cancelled": _l("取消培训班"),
+    "workshop.checked_in": _l("培训班签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),
+    "workshop.reminders": _l("发送开课提醒"),
+}
 
 
 def known_actions() -> list[str]:
