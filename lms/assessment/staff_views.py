@@ -209,7 +209,8 @@ def import_preview(token: str):
     data = _stored(token)
     preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
     return render_template("assessment/staff_import_preview.html", preview=preview, data=data,
-                           form=QuestionImportConfirmForm(token=token), token=token)
+                           form=QuestionImportConfirmForm(token=token), token=token,
+                           kinds=kind_labels(), course_titles=_course_titles())
 
 
 @bp.post("/questions/import/<token>")

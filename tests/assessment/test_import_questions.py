@@ -34,6 +34,7 @@ def test_upload_preview_and_confirm(app, as_staff, tmp_path):
         content_type="multipart/form-data")
     preview = as_staff.get(r.location).get_data(as_text=True)
     assert "将导入 3 题" in preview and "第 5 行" in preview and count() == 0
+    assert "单选 1" in preview and "[数值]" in preview and "[single]" not in preview  # kinds by name
     token = r.location.rsplit("/", 1)[1]
     as_staff.post(r.location, data={"token": token})
     assert count() == 3
