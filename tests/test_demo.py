@@ -55,3 +55,20 @@ def test_demo_has_a_trained_officer_a_learner_and_a_certificate_anyone_can_verif
     verified = client.get(f"/verify/{serial}").get_data(as_text=True)
     assert "有效" in verified and "陈芳" not in verified.replace(third.note, "")
     db.session.remove()
+
+
+def test_the_officer_dashboard_counts_the_days_to_the_deadline(app, client):
+    from datetime import date
+    from pathlib import Path
+
+    from lms.assessment.bank import sync_content
+    from lms.programs.service import current_program
+
+    sync_content(Path(__file__).resolve().parent.parent)
+    accounts = load_demo()
+    learner = next(a for a in accounts if a.role == "officer" and "学习中" in a.note)
+    client.post("/login", data={"login": learner.login, "password": learner.password})
+    days = (current_program().deadline - date.today()).days
+    page = client.get("/me").get_data(as_text=True)
+    assert (f"还剩 {days} 天" if days >= 0 else f"已过期 {-days} 天") in page
+    db.session.remove()

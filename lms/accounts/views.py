@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     current_app,
@@ -166,6 +168,7 @@ def dashboard():
                            courses=catalog_for(current_user.id, industry),
                            hours=hours_earned(current_user.id),
                            standing=standing(current_user.id, industry, program) if program else None,
+                           days_left=(program.deadline - date.today()).days if program else None,
                            workshops=upcoming_enrollments(current_user.id))
 
 
