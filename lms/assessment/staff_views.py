@@ -16,9 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
+from lms.accounts.models import User
 from lms.assessment import grading, reports, service
 from lms.assessment.forms import (
     ExamForm,
@@ -91,10 +93,6 @@ def results(exam_id: int):
 @bp.post("/<int:exam_id>/results/<int:user_id>/extra-attempt")
 def extra_attempt(exam_id: int, user_id: int):
     """One more sitting for an officer who has used up the exam's attempts without passing."""
-    from flask_login import current_user
-
-    from lms.accounts.models import User
-
     exam = db.get_or_404(Exam, exam_id)
     officer = db.get_or_404(User, user_id)
     form = ExtraAttemptForm()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
@@ -24,6 +25,9 @@ from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
 from lms.workshops.models import Enrollment
+
+if TYPE_CHECKING:
+    from lms.programs.service import Standing
 
 
 @dataclass
@@ -260,7 +264,7 @@ class TrainingRecord:
     """What staff see of one filed officer's training, to chase them by phone."""
 
     filing: Filing
-    standing: object | None = None  # programs.service.Standing, when the filing is claimed
+    standing: Standing | None = None  # when the filing is claimed
     certificates: list = field(default_factory=list)
     attempts: list = field(default_factory=list)
     attempts_allowed: int = 0
