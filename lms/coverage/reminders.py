@@ -30,10 +30,15 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-def reminder_text(name: str, program_name: str, deadline: date, started: bool) -> str:
+def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True) -> str:
+    base, bureau = current_app.config["BASE_URL"], current_app.config["BUREAU_NAME"]
+    if not claimed:  # they cannot sign in yet: say how to begin
+        return (f"{name}您好：您尚未在首席质量官培训平台注册。请打开 {base}/register ，用{bureau}发给您的邀请码"
+                f"注册并认领备案，在 {deadline:%Y年%m月%d日} 前完成“{program_name}”的课程和考试。"
+                f"没有邀请码或已遗失的，请联系{bureau}。")
     state = "您的培训尚未完成" if started else "您尚未开始培训"
     return (f"{name}您好：{state}。请在 {deadline:%Y年%m月%d日} 前登录首席质量官培训平台，完成“{program_name}”"
-            f"的课程和考试。平台地址：{current_app.config['BASE_URL']}。如有疑问，请联系{current_app.config['BUREAU_NAME']}。")
+            f"的课程和考试。平台地址：{base}。如有疑问，请联系{bureau}。")
 
 
 def queue_reminders(rows, program) -> int:
@@ -45,7 +50,8 @@ def queue_reminders(rows, program) -> int:
     subject = f"{program.name}：培训提醒"
     messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=emails.get(r.id) or "",
                               subject=subject, body=reminder_text(r.officer_name, program.name,
-                                                                   program.deadline, bool(r.started)))
+                                                                   program.deadline, bool(r.started),
+                                                                   claimed=r.user_id is not None))
                 for r in rows]
     db.session.add_all(messages)
     audit.record("reminders.queued", program.name, f"{len(messages)}")

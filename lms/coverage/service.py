@@ -229,10 +229,14 @@ def projection(series: list[tuple[date, float]]) -> date | None:
     return d1 + timedelta(days=round((100 - p1) / ((p1 - p0) / days)))
 
 
+CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")
+
+
 def chase_query(program: Program, as_of: date, town_id: int | None = None,
-                industry: str = "", scale: str = ""):
+                industry: str = "", scale: str = "", status: str = ""):
     """Filed officers not yet trained, with what a caller needs to reach them; optionally
-    of one town, one industry division (e.g. C14) or one scale (above / sme)."""
+    of one town, one industry division (e.g. C14), one scale (above / sme) or one standing
+    (unclaimed, not_started: claimed but not begun, in_progress)."""
     started = and_(Filing.user_id.is_not(None), started_by(as_of))
     query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
                     Enterprise.industry_code, Town.name.label("town"), started.label("started"))
@@ -245,6 +249,12 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
         query = query.where(func.substr(Enterprise.industry_code, 1, 3) == industry.upper())
     if scale in ("above", "sme"):
         query = query.where(Enterprise.is_above_scale.is_(scale == "above"))
+    if status == "unclaimed":
+        query = query.where(Filing.user_id.is_(None))
+    elif status == "not_started":
+        query = query.where(Filing.user_id.is_not(None), ~started_by(as_of))
+    elif status == "in_progress":
+        query = query.where(started)
     return query
 
 

@@ -76,12 +76,14 @@ def chase():
     town = request.args.get("town", type=int)
     industry = request.args.get("industry", "")[:3]
     scale = request.args.get("scale", "")
-    query = service.chase_query(program, as_of, town, industry, scale)
+    status = request.args.get("status", "")
+    query = service.chase_query(program, as_of, town, industry, scale, status)
     if request.args.get("format") == "xlsx":
         return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
-                           towns=active_towns(), industry=industry, scale=scale,
+                           towns=active_towns(), industry=industry, scale=scale, status=status,
+                           statuses=service.CHASE_STATUSES,
                            industry_label=division_label(industry.upper()) if industry else "")
 
 
@@ -96,7 +98,7 @@ def remind():
     as_of = _as_of()
     form = request.form
     query = service.chase_query(program, as_of, form.get("town", type=int), form.get("industry", "")[:3],
-                                form.get("scale", ""))
+                                form.get("scale", ""), form.get("status", ""))
     count = queue_reminders(db.session.execute(query).all(), program)
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count), "success")
     return redirect(url_for("coverage.outbox"))

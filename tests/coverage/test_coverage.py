@@ -331,3 +331,22 @@ def test_one_group_counts_each_standing_apart(roster, factory):
     assert (south.filed, south.trained, south.in_progress, south.not_started) == (8, 3, 2, 3)
     c27 = {n.key: n for n in service.coverage(program, TODAY, "industry")}["C27"]
     assert (c27.filed, c27.trained, c27.in_progress) == (8, 3, 2)
+
+
+def test_chase_list_by_standing_and_reminders_that_fit_it(roster, as_staff):
+    from lms.coverage import reminders
+
+    program, _expected = roster
+
+    def names(status):
+        return {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, status=status))}
+
+    assert names("unclaimed") == {"戊"} and names("not_started") == {"庚"}
+    assert names("in_progress") == {"乙", "丙", "丁", "壬"}
+    assert names("unclaimed") | names("not_started") | names("in_progress") == names("")
+    page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&status=unclaimed").get_data(as_text=True)
+    assert "戊" in page and "丁" not in page and 'name="status" value="unclaimed"' in page  # kept for 发送提醒
+    as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"industry": "C14"})
+    bodies = dict(db.session.execute(select(reminders.OutboxMessage.to_name, reminders.OutboxMessage.body)).all())
+    assert "/register" in bodies["戊"] and "邀请码" in bodies["戊"]  # cannot sign in yet: how to begin
+    assert "尚未完成" in bodies["丁"] and "/register" not in bodies["丁"]
