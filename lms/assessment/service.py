@@ -174,8 +174,9 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
         return current
     if not exam.is_active:
         raise ExamError(_("该考试未开放。"))
-    allowed = attempts_allowed(exam, user_id)
-    if len(past) >= allowed:
+    # Granted attempts are counted only once the exam's own are used up: an exam morning's
+    # first starts cost no query for them.
+    if len(past) >= exam.attempts_allowed and len(past) >= (allowed := attempts_allowed(exam, user_id)):
         raise ExamError(_("您已用完本考试的 %(n)s 次机会。如需再考，请联系区市场监管局。", n=allowed))
     if past and exam.wait_minutes:
         ready = aware(past[-1].submitted_at or past[-1].deadline_at) + timedelta(minutes=exam.wait_minutes)
