@@ -205,6 +205,8 @@ def test_new_codes_go_only_to_filings_without_one_unless_asked(as_staff, factory
     first = factory.filing(officer_name="周一")
     handed_out = invite_codes(as_staff)
     assert [r[3] for r in handed_out] == ["周一"]
+    roster = as_staff.get("/staff/registry/filings").get_data(as_text=True)
+    assert roster.count("邀请码 ") == 1  # 周一's row says a code went out, and when
     factory.filing(officer_name="吴二")  # filed after the first batch was handed out
     assert [r[3] for r in invite_codes(as_staff)] == ["吴二"]  # 周一's code still works
     page = as_staff.post("/staff/registry/invitations", data={"town_id": 0}, follow_redirects=True)
