@@ -20,15 +20,15 @@ MIN_GROUP = 5
 
 
 def results(exam_id: int):
-    """Each officer's best closed attempt with enterprise and town (officers without a
-    current filing show without them)."""
+    """Each officer's best closed attempt with enterprise, town and current filing id (officers
+    without a current filing show without them)."""
     best = (select(Attempt.user_id, func.max(Attempt.score).label("score"),
                    func.count(Attempt.id).label("attempts"),
                    func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
             .where(Attempt.exam_id == exam_id, Attempt.status != "open")
             .group_by(Attempt.user_id).subquery())
     query = (select(User.id, User.name, best.c.score, best.c.attempts, best.c.passed,
-                    Enterprise.name, Town.name)
+                    Enterprise.name, Town.name, Filing.id)
              .join(best, best.c.user_id == User.id)
              .outerjoin(Filing, (Filing.user_id == User.id) & (Filing.status == "current"))
              .outerjoin(Enterprise, Enterprise.id == Filing.enterprise_id)
@@ -85,7 +85,7 @@ def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
     sheet = book.active
     sheet.title = "成绩"
     sheet.append(["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"])
-    for _uid, name, score, attempts, passed, enterprise, town in results(exam_id):
+    for _uid, name, score, attempts, passed, enterprise, town, _filing in results(exam_id):
         sheet.append([name, enterprise or "", town or "", score, attempts, "是" if passed else "否"])
     items = book.create_sheet("试题分析")
     items.append(["试题编号", "题干", "作答次数", "答对率", "区分度"])

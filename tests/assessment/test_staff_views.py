@@ -55,6 +55,7 @@ def test_staff_grant_one_more_attempt_to_an_officer_who_used_them_all(as_staff, 
     add_questions("metrology", "single", 3)
     exam = make_exam(attempts_allowed=2)
     officer = factory.user("officer", name="孙一")
+    filing = factory.filing(officer_name="孙一", user_id=officer.id)
     for _ in range(2):
         attempt = service.start_attempt(exam, officer.id)
         service.submit(attempt)  # nothing answered: failed
@@ -63,6 +64,7 @@ def test_staff_grant_one_more_attempt_to_an_officer_who_used_them_all(as_staff, 
 
     page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
     assert "加考一次" in page and "2 / 2" in page
+    assert f"/staff/coverage/filings/{filing.id}" in page  # the name opens the officer's training page
     url = f"/staff/exams/{exam.id}/results/{officer.id}/extra-attempt"
     done = as_staff.post(url, data={"reason": "系统故障，考试中断"}, follow_redirects=True).get_data(as_text=True)
     assert "已为 孙一 加考一次" in done and "2 / 3" in done
