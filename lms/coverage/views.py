@@ -14,6 +14,7 @@ from lms.coverage import exports, service
 from lms.extensions import db
 from lms.programs.service import current_program
 from lms.registry.industries import division_label
+from lms.registry.models import Filing
 from lms.registry.service import active_towns
 
 bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage",
@@ -57,8 +58,6 @@ def dashboard():
 @bp.get("/filings/<int:filing_id>")
 def officer(filing_id: int):
     """One filed officer's training, as staff chasing them by phone need it."""
-    from lms.registry.models import Filing
-
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
     if program is None:
@@ -108,7 +107,6 @@ def remind():
 def remind_one(filing_id: int):
     """Queue a reminder for one officer on the chase list (from their training page)."""
     from lms.coverage.reminders import queue_reminders
-    from lms.registry.models import Filing
 
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
