@@ -157,7 +157,7 @@ def login_token(user_id: int, password_changed_at: datetime) -> str:
 def parse_login_token(token: object) -> tuple[int, int] | None:
     """(user id, password stamp) from a login token, or None when it is not one."""
     user_id, _, stamp = str(token or "").partition(".")
-    return (int(user_id), int(stamp)) if user_id.isdigit() and stamp.isdigit() else None
+    return (int(user_id), int(stamp)) if user_id.isdecimal() and stamp.isdecimal() else None
 
 
 def current_filing_of(user: User) -> Filing | None:

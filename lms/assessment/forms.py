@@ -25,7 +25,7 @@ def parse_rules(text: str) -> list[dict]:
         topic, kind, difficulty, count, points = parts
         if kind not in ("single", "multiple", "truefalse", "*"):
             raise ValueError(_l("第 %(n)s 行：未知题型 %(k)s", n=number, k=kind))
-        if difficulty not in ("1", "2", "3", "*") or not count.isdigit() or int(count) < 1:
+        if difficulty not in ("1", "2", "3", "*") or not count.isdecimal() or int(count) < 1:
             raise ValueError(_l("第 %(n)s 行：难度应为 1/2/3/*，题数应为正整数", n=number))
         try:
             value = float(points)

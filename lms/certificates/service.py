@@ -50,8 +50,8 @@ def make_serial(year: int, number: int) -> str:
 
 def serial_is_well_formed(serial: str) -> bool:
     parts = serial.split("-")
-    return (len(parts) == 4 and parts[0] == "CQO" and parts[1].isdigit() and parts[2].isdigit()
-            and parts[3].isdigit() and check_digit(parts[1] + parts[2]) == parts[3])
+    return (len(parts) == 4 and parts[0] == "CQO" and parts[1].isdecimal() and parts[2].isdecimal()
+            and parts[3].isdecimal() and check_digit(parts[1] + parts[2]) == parts[3])
 
 
 def sign(serial: str) -> str:

@@ -179,4 +179,4 @@ def _industry_code(value: str) -> Any:
 def _years(value: str) -> Any:
     if not value:
         return None
-    return int(value) if value.isdigit() and int(value) <= 60 else _BAD
+    return int(value) if value.isdecimal() and int(value) <= 60 else _BAD

@@ -76,16 +76,16 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _EXCEL_EPOCH + timedelta(days=int(value)) if 1 <= value < 2958466 else None
     text = str(value).strip()
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():  # the common case, fast
         try:
             return date.fromisoformat(text)
         except ValueError:
             return None
     match = _DATE_TEXT.fullmatch(text)
     if match is None:
-        if len(text) == 8 and text.isdigit():  # 20210305
+        if len(text) == 8 and text.isdecimal():  # 20210305
             match = (text[:4], text[4:6], text[6:])
-        elif text.replace(".", "", 1).isdigit():  # a serial stored as text
+        elif text.replace(".", "", 1).isdecimal():  # a serial stored as text
             return parse_date(float(text))
         else:
             return None

@@ -103,7 +103,7 @@ def is_valid_mobile(number: str) -> bool:
 def id_number_error(raw: str) -> str | None:
     """Why a resident ID number (GB 11643) is invalid, or None."""
     code = normalize_uscc(raw)
-    if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
+    if len(code) != 18 or not code[:17].isdecimal() or code[17] not in "0123456789X":
         return _("身份证号应为 17 位数字加 1 位数字或 X")
     if _ID_CHECK[sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS, strict=False)) % 11] != code[17]:
         return _("身份证号校验位不正确")

@@ -335,7 +335,7 @@ class _RowValidator:
             self.error(number, "education", _("学历应为 中专/大专/本科/硕士/博士"))
         out["education"] = education
         years = v.get("years_in_quality", "")
-        out["years_in_quality"] = int(years) if years.isdigit() and int(years) <= 60 else None
+        out["years_in_quality"] = int(years) if years.isdecimal() and int(years) <= 60 else None
         if years and out["years_in_quality"] is None:
             self.error(number, "years_in_quality", _("质量工作年限应为 0 至 60 的整数"))
         email = v.get("email", "")

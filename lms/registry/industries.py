@@ -51,7 +51,7 @@ def division_name(code: str) -> str:
     """The division's name for an industry code or division key (C14, C1431), or "" when the
     code names no division of GB/T 4754-2017 (a wrong letter, digits out of range)."""
     code = (code or "").strip().upper()
-    if len(code) < 3 or not code[1:3].isdigit():
+    if len(code) < 3 or not code[1:3].isdecimal():
         return ""
     number = int(code[1:3])
     for letter, first, last in SECTIONS:

@@ -52,7 +52,7 @@ bp = guard_blueprint(
 
 def _town_id() -> int | None:
     value = request.args.get("town", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @bp.get("/filings")

@@ -119,3 +119,15 @@ def test_malformed_pushes_get_a_clear_400(client, token, body):
 def test_openapi_description_is_served(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.") and "/api/v1/coverage" in spec["paths"]
+
+
+def test_a_date_of_characters_python_calls_digits_is_refused_not_crashed(client, token, factory):
+    """Schemathesis found it: "²" passes str.isdigit() but not int() or float()."""
+    factory.town("东街道")
+    for odd in ("²", "①", "²⁰²⁵-01-02"):
+        r = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(appointed_on=odd)]})
+        assert r.status_code == 422, (odd, r.status_code)
+        assert r.get_json()["errors"][0]["column"] == "appointed_on"
+    wide = client.post("/api/v1/roster?dry_run=1", headers=auth(token),
+                       json={"rows": [row(appointed_on="２０２５-０１-０２")]})  # full-width, typed in a Chinese IME
+    assert wide.status_code == 200, wide.get_json()
