@@ -165,3 +165,9 @@ def current_filing_of(user: User) -> Filing | None:
     return db.session.scalar(
         select(Filing).where(Filing.user_id == user.id, Filing.status == "current")
     )
+
+
+def last_ended_filing_of(user: User) -> Filing | None:
+    """The officer's most recently ended filing (for one who has no current filing)."""
+    return db.session.scalar(select(Filing).where(Filing.user_id == user.id, Filing.status != "current")
+                             .order_by(Filing.ended_on.desc()).limit(1))

@@ -31,7 +31,6 @@ from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
 from lms.extensions import db, limiter
-from lms.registry.models import Filing
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 admin_bp = guard_blueprint(
@@ -160,8 +159,7 @@ def dashboard():
     from lms.workshops.service import upcoming_enrollments
 
     filing = service.current_filing_of(current_user)
-    ended = None if filing else db.session.scalar(
-        select(Filing).where(Filing.user_id == current_user.id).order_by(Filing.ended_on.desc()).limit(1))
+    ended = None if filing else service.last_ended_filing_of(current_user)
     industry = filing.enterprise.industry_code if filing else ""
     program = current_program()
     return render_template("accounts/dashboard.html", filing=filing, ended=ended,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any, NamedTuple
 
@@ -142,10 +143,13 @@ def attempts_allowed(exam: Exam, user_id: int) -> int:
     return exam.attempts_allowed + (extra or 0)
 
 
-def extra_attempts(exam_id: int) -> dict[int, int]:
-    """Per officer, the attempts staff have granted on top of the exam's (results page)."""
-    return dict(db.session.execute(select(ExtraAttempt.user_id, func.count(ExtraAttempt.id))
-                                   .where(ExtraAttempt.exam_id == exam_id).group_by(ExtraAttempt.user_id)).all())
+def attempts_allowed_by_user(exam: Exam) -> defaultdict[int, int]:
+    """attempts_allowed for every officer at once (results page): user id -> attempts."""
+    allowed = defaultdict(lambda: exam.attempts_allowed)
+    for user_id, extra in db.session.execute(select(ExtraAttempt.user_id, func.count(ExtraAttempt.id))
+                                             .where(ExtraAttempt.exam_id == exam.id).group_by(ExtraAttempt.user_id)):
+        allowed[user_id] = exam.attempts_allowed + extra
+    return allowed
 
 
 def grant_extra_attempt(exam: Exam, user, reason: str, actor_id: int | None = None) -> None:

@@ -87,7 +87,7 @@ def results(exam_id: int):
         Question.key.in_([i["key"] for i in items]))).all())
     return render_template("assessment/staff_results.html", exam=exam, rows=reports.results(exam.id),
                            towns=reports.by_town(exam.id), items=items, question_ids=ids,
-                           extra=service.extra_attempts(exam.id), min_group=reports.MIN_GROUP)
+                           allowed=service.attempts_allowed_by_user(exam), min_group=reports.MIN_GROUP)
 
 
 @bp.post("/<int:exam_id>/results/<int:user_id>/extra-attempt")
