@@ -15,13 +15,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from lms.accounts.service import parse_login_token
 from lms.assessment import answer_endpoint, grading, service
-from lms.assessment.models import Attempt, Exam
+from lms.assessment.models import Attempt, AttemptQuestion, Exam
 from lms.assessment.paper import render_questions
+from lms.core.driver_read import DriverRead
+from lms.core.models import aware, utcnow
 from lms.extensions import db, limiter
 
 bp = Blueprint("exams", __name__, url_prefix="/exams", template_folder="templates")
@@ -97,16 +98,33 @@ def start(exam_id: int):
     return redirect(url_for("exams.paper", attempt_id=db.inspect(attempt).identity[0]))
 
 
+# The paper of an open attempt with its exam's title, in one read on the driver: every
+# officer loads it at the start of an exam, and as ORM objects (an attempt, its exam and
+# thirty questions) it cost half the page (bench/exam_load.py).
+_PAPER = DriverRead(
+    select(Attempt.user_id, Attempt.status, Attempt.deadline_at, Exam.title, AttemptQuestion.position,
+           AttemptQuestion.frozen, AttemptQuestion.response, AttemptQuestion.flagged)
+    .join(Exam, Exam.id == Attempt.exam_id)
+    .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+    .where(Attempt.id == bindparam("attempt"))
+    .order_by(AttemptQuestion.position))
+
+
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def paper(attempt_id: int):
-    # The attempt, its exam and its questions in one query: every officer loads this at the start.
-    attempt = _own_attempt(attempt_id, joinedload(Attempt.exam), joinedload(Attempt.questions))
-    if service.finalize_if_expired(attempt) or not attempt.is_open:
-        return redirect(url_for("exams.result", attempt_id=attempt.id))
-    return render_template("assessment/paper.html", attempt=attempt, exam=attempt.exam,
-                           seconds_left=service.seconds_left(attempt),
-                           questions_html=render_questions(attempt.questions))
+    rows = _PAPER.all({"attempt": attempt_id})
+    if not rows or rows[0].user_id != current_user.id:
+        abort(404)
+    head = rows[0]
+    seconds_left = int((aware(head.deadline_at) - utcnow()).total_seconds())
+    if head.status != "open" or seconds_left <= 0:  # closed, or to be graded now by the server
+        service.finalize_if_expired(_own_attempt(attempt_id))
+        return redirect(url_for("exams.result", attempt_id=attempt_id))
+    questions = [row for row in rows if row.position is not None]
+    return render_template("assessment/paper.html", attempt_id=attempt_id, title=head.title,
+                           questions=questions, seconds_left=seconds_left,
+                           questions_html=render_questions(questions))
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")

@@ -30,6 +30,11 @@ class DriverRead:
     def first(self, params: dict[str, Any]) -> Any | None:
         """The row as a named tuple (attributes named as the SELECT's columns), or None; for
         reads by key, which find one row at most."""
+        rows = self.all(params)
+        return rows[0] if rows else None
+
+    def all(self, params: dict[str, Any]) -> list[Any]:
+        """Every row, each a named tuple as first() returns; for reads of a few dozen rows."""
         dialect = db.engine.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -52,15 +57,16 @@ class DriverRead:
             processors = self._processors[dialect.name] = [
                 (index, process) for index, (type_, described) in enumerate(zip(types, cursor.description, strict=True))
                 if (process := dialect.type_descriptor(type_).result_processor(dialect, described[1]))]
-        rows = cursor.fetchall()  # all (reads by key: one at most), so SQLite's read lock goes now
-        if not rows:
-            return None
-        found = rows[0]
-        if processors:
+        rows = cursor.fetchall()  # all, so that SQLite's read lock goes now
+        if not processors:
+            return list(map(row_type._make, rows))
+        out = []
+        for found in rows:
             found = list(found)
             for index, process in processors:
                 found[index] = process(found[index])
-        return row_type._make(found)
+            out.append(row_type._make(found))
+        return out
 
     def _compile(self, dialect) -> tuple:
         compiled = self.statement.compile(dialect=dialect)

@@ -195,6 +195,26 @@ def test_autosave_endpoint_and_deadline_over_http(app, client, officer):
     assert "考试时间已到" in page
 
 
+def test_the_paper_shows_saved_answers_and_flags_and_grades_itself_once_time_is_up(app, client, officer):
+    add_questions("metrology", "single", 5)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    attempt = db.session.get(Attempt, attempt_id)
+    right = attempt.questions[1].frozen["answer"][0]
+    client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": 2, "response": right, "flagged": True})
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    assert "测试考试" in page and page.count('class="question-text"') == 3
+    assert f'id="q2_{right}" value="{right}" checked' in page and 'id="q2_flag" checked' in page
+    assert 'data-nav="2">2 ⚑' in page and page.count(" checked") == 2
+    expire(attempt)  # the deadline passed with nobody saving or submitting: the page grades it
+    r = client.get(f"/exams/attempts/{attempt_id}")
+    assert r.status_code == 302 and r.location.endswith(f"/exams/attempts/{attempt_id}/result")
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == "expired" and attempt.score == 2
+
+
 def test_double_submit_over_http_grades_once(app, client, officer):
     add_questions("metrology", "single", 5)
     exam = make_exam()
