@@ -10,6 +10,7 @@ including unclaimed filings.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -216,17 +217,44 @@ def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]
     return {d: (row[2 * i], row[2 * i + 1]) for i, d in enumerate(dates)}
 
 
-def projection(series: list[tuple[date, float]]) -> date | None:
-    """When 100% is reached at the pace of the last stretch of the trend, if it is rising."""
+def projection(series: list[tuple[date, float]], target: float = 100) -> date | None:
+    """When target (%) is reached at the pace of the last stretch of the trend, if it is rising."""
     if len(series) < 2:
         return None
     (d0, p0), (d1, p1) = series[-2], series[-1]
-    if p1 >= 100:
+    if p1 >= target:
         return d1
     days = (d1 - d0).days
     if p1 <= p0 or days <= 0:
         return None
-    return d1 + timedelta(days=round((100 - p1) / ((p1 - p0) / days)))
+    return d1 + timedelta(days=round((target - p1) / ((p1 - p0) / days)))
+
+
+@dataclass
+class Outlook:
+    """What the dashboard says about reaching the target by the deadline."""
+
+    target: int  # percent
+    needed: int  # officers still to train for the target, among those filed now
+    days_left: int  # to the deadline; negative once it has passed
+    since: date | None  # the start of the stretch the pace is measured over
+    projected: date | None  # when the target is reached at that pace, if coverage is rising
+
+    @property
+    def reached(self) -> bool:
+        return self.needed == 0
+
+    @property
+    def per_week(self) -> float | None:
+        """Officers to train per week from now to reach the target on the deadline."""
+        return round(self.needed * 7 / self.days_left, 1) if self.needed and self.days_left > 0 else None
+
+
+def outlook(program: Program, total: Numbers, series: list[tuple[date, float]], as_of: date) -> Outlook:
+    target = program.target_percent
+    needed = max(0, math.ceil(total.filed * target / 100 - 1e-9) - total.trained)
+    return Outlook(target=target, needed=needed, days_left=(program.deadline - as_of).days,
+                   since=series[-2][0] if len(series) > 1 else None, projected=projection(series, target))
 
 
 CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")

@@ -47,7 +47,7 @@ def dashboard():
     series = service.trend(program, as_of, latest=total)
     return render_template(
         "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=series,
-        projected=service.projection(series), days_left=(program.deadline - as_of).days,
+        outlook=service.outlook(program, total, series, as_of),
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
         appointment=counted.appointment,
         towns_by_name={t.name: t.id for t in active_towns()},

@@ -147,6 +147,30 @@ def test_projection_from_the_trend():
     start = date(2026, 1, 1)
     assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)]) == start + timedelta(days=90)
     assert service.projection([(start, 20.0), (start + timedelta(days=10), 20.0)]) is None
+    assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)], target=80) == start + timedelta(days=70)
+
+
+def test_outlook_says_how_many_are_still_needed_and_how_fast():
+    program = Program(name="p", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+                      target_percent=90)
+    day = date(2026, 12, 3)  # 28 days, four weeks, before the deadline
+    rising = [(date(2026, 11, 3), 10.0), (day, 20.0)]
+    outlook = service.outlook(program, service.Numbers("all", 41, 8, 10), rising, day)
+    assert outlook.needed == 29 and outlook.per_week == 7.2  # 90% of 41 is 36.9: 37 trained, 8 are
+    assert outlook.since == date(2026, 11, 3) and outlook.projected == day + timedelta(days=210)
+    done = service.outlook(program, service.Numbers("all", 10, 9, 0), rising, day)
+    assert done.reached and done.per_week is None
+    late = service.outlook(program, service.Numbers("all", 10, 1, 0), rising, date(2027, 1, 5))
+    assert late.days_left == -5 and late.needed == 8 and late.per_week is None
+
+
+def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
+    page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "（剩余 60 天）" in page
+    # 8 filed on TODAY, 2 of them trained: 6 to go in 60 days
+    assert "距 100% 的目标还需培训 6 人，剩余 60 天里平均每周约 0.7 人。" in page
+    after = as_staff.get("/staff/coverage/?as_of=2027-01-10").get_data(as_text=True)
+    assert "（已过 10 天）" in after and "截止日期已到" in after
 
 
 def test_trend_matches_coverage_on_each_of_its_dates(roster):
