@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
@@ -49,7 +50,9 @@ def _chart(rows) -> Drawing:
     return drawing
 
 
-def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau: str) -> bytes:
+def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau: str, days: str = "",
+                 outlook: list[tuple[str, bool]] = ()) -> bytes:
+    """The report; days and outlook are the dashboard's words on the deadline and the target."""
     _fonts()
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
@@ -59,11 +62,12 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
         Paragraph(f"{bureau}", _style(11)),
         Paragraph("首席质量官培训覆盖率报告", _style(18)),
         Paragraph(f"{program.name} · 统计日期 {as_of:%Y年%m月%d日} · 截止日期 {program.deadline:%Y年%m月%d日}"
-                  f"（剩余 {(program.deadline - as_of).days} 天）", _style(10)),
+                  f"{days}", _style(10)),
         Spacer(0, 6 * mm),
         _table([["已备案", "已培训", "学习中", "未开始", "覆盖率", "目标"],
                 [total.filed, total.trained, total.in_progress, total.not_started, f"{total.percent}%",
                  f"{program.target_percent}%"]], [28 * mm] * 6),
+        *(Paragraph(escape(text), _style(10)) for text, _warning in outlook),
         Spacer(0, 6 * mm),
         Paragraph("各镇街覆盖率（由低到高）", _style(12)),
         _chart(numbers["town"]),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
 from lms.assessment.models import Attempt
@@ -248,6 +249,29 @@ class Outlook:
     def per_week(self) -> float | None:
         """Officers to train per week from now to reach the target on the deadline."""
         return round(self.needed * 7 / self.days_left, 1) if self.needed and self.days_left > 0 else None
+
+    def days_text(self) -> str:
+        if self.days_left >= 0:
+            return _("（剩余 %(n)s 天）", n=self.days_left)
+        return _("（已过 %(n)s 天）", n=-self.days_left)
+
+    def sentences(self, deadline: date) -> list[tuple[str, bool]]:
+        """What to tell staff, as (text, is a warning), in the current language."""
+        if self.reached:
+            return [(_("已达到 %(t)s%% 的目标。", t=self.target), False)]
+        left = _("距 %(t)s%% 的目标还需培训 %(n)s 人", t=self.target, n=self.needed)
+        if self.per_week:
+            out = [(left + _("，剩余 %(d)s 天里平均每周约 %(w)s 人。", d=self.days_left, w=self.per_week), False)]
+        else:
+            out = [(left + _("，截止日期已到。"), True)]
+        if self.projected and self.projected > deadline:
+            out.append((_("按 %(since)s 以来的进度，预计 %(d)s 才达到目标，晚于截止日期。",
+                          since=self.since, d=self.projected), True))
+        elif self.projected:
+            out.append((_("按 %(since)s 以来的进度，预计 %(d)s 达到目标。", since=self.since, d=self.projected), False))
+        elif self.since:
+            out.append((_("%(since)s 以来覆盖率没有上升，按此进度达不到目标。", since=self.since), True))
+        return out
 
 
 def outlook(program: Program, total: Numbers, series: list[tuple[date, float]], as_of: date) -> Outlook:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -144,7 +145,11 @@ def report():
         return redirect(url_for("programs.index"))
     as_of = _as_of()
     counted = service.overview(program, as_of)
-    data = coverage_pdf(program, as_of, counted.numbers, counted.appointment, current_app.config["BUREAU_NAME"])
+    total = counted.numbers["all"][0]
+    outlook = service.outlook(program, total, service.trend(program, as_of, latest=total), as_of)
+    with force_locale("zh_CN"):  # the report is in Chinese, whatever the page's language
+        data = coverage_pdf(program, as_of, counted.numbers, counted.appointment, current_app.config["BUREAU_NAME"],
+                            outlook.days_text(), outlook.sentences(program.deadline))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=coverage-{as_of}.pdf"})
 

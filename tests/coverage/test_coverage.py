@@ -236,6 +236,13 @@ def test_printable_report_has_the_numbers_and_a_chart(roster, as_staff):
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "25.0%" in text
     assert "C14" in text and "规上企业" in text
+    flat = text.replace("\r", "").replace("\n", "")  # lines wrap where the page does
+    assert "（剩余 60 天）" in flat and "距 100% 的目标还需培训 6 人，剩余 60 天里平均每周约 0.7 人。" in flat
+    with as_staff.session_transaction() as session:  # the report stays Chinese on an English page
+        session["lang"] = "en"
+    english = as_staff.get(f"/staff/coverage/report.pdf?as_of={TODAY}").data
+    page = pdfium.PdfDocument(english)[0].get_textpage().get_text_range().replace("\r", "").replace("\n", "")
+    assert "还需培训 6 人" in page
 
 
 LATER = date(2027, 1, 1)  # "today" for the snapshot tests: every trend date is in the past
