@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -31,8 +33,15 @@ class RosterConfirmForm(FlaskForm):
     fingerprint = HiddenField(validators=[DataRequired()])
 
 
+def _not_after_today(message):
+    def check(form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(message)
+    return check
+
+
 class EndFilingForm(FlaskForm):
-    ended_on = DateField(_l("离任日期"), validators=[DataRequired()])
+    ended_on = DateField(_l("离任日期"), validators=[DataRequired(), _not_after_today(_l("离任日期不能晚于今天"))])
     reason = SelectField(_l("变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
 
 
@@ -44,9 +53,9 @@ class SuccessorForm(FlaskForm):
     email = StringField(_l("电子邮箱"), validators=[Optional(), Email(), Length(max=254)])
     title = StringField(_l("职称"), validators=[Optional(), Length(max=50)])
     years_in_quality = IntegerField(_l("质量工作年限"), validators=[Optional(), NumberRange(0, 60)])
-    appointed_on = DateField(_l("聘任日期"), validators=[DataRequired()],
+    appointed_on = DateField(_l("聘任日期"), validators=[DataRequired(), _not_after_today(_l("聘任日期不能晚于今天"))],
                              description=_l("前任的离任日期取这一天。"))
-    filed_on = DateField(_l("备案日期"), validators=[DataRequired()])
+    filed_on = DateField(_l("备案日期"), validators=[DataRequired(), _not_after_today(_l("备案日期不能晚于今天"))])
     reason = SelectField(_l("前任的变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
 
     def validate_filed_on(self, field):

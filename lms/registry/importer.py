@@ -312,6 +312,8 @@ class _RowValidator:
             self.error(number, "ended_on", _("状态不是“在任”时必须填写离任日期"))
         if ended and appointed and ended < appointed:
             self.error(number, "ended_on", _("离任日期早于聘任日期"))
+        if ended and ended > today:
+            self.error(number, "ended_on", _("离任日期不能晚于今天"))
         if status == "current" and ended:
             self.error(number, "ended_on", _("状态为“在任”时不应填写离任日期"))
         return found

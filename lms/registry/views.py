@@ -97,7 +97,7 @@ def end_filing(filing_id: int):
             db.session.commit()
             flash(_("备案已结束。"), "success")
     else:
-        flash(_("请填写离任日期。"), "error")
+        flash(next(iter(form.ended_on.errors), _("请填写离任日期。")), "error")
     return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
 
 
@@ -105,16 +105,22 @@ def end_filing(filing_id: int):
 def file_successor(enterprise_id: int):
     ent = db.get_or_404(Enterprise, enterprise_id)
     form = SuccessorForm()
+    reason = "其他"
+    if ent.current_filing is None:
+        del form.reason  # nobody to end: the page does not ask why
     if not form.validate_on_submit():
+        flash(_("备案未保存：请改正下面标出的内容。"), "error")
         return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
                                successor_form=form, show_successor=True), 400
+    if "reason" in form:
+        reason = form.reason.data
     data = {k: getattr(form, k).data for k in ("officer_name", "position", "title",
                                                 "years_in_quality", "appointed_on", "filed_on")}
     data["mobile"] = accounts.normalize_mobile(form.mobile.data)
     data["email"] = (form.email.data or "").lower()
     data["title"] = data["title"] or ""
     try:
-        service.file_successor(ent, data, form.reason.data)
+        service.file_successor(ent, data, reason)
     except service.RegistryError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -213,6 +213,9 @@ def test_a_succession_written_as_two_rows_in_one_file(town):
 def test_ended_status_requires_an_end_date(town):
     preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销")]))
     assert [(e.row, e.column) for e in preview.errors] == [(4, "离任日期")]
+    later = (date.today() + timedelta(days=30)).isoformat()
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销", 离任日期=later)]))
+    assert [(e.row, e.message) for e in preview.errors] == [(4, "离任日期不能晚于今天")]
 
 
 def test_id_numbers_are_stored_masked_only(town):

@@ -102,6 +102,33 @@ def test_end_filing_and_file_successor_keep_history(as_staff, factory):
     assert current.status == "removed" and current.ended_on == date(2026, 1, 31)
 
 
+def test_an_enterprise_without_a_cqo_gets_one_filed_and_no_filing_ends_in_the_future(as_staff, factory):
+    from datetime import timedelta
+
+    filing = factory.filing()
+    ent_id = filing.enterprise_id
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    r = as_staff.post(f"/staff/registry/filings/{filing.id}/end", data={"ended_on": tomorrow, "reason": "离职"},
+                      follow_redirects=True)
+    assert "离任日期不能晚于今天" in r.get_data(as_text=True)
+    db.session.refresh(filing)
+    assert filing.is_current  # still in office: still counted as filed
+    as_staff.post(f"/staff/registry/filings/{filing.id}/end", data={"ended_on": "2026-01-31", "reason": "离职"})
+    # Nobody to succeed now: the form asks no reason for ending a predecessor, and files the officer.
+    page = as_staff.get(f"/staff/registry/enterprises/{ent_id}").get_data(as_text=True)
+    assert "备案首席质量官" in page and "前任的变更原因" not in page
+    new_officer = {"officer_name": "新任者", "position": "质量总监", "mobile": "13800138001",
+                   "appointed_on": "2026-02-01", "filed_on": "2026-02-03"}
+    r = as_staff.post(f"/staff/registry/enterprises/{ent_id}/successor", data={**new_officer, "appointed_on": tomorrow})
+    assert r.status_code == 400 and "聘任日期不能晚于今天" in r.get_data(as_text=True)
+    assert "备案未保存" in r.get_data(as_text=True)
+    r = as_staff.post(f"/staff/registry/enterprises/{ent_id}/successor", data=new_officer)
+    assert r.status_code == 302
+    rows = db.session.execute(select(Filing.officer_name, Filing.status).where(Filing.enterprise_id == ent_id)
+                              .order_by(Filing.id)).all()
+    assert rows == [(filing.officer_name, "removed"), ("新任者", "current")]
+
+
 def test_database_refuses_two_current_filings_for_one_enterprise(app, factory):
     import pytest
     from sqlalchemy.exc import IntegrityError
