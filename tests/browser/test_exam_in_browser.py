@@ -46,12 +46,45 @@ def test_sit_an_exam_close_the_page_resume_and_submit(live_server, factory, brow
     page.goto(paper_url)
     assert page.is_checked("#q1_0") and page.is_checked("#q2_1") and page.is_checked("#q3_flag")
     assert "⚑" in page.inner_text("[data-nav='3']")
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#submit-paper")
     page.wait_for_url("**/result")
     text = page.inner_text("main")
     assert "5 / 20" in text and "未通过" in text
+    assert asked == ["还有 2 题未作答。\n有 1 题标记为稍后再看。\n交卷后不能再修改答案。确定交卷吗？"]
     with live_server.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.status == "submitted" and attempt.score == 5
+    context.close()
+
+
+def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_english(live_server, factory, browser):
+    with live_server.app_context():
+        add_questions("metrology", "multiple", 2)
+        exam = make_exam([{"topic": "metrology", "kind": "multiple", "count": 2, "points": 5}])
+        officer = factory.user("officer")
+        exam_id, login = exam.id, officer.login
+    base = live_server.live_url
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    sign_in(page, base, login)
+    page.goto(f"{base}/lang/en")
+    page.goto(f"{base}/exams/{exam_id}")
+    page.click("form[action$='/start'] button")
+    page.wait_for_selector("#countdown")
+    page.check("#q1_0")
+    page.wait_for_selector("#exam[data-saved='1']", state="attached")
+    assert page.inner_text("#save-state").startswith("Saved")
+    assert "btn-primary" in page.get_attribute("[data-nav='1']", "class")
+    page.uncheck("#q1_0")  # every box cleared: the question is unanswered again, here and on the server
+    page.wait_for_selector("#exam[data-saved='2']", state="attached")
+    assert "btn-outline-secondary" in page.get_attribute("[data-nav='1']", "class")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#submit-paper")
+    assert asked == ["Questions not yet answered: 2.\nYou cannot change your answers after submitting. Submit now?"]
+    assert "/result" not in page.url  # dismissed: still sitting the exam
+    page.reload()
+    assert "btn-outline-secondary" in page.get_attribute("[data-nav='1']", "class")
     context.close()

@@ -6,6 +6,7 @@
   const resultUrl = root.dataset.resultUrl;
   const csrf = root.dataset.csrf;
   const state = document.getElementById("save-state");
+  const text = root.dataset; // the page's words, in its language: textSaving, textSaved...
   const pendingKey = "exam-pending:" + answerUrl;
   let pending = JSON.parse(localStorage.getItem(pendingKey) || "{}");
   let deadline = Date.now() + Number(root.dataset.secondsLeft) * 1000;
@@ -14,7 +15,8 @@
     const kind = fieldset.dataset.kind;
     const name = "q" + fieldset.dataset.position;
     if (kind === "multiple") {
-      return [...fieldset.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => Number(el.value));
+      const chosen = [...fieldset.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => Number(el.value));
+      return chosen.length ? chosen : null; // every box cleared: no answer, as the server keeps it
     }
     if (kind === "single") {
       const el = fieldset.querySelector(`input[name="${name}"]:checked`);
@@ -48,7 +50,7 @@
   async function send(position) {
     const body = pending[position];
     if (!body) return;
-    state.textContent = "保存中…";
+    state.textContent = text.textSaving;
     try {
       const response = await fetch(answerUrl, {
         method: "POST",
@@ -66,10 +68,10 @@
       if (pending[position] === body) delete pending[position];
       localStorage.setItem(pendingKey, JSON.stringify(pending));
       deadline = Date.now() + data.seconds_left * 1000;
-      state.textContent = "已保存 " + new Date().toLocaleTimeString();
+      state.textContent = text.textSaved + " " + new Date().toLocaleTimeString();
       root.dataset.saved = String(Number(root.dataset.saved || 0) + 1);
     } catch (error) {
-      state.textContent = "网络中断，答案暂存在本机，恢复后自动保存";
+      state.textContent = text.textOffline;
     }
   }
 
@@ -99,6 +101,18 @@
   window.addEventListener("online", retry);
   setInterval(retry, 15000);
   retry();
+
+  // Before handing in: how many questions are still unanswered or flagged for another look.
+  const submit = document.getElementById("submit-paper");
+  submit.addEventListener("click", (event) => {
+    const questions = [...form.querySelectorAll("fieldset.question")];
+    const unanswered = questions.filter((fieldset) => responseOf(fieldset) === null).length;
+    const flagged = form.querySelectorAll("input.flag:checked").length;
+    let message = "";
+    if (unanswered) message += text.textUnanswered.replace("{n}", unanswered) + "\n";
+    if (flagged) message += text.textFlagged.replace("{n}", flagged) + "\n";
+    if (!window.confirm(message + text.textSubmit)) event.preventDefault();
+  });
 
   const clock = document.getElementById("countdown");
   const tick = () => {
