@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
@@ -81,7 +81,9 @@ def chase():
     if request.args.get("format") == "xlsx":
         return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
-    return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, town=town,
+    total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
+                           filtered=bool(town or industry or scale or status), town=town,
                            towns=active_towns(), industry=industry, scale=scale, status=status,
                            statuses=service.CHASE_STATUSES,
                            industry_label=division_label(industry.upper()) if industry else "")

@@ -377,6 +377,9 @@ def test_chase_list_by_standing_and_reminders_that_fit_it(roster, as_staff):
     assert names("unclaimed") | names("not_started") | names("in_progress") == names("")
     page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&status=unclaimed").get_data(as_text=True)
     assert "戊" in page and "丁" not in page and 'name="status" value="unclaimed"' in page  # kept for 发送提醒
+    assert "共 1 人" in page
+    nobody = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&status=unclaimed&industry=C99").get_data(as_text=True)
+    assert "没有符合筛选条件的待培训人员" in nobody and "都已取得有效证书" not in nobody
     as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"industry": "C14"})
     bodies = dict(db.session.execute(select(reminders.OutboxMessage.to_name, reminders.OutboxMessage.body)).all())
     assert "/register" in bodies["戊"] and "邀请码" in bodies["戊"]  # cannot sign in yet: how to begin

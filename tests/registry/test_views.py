@@ -149,8 +149,11 @@ def test_filings_list_searches_and_filters(as_staff, factory):
     assert "赵铁柱" in page and "钱多多" not in page
 
 
-def test_empty_roster_says_what_to_do(as_staff):
+def test_empty_roster_says_what_to_do(as_staff, factory):
     assert "请先导入" in as_staff.get("/staff/registry/filings").get_data(as_text=True)
+    factory.filing(officer_name="钱多多")
+    page = as_staff.get("/staff/registry/filings?q=没有这个人").get_data(as_text=True)
+    assert "没有符合条件的备案" in page and "清除筛选" in page and "请先导入" not in page
 
 
 def invite_codes(client, town_id=0, reissue=False) -> list[list]:
