@@ -84,8 +84,9 @@ def render_markdown(source: str, resolve: Callable[[str, str], str | None] | Non
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             text = tokens[index + 1].content
             result.toc.append((int(token.tag[1]), token.attrs.get("id", ""), text))
-        if token.type == "inline":
-            plain.append(token.content)
+        if token.type == "inline":  # its text without the markup (**, `, links), for search
+            plain.append("".join(c.content if c.type in ("text", "code_inline") else "\n" if c.type.endswith("break")
+                                 else "" for c in token.children or []))
             line = (token.map[0] + 1) if token.map else 0
             for child in token.children or []:
                 _rewrite(child, line, result, resolve)

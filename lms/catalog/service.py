@@ -159,13 +159,15 @@ def search_lessons(q: str, limit: int = 30) -> list[tuple[Lesson, str]]:
 
 
 def course_numbers() -> list[dict]:
-    """Per course: officers enrolled (opened a lesson), completed (all active lessons done)."""
+    """Per course: officers enrolled (opened a lesson), completed (all active lessons done);
+    staff and admins previewing lessons are not learners and are not counted."""
     lessons_per_course = (select(Lesson.course_id, func.count(Lesson.id).label("n"))
                           .where(Lesson.is_retired.is_(False)).group_by(Lesson.course_id).subquery())
     per_user = (select(Lesson.course_id, LessonProgress.user_id,
                        func.count(LessonProgress.completed_at).label("done"))
                 .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-                .where(Lesson.is_retired.is_(False))
+                .join(User, User.id == LessonProgress.user_id)
+                .where(Lesson.is_retired.is_(False), User.role == "officer")
                 .group_by(Lesson.course_id, LessonProgress.user_id).subquery())
     query = (select(Course, func.count(per_user.c.user_id),
                     func.coalesce(func.sum(case((per_user.c.done == lessons_per_course.c.n, 1), else_=0)), 0),

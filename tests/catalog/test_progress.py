@@ -103,6 +103,8 @@ def test_staff_see_enrolment_and_completion(content, as_staff, factory):
                                       completed_at=db.func.now(), completed_version=1))
     other = factory.user("officer")
     db.session.add(LessonProgress(user_id=other.id, lesson_id=lesson().id))
+    for role in ("staff", "admin"):  # previewing a lesson makes nobody a learner
+        db.session.add(LessonProgress(user_id=factory.user(role).id, lesson_id=lesson().id))
     db.session.commit()
     numbers = {r["course"].slug: (r["enrolled"], r["completed"]) for r in service.course_numbers()}
     assert numbers == {"demo": (2, 1), "food-only": (0, 0)}

@@ -52,3 +52,8 @@ def test_tables_callouts_and_headings_render():
     assert '<div class="callout callout-tip"><div class="callout-title">记住</div>' in r.html
     assert "<table>" in r.html and '<h2 id="一-概述">' in r.html
     assert r.toc == [(2, "一-概述", "一、概述")]
+
+
+def test_search_text_is_the_words_without_their_markup():
+    rendered = render_markdown("## 资源\n\n**资源安排**要写进计划，见 [第 2 课](02-b.md) 和 `GB/T 19001`。\n第二行")
+    assert rendered.plain == "资源\n资源安排要写进计划，见 第 2 课 和 GB/T 19001。\n第二行"
