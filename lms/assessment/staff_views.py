@@ -164,10 +164,10 @@ def export_questions(fmt: str):
     from lms.assessment import importer
 
     if fmt == "gift":
-        return Response(importer.export_bank_gift(items), mimetype="text/plain; charset=utf-8",
+        return Response(importer.export_bank_gift(items), content_type="text/plain; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=questions-{topic or 'all'}.gift"})
     if fmt == "yaml":
-        return Response(importer.export_bank_yaml(topic or "all", items), mimetype="text/yaml; charset=utf-8",
+        return Response(importer.export_bank_yaml(topic or "all", items), content_type="text/yaml; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename={topic or 'all'}.yaml"})
     abort(404)
 

@@ -165,6 +165,6 @@ def export(fmt: str):
     if fmt == "xlsx":
         return send_xlsx(exports.status_xlsx(program, as_of), f"training-status-{as_of}.xlsx")
     if fmt == "csv":
-        return Response(exports.status_csv(program, as_of), mimetype="text/csv; charset=utf-8",
+        return Response(exports.status_csv(program, as_of), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=training-status-{as_of}.csv"})
     return redirect(url_for("coverage.dashboard"))

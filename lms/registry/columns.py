@@ -59,7 +59,8 @@ STATUS_LABELS = {"current": _l("在任"), "replaced": _l("已变更"), "removed"
 STATUS_ZH = {"current": "在任", "replaced": "已变更", "removed": "已注销"}
 GENDERS = {"男": "男", "女": "女", "m": "男", "f": "女", "male": "男", "female": "女"}
 EDUCATIONS = ("中专", "大专", "本科", "硕士", "博士")
-END_REASONS = ("离职", "调岗", "退出", "其他")
+END_REASONS = ("离职", "调岗", "退出", "其他")  # stored as written on the filing form
+END_REASON_LABELS = {"离职": _l("离职"), "调岗": _l("调岗"), "退出": _l("退出"), "其他": _l("其他")}
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

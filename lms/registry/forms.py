@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from lms.registry.columns import END_REASONS
+from lms.registry.columns import END_REASON_LABELS, END_REASONS
 from lms.registry.identifiers import is_valid_mobile, normalize_mobile
 from lms.registry.importer import SUFFIXES
 
@@ -42,7 +42,7 @@ def _not_after_today(message):
 
 class EndFilingForm(FlaskForm):
     ended_on = DateField(_l("离任日期"), validators=[DataRequired(), _not_after_today(_l("离任日期不能晚于今天"))])
-    reason = SelectField(_l("变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
+    reason = SelectField(_l("变更原因"), choices=[SelectChoice(r, END_REASON_LABELS[r]) for r in END_REASONS])
 
 
 class SuccessorForm(FlaskForm):
@@ -56,7 +56,7 @@ class SuccessorForm(FlaskForm):
     appointed_on = DateField(_l("聘任日期"), validators=[DataRequired(), _not_after_today(_l("聘任日期不能晚于今天"))],
                              description=_l("前任的离任日期取这一天。"))
     filed_on = DateField(_l("备案日期"), validators=[DataRequired(), _not_after_today(_l("备案日期不能晚于今天"))])
-    reason = SelectField(_l("前任的变更原因"), choices=[SelectChoice(r) for r in END_REASONS])
+    reason = SelectField(_l("前任的变更原因"), choices=[SelectChoice(r, END_REASON_LABELS[r]) for r in END_REASONS])
 
     def validate_filed_on(self, field):
         if self.appointed_on.data and field.data and field.data < self.appointed_on.data:

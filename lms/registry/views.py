@@ -30,7 +30,7 @@ from lms.core.downloads import send_xlsx
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 from lms.registry import service
-from lms.registry.columns import COLUMNS
+from lms.registry.columns import COLUMNS, END_REASON_LABELS
 from lms.registry.exports import error_workbook, invitation_workbook, roster_template
 from lms.registry.forms import (
     EndFilingForm,
@@ -79,7 +79,7 @@ def enterprises():
 @bp.get("/enterprises/<int:enterprise_id>")
 def enterprise(enterprise_id: int):
     ent = db.get_or_404(Enterprise, enterprise_id)
-    return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
+    return render_template("registry/enterprise.html", ent=ent, end_reasons=END_REASON_LABELS, end_form=EndFilingForm(),
                            successor_form=SuccessorForm())
 
 
@@ -110,7 +110,7 @@ def file_successor(enterprise_id: int):
         del form.reason  # nobody to end: the page does not ask why
     if not form.validate_on_submit():
         flash(_("备案未保存：请改正下面标出的内容。"), "error")
-        return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
+        return render_template("registry/enterprise.html", ent=ent, end_reasons=END_REASON_LABELS, end_form=EndFilingForm(),
                                successor_form=form, show_successor=True), 400
     if "reason" in form:
         reason = form.reason.data

@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INDUSTRY_PREFIX = re.compile(r"^[A-T]\d{0,4}$")
@@ -54,7 +54,7 @@ class WorkshopForm(FlaskForm):
     venue = StringField(_l("地点"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    capacity = IntegerField(_l("名额"), validators=[DataRequired(), NumberRange(1, 5000)])
+    capacity = IntegerField(_l("名额"), validators=[InputRequired(), NumberRange(1, 5000, _l("名额应在 1 至 5000 之间"))])
     hours = FloatField(_l("认定学时"), default=0, validators=[NumberRange(0, 40)])
     enrol_opens_at = DateTimeLocalField(_l("报名开始"), format=LOCAL_FORMAT, validators=[Optional()],
                                         description=_l("留空表示立即开放报名"))

@@ -19,7 +19,7 @@ from wtforms.fields import SelectChoice
 
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
-from lms.core.models import utcnow
+from lms.core.models import aware, utcnow
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import Town
@@ -93,6 +93,8 @@ def edit(workshop_id: int | None = None):
             promoted = service.save_workshop(workshop)
             flash(_("培训班已保存。") + (_("候补名单中有 %(n)s 人已递补。", n=len(promoted)) if promoted else ""),
                   "success")
+            if aware(workshop.starts_at) < utcnow():  # allowed: a session held before it was entered
+                flash(_("注意：开始时间已经过去，学员已不能报名。"), "warning")
             return redirect(url_for("workshops_staff.detail", workshop_id=workshop.id))
     return render_template("workshops/form.html", form=form, workshop=workshop)
 

@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from lms.accounts import service
 from lms.extensions import db
 from tests.conftest import login
@@ -129,6 +131,20 @@ def test_deactivated_user_cannot_sign_in(client, factory):
     assert client.post("/login", data={"login": user.login, "password": "correct-horse-1"}).status_code == 401
 
 
+def test_deactivating_an_account_signs_it_out_of_the_sessions_it_has(app, factory):
+    from tests.conftest import login
+
+    admin, staff = factory.user("admin"), factory.user("staff")
+    desk, admin_desk = app.test_client(), app.test_client()
+    login(desk, staff)
+    login(admin_desk, admin)
+    assert desk.get("/staff/registry/filings").status_code == 200
+    r = admin_desk.post(f"/admin/users/{staff.id}/active")
+    assert r.status_code == 302
+    r = desk.get("/staff/registry/filings")  # the same browser, still holding its session cookie
+    assert r.status_code == 302 and "/login" in r.location
+
+
 def test_english_can_be_chosen_and_chinese_is_the_default(client):
     assert "登录" in client.get("/login").get_data(as_text=True)
     client.get("/lang/en")
@@ -193,3 +209,15 @@ def test_an_officer_whose_filing_ended_is_told_so_not_asked_to_claim_one(client,
     page = client.get("/me").get_data(as_text=True)
     assert "备案已于 2026-10-08 结束" in page and filing.enterprise.name in page
     assert "请用区市场监管局发放的邀请码认领" not in page
+
+
+@pytest.mark.parametrize("weak", ["12345678", "password", "88888888", "abcdefgh", "Qwertyuiop", "woaini1314"])
+def test_common_passwords_are_refused_with_a_reason(client, factory, weak):
+    user = factory.user("officer")
+    login(client, user)
+    r = client.post("/account/password", data={"current": "correct-horse-1", "password": weak, "confirm": weak})
+    assert "这个密码太常见" in r.get_data(as_text=True)
+    short = client.post("/account/password", data={"current": "correct-horse-1", "password": "a1b2", "confirm": "a1b2"})
+    assert "密码至少 8 个字符" in short.get_data(as_text=True)
+    client.post("/logout")
+    assert client.post("/login", data={"login": user.login, "password": weak}).status_code == 401

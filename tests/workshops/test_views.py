@@ -31,6 +31,7 @@ def test_staff_schedule_a_workshop_in_beijing_time(as_staff, factory):
     assert workshop.audience_industries == ["C13", "C14"] and workshop.audience_town_id == town.id
     page = as_staff.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
     assert "计量器具管理实务" in page and "2026-09-15 09:00" in page and "曲阳街道" in page
+    assert "开始时间已经过去" in page  # entered after it was held (today is later): allowed, with a word
 
 
 def test_the_form_explains_what_is_wrong(as_staff):
@@ -39,7 +40,7 @@ def test_the_form_explains_what_is_wrong(as_staff):
         "capacity": "0", "hours": "3", "program_id": "0", "audience_town_id": "0", "audience_industries": "食品"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "结束时间应晚于开始时间" in page and "行业代码前缀" in page
+    assert "结束时间应晚于开始时间" in page and "行业代码前缀" in page and "名额应在 1 至 5000 之间" in page
     assert db.session.scalar(select(Workshop.id)) is None
 
 
