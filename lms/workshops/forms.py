@@ -17,7 +17,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INDUSTRY_PREFIX = re.compile(r"^[A-T]\d{0,4}$")
