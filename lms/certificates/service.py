@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import re
 from datetime import date
 
 from flask import current_app, url_for
@@ -46,6 +47,9 @@ def check_digit(digits: str) -> str:
 def make_serial(year: int, number: int) -> str:
     body = f"{year}{number:06d}"
     return f"CQO-{year}-{number:06d}-{check_digit(body)}"
+
+
+_SERIAL_SHAPE = re.compile(r"CQO-[0-9]{4}-[0-9]{6}-[0-9]")
 
 
 def serial_is_well_formed(serial: str) -> bool:
@@ -135,11 +139,14 @@ def reissue(cert: Certificate, holder_name: str, reason: str) -> Certificate:
 
 
 def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | None]:
-    """valid | expired | revoked | replaced | not_found | forged, with the certificate."""
+    """valid | expired | revoked | replaced | not_found | mistyped | forged, with the
+    certificate; mistyped: a typed serial whose check digit does not match (a slip of a key)."""
     serial = serial.strip().upper()
     if signature is not None and not hmac.compare_digest(signature, sign(serial)):
         return "forged", None
     if not serial_is_well_formed(serial):
+        if signature is None and _SERIAL_SHAPE.fullmatch(serial):
+            return "mistyped", None
         return ("forged" if signature is not None else "not_found"), None
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial))
     if cert is None:

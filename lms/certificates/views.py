@@ -113,7 +113,8 @@ def certificate(serial: str | None):
     data = _public(status, cert)
     if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
         return jsonify(data)
-    return render_template("certificates/verify.html", result=data, serial=serial)
+    return render_template("certificates/verify.html", result=data, serial=serial,
+                           signed=request.args.get("s") is not None and status != "forged")
 
 
 @staff_bp.get("/")

@@ -159,8 +159,9 @@ def _stored_upload(token: str) -> tuple[Path, str]:
     if not token.isalnum():
         abort(400)
     meta = upload_dir() / f"{token}.json"
-    if not meta.exists():
-        abort(404)
+    if not meta.exists():  # imported already (the upload goes with it), or cleared away
+        flash(_("这次上传的名册已经导入或已过期：如需再次导入，请重新上传文件。"), "warning")
+        abort(redirect(url_for("registry.import_roster")))
     info = json.loads(meta.read_text())
     return upload_dir() / f"{token}.data", info["filename"]
 

@@ -112,6 +112,11 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     tampered = sig[:-1] + ("0" if sig[-1] != "0" else "1")
     assert verify(client, cert.serial, tampered).get_json()["status"] == "forged"
     assert verify(client, forged).get_json()["status"] == "not_found"
+    slip = cert.serial[:-1] + str((int(cert.serial[-1]) + 1) % 10)  # one key wrong: the check digit says so
+    assert verify(client, slip).get_json() == {"status": "mistyped"}
+    assert "可能输错了一位" in verify(client, slip, json=False).get_data(as_text=True)
+    assert "签名已核对" in verify(client, cert.serial, sig, json=False).get_data(as_text=True)
+    assert "未核对签名" in verify(client, cert.serial, json=False).get_data(as_text=True)
     cert.expires_on = date.today() - timedelta(days=1)
     db.session.commit()
     assert verify(client, cert.serial, sig).get_json()["status"] == "expired"

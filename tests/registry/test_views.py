@@ -34,6 +34,10 @@ def test_upload_preview_then_confirm_imports(as_staff, factory):
 
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster.imported"))
     assert entry.target == "roster.xlsx" and entry.details["filing_added"] == 2
+    again = as_staff.get(r.location, follow_redirects=True)  # the back button, after importing
+    assert again.request.path == "/staff/registry/import" and "已经导入或已过期" in again.get_data(as_text=True)
+    twice = as_staff.post(r.location, data=form)
+    assert twice.status_code == 302 and db.session.scalar(select(func.count(Filing.id))) == 2
 
 
 def test_preview_with_errors_offers_no_confirm_and_commit_is_refused(as_staff, factory):
@@ -227,7 +231,7 @@ def test_an_upload_never_confirmed_is_deleted_after_a_day(as_staff, factory, app
         os.utime(folder / name, (day_old, day_old))
     second = upload(as_staff, as_csv([row(make_uscc(), "相南街道", "李强")]), "roster.csv")
     assert not left & {p.name for p in folder.iterdir()}  # the old preview's files are gone
-    assert as_staff.get(first.location).status_code == 404
+    assert "已经导入或已过期" in as_staff.get(first.location, follow_redirects=True).get_data(as_text=True)
     assert "李强" in as_staff.get(second.location).get_data(as_text=True)  # the new one stays
 
 
