@@ -4,7 +4,7 @@ kept in an outbox that staff can see and export (there is no SMS gateway)."""
 from __future__ import annotations
 
 import smtplib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -41,13 +41,24 @@ def reminder_text(name: str, program_name: str, deadline: date, started: bool, c
             f"的课程和考试。平台地址：{base}。如有疑问，请联系{bureau}。")
 
 
-def queue_reminders(rows, program) -> int:
-    """One message per chase-list row (filing id, name, mobile, ... as chase_query gives)."""
+REMIND_AGAIN_AFTER = timedelta(hours=24)  # a second click, or a second batch the same day, sends nothing new
+
+
+def queue_reminders(rows, program) -> tuple[int, int]:
+    """One message per chase-list row (filing id, name, mobile, ... as chase_query gives),
+    except for officers this program's reminder went to within REMIND_AGAIN_AFTER;
+    returns (queued, skipped as reminded recently)."""
     from lms.registry.models import Filing
 
-    emails = dict(db.session.execute(select(Filing.id, Filing.email).where(
-        Filing.id.in_([r.id for r in rows]))).all()) if rows else {}
     subject = f"{program.name}：培训提醒"
+    recent = set(db.session.execute(select(OutboxMessage.to_name, OutboxMessage.to_mobile).where(
+        OutboxMessage.subject == subject, OutboxMessage.created_at >= utcnow() - REMIND_AGAIN_AFTER)).all())
+    fresh = [r for r in rows if (r.officer_name, r.mobile) not in recent]
+    skipped, rows = len(rows) - len(fresh), fresh
+    if not rows:
+        return 0, skipped
+    emails = dict(db.session.execute(select(Filing.id, Filing.email).where(
+        Filing.id.in_([r.id for r in rows]))).all())
     messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=emails.get(r.id) or "",
                               subject=subject, body=reminder_text(r.officer_name, program.name,
                                                                    program.deadline, bool(r.started),
@@ -57,7 +68,7 @@ def queue_reminders(rows, program) -> int:
     audit.record("reminders.queued", program.name, f"{len(messages)}")
     db.session.commit()
     send_queued()
-    return len(messages)
+    return len(messages), skipped
 
 
 def send_queued() -> int:

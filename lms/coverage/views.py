@@ -101,8 +101,9 @@ def remind():
     form = request.form
     query = service.chase_query(program, as_of, form.get("town", type=int), form.get("industry", "")[:3],
                                 form.get("scale", ""), form.get("status", ""))
-    count = queue_reminders(db.session.execute(query).all(), program)
-    flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count), "success")
+    count, skipped = queue_reminders(db.session.execute(query).all(), program)
+    flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count) + (
+        _("另有 %(n)s 人 24 小时内已提醒过，未重复发送。", n=skipped) if skipped else ""), "success" if count else "info")
     return redirect(url_for("coverage.outbox"))
 
 
@@ -118,9 +119,10 @@ def remind_one(filing_id: int):
     rows = db.session.execute(service.chase_query(program, date.today()).where(Filing.id == filing.id)).all()
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
-    else:
-        queue_reminders(rows, program)
+    elif queue_reminders(rows, program)[0]:
         flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name), "success")
+    else:
+        flash(_("24 小时内已给 %(name)s 发过提醒，未重复发送。", name=filing.officer_name), "info")
     return redirect(url_for("coverage.officer", filing_id=filing.id))
 
 

@@ -5,7 +5,7 @@ officer cannot study yet."""
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.service import find_user
 from lms.assessment.bank import sync_content
@@ -45,6 +45,14 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
 
     sent = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
     assert f"已给 {unclaimed.officer_name} 生成一条提醒" in sent and "待发送" in sent  # listed on the page
+    again = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
+    assert f"24 小时内已给 {unclaimed.officer_name} 发过提醒" in again  # a second click sends nothing new
+    batch = client.post(f"/staff/coverage/chase/remind?as_of={date.today()}", follow_redirects=True).get_data(as_text=True)
+    assert "另有 1 人 24 小时内已提醒过，未重复发送" in batch
+    from lms.coverage.reminders import OutboxMessage
+
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.to_name == unclaimed.officer_name)) == 1
     holder = db.session.scalar(select(Filing).where(Filing.user_id == find_user(third.login).id))
     refused = client.post(f"/staff/coverage/filings/{holder.id}/remind", follow_redirects=True).get_data(as_text=True)
     assert "不在待培训名单上" in refused
