@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.service import INVITE_ALPHABET, hash_invite_code
 from lms.core import audit
 from lms.core.models import utcnow
+from lms.core.text import clean
 from lms.extensions import db
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
 
@@ -24,16 +25,28 @@ def active_towns() -> list[Town]:
     return list(db.session.scalars(select(Town).where(Town.is_active).order_by(Town.sort_order, Town.name)))
 
 
+def search_words(q: str) -> list[str]:
+    """The words of a staff search box, full-width forms folded (NFKC); a +86 prefix and the
+    hyphens of a mobile number dropped, as the roster stores numbers without them."""
+    words = clean(q).split()
+    if words and words[0] in ("+86", "0086"):
+        words = words[1:]
+    words = [w[3:] if w.startswith("+86") and len(w) > 3 else w for w in words]
+    # 131-6987-1689 as the roster stores it (digits only); a name or code keeps its hyphens.
+    return [w.replace("-", "") if w.replace("-", "").isdecimal() else w for w in words]
+
+
 def filings_query(q: str = "", town_id: int | None = None, status: str = CURRENT,
                   claimed: str = "") -> Select:
     """Filings matching a search (name, enterprise, USCC, mobile) and filters, newest first."""
     query = (select(Filing).join(Filing.enterprise).options(joinedload(Filing.enterprise))
              .order_by(Filing.filed_on.desc(), Filing.id.desc()))
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Filing.officer_name.like(like), Enterprise.name.like(like),
-                                Enterprise.uscc.like(like.upper()), Filing.mobile.like(like),
-                                Filing.filing_no.like(like)))
+    for word in search_words(q):  # every word somewhere: "瑞丰 乳业", "131 6987 1689"
+        query = query.where(or_(Filing.officer_name.contains(word, autoescape=True),
+                                Enterprise.name.contains(word, autoescape=True),
+                                Enterprise.uscc.contains(word.upper(), autoescape=True),
+                                Filing.mobile.contains(word, autoescape=True),
+                                Filing.filing_no.contains(word, autoescape=True)))
     if town_id:
         query = query.where(Enterprise.town_id == town_id)
     if status:
@@ -48,9 +61,9 @@ def filings_query(q: str = "", town_id: int | None = None, status: str = CURRENT
 def enterprises_query(q: str = "", town_id: int | None = None, above_scale: str = "",
                       without_cqo: bool = False) -> Select:
     query = select(Enterprise).order_by(Enterprise.name)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Enterprise.name.like(like), Enterprise.uscc.like(like.upper())))
+    for word in search_words(q):
+        query = query.where(or_(Enterprise.name.contains(word, autoescape=True),
+                                Enterprise.uscc.contains(word.upper(), autoescape=True)))
     if town_id:
         query = query.where(Enterprise.town_id == town_id)
     if above_scale in ("yes", "no"):

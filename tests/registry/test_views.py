@@ -151,6 +151,12 @@ def test_filings_list_searches_and_filters(as_staff, factory):
     assert "赵铁柱" in page and "钱多多" not in page
     page = as_staff.get(f"/staff/registry/filings?town={town.id}").get_data(as_text=True)
     assert "赵铁柱" in page and "钱多多" not in page
+    factory.filing(factory.enterprise(name="淮北瑞丰乳业有限公司"), officer_name="孙涛", mobile="13169871689")
+    for q in ("131 6987 1689", "+86 131-6987-1689", "瑞丰 乳业", "乳业　孙涛", "１３１６９８７１６８９"):
+        page = as_staff.get("/staff/registry/filings", query_string={"q": q}).get_data(as_text=True)
+        assert "孙涛" in page and "赵铁柱" not in page, q
+    assert "没有符合条件的备案" in as_staff.get("/staff/registry/filings?q=瑞丰 铁柱").get_data(as_text=True)
+    assert "没有符合条件的备案" in as_staff.get("/staff/registry/filings?q=%25").get_data(as_text=True)  # % is text
 
 
 def test_empty_roster_says_what_to_do(as_staff, factory):
