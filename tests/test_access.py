@@ -1,6 +1,7 @@
 """Role checks and CSRF over the whole URL map, not a hand-picked list."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,7 @@ def test_the_audit_log_names_actions_in_words(app, as_admin, factory):
     page = as_admin.get("/admin/audit").get_data(as_text=True)
     assert "结束备案" in page and ">filing.ended<" not in page
     assert "结束备案" in as_admin.get("/admin/audit?action=filing.ended").get_data(as_text=True)
+    assert '<a href="/staff/coverage/filings/1">备案 #1</a>' in page  # its target opens the filing's page
+    targets = re.findall(r'audit\.record\([^,]+,\s*f"([a-z_]+):', "\n".join(
+        p.read_text(encoding="utf-8") for p in (Path(__file__).resolve().parent.parent / "lms").rglob("*.py")))
+    assert len(targets) > 10 and set(targets) <= audit.TARGET_KINDS.keys(), set(targets) - audit.TARGET_KINDS.keys()

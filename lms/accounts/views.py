@@ -257,5 +257,5 @@ def audit_log():
     page = db.paginate(audit.recent_entries(action), per_page=50)
     return render_template(
         "accounts/audit.html", page=page, action=action, actions=audit.known_actions(),
-        labels=audit.ACTION_LABELS
+        labels=audit.ACTION_LABELS, target_link=audit.target_link
     )

@@ -75,3 +75,29 @@ ACTION_LABELS = {
 
 def known_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+# How a "kind:id" target reads on the log, and the page it opens (endpoint, its id argument).
+TARGET_KINDS = {
+    "user": (_l("账号"), None, None),
+    "filing": (_l("备案"), "coverage.officer", "filing_id"),
+    "enterprise": (_l("企业"), "registry.enterprise", "enterprise_id"),
+    "workshop": (_l("培训班"), "workshops_staff.detail", "workshop_id"),
+    "exam": (_l("考试"), "exams_staff.edit_exam", "exam_id"),
+    "program": (_l("培训计划"), "programs.edit", "program_id"),
+    "token": (_l("接口令牌"), "tokens.index", None),
+}
+
+
+def target_link(target: str) -> tuple[str, str | None]:
+    """(text, url or None) of an entry's target: "filing:18" reads 备案 #18 and opens that
+    officer's training page; other targets (a serial, a file name) read as they are."""
+    from flask import url_for
+
+    kind, _sep, key = target.partition(":")
+    if kind not in TARGET_KINDS or not key.isdecimal():
+        return target, None
+    label, endpoint, argument = TARGET_KINDS[kind]
+    if endpoint is None:
+        return f"{label} #{key}", None
+    return f"{label} #{key}", url_for(endpoint, **({argument: int(key)} if argument else {}))
