@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from lms.registry.columns import COLUMNS
+from lms.registry.columns import COLUMNS, EDUCATIONS, END_REASONS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
 
@@ -38,11 +40,61 @@ def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str) -> 
                     rows, (36, 22, 14, 14, 14, 16, 40))
 
 
+# What each column of the template takes; the listed values also become drop-downs.
+TEMPLATE_NOTES = {
+    "备案编号": "备案登记系统的编号；有编号时，再次导入按编号识别同一备案",
+    "企业名称": "与营业执照一致",
+    "统一社会信用代码": "18 位，按 GB 32100 校验；不含字母 I、O、S、V、Z",
+    "所在镇街": "须是平台“镇街”页面中已启用的名称",
+    "行业代码": "GB/T 4754-2017，一个字母加 2 至 4 位数字，如 C1391",
+    "所属行业": "行业名称",
+    "首席质量官姓名": "",
+    "身份证号": "可不填；填写时只保存遮盖后的号码",
+    "职称": "如 高级工程师、质量工程师",
+    "现任职务": "应为企业高层管理人员，如 副总经理、质量总监",
+    "质量工作年限": "0 至 60 的整数",
+    "手机号码": "11 位大陆手机号码",
+    "电子邮箱": "",
+    "聘任日期": "如 2024-03-05，不晚于今天",
+    "备案日期": "如 2024-03-12，不早于聘任日期，不晚于今天",
+    "离任日期": "状态不是“在任”时必填，不晚于今天",
+}
+TEMPLATE_CHOICES = {
+    "企业规模": ("大型", "中型", "小型", "微型"), "是否规上企业": ("是", "否"), "性别": ("男", "女"),
+    "学历": EDUCATIONS, "状态": ("在任", "已变更", "已注销"), "变更原因": END_REASONS,
+}
+TEMPLATE_ROWS = 5000  # rows the drop-downs cover
+
+
 def roster_template() -> io.BytesIO:
     """An empty roster with every column of the filing form, the required ones first, for an
-    office that keeps its own list rather than the registry's export."""
-    names = [c.zh for c in COLUMNS if c.required] + [c.zh for c in COLUMNS if not c.required]
-    return workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names))
+    office that keeps its own list rather than the registry's export; drop-downs for the
+    columns with a fixed set of values, and a second sheet that says what each column takes."""
+    columns = [c for c in COLUMNS if c.required] + [c for c in COLUMNS if not c.required]
+    names = [c.zh for c in columns]
+    book = load_workbook(workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names)))
+    sheet = book.active
+    for index, name in enumerate(names, start=1):
+        if name in TEMPLATE_CHOICES:
+            letter = get_column_letter(index)
+            check = DataValidation(type="list", formula1='"' + ",".join(TEMPLATE_CHOICES[name]) + '"',
+                                   allow_blank=True, showErrorMessage=True, errorTitle=name,
+                                   error="请从下拉列表中选择：" + "、".join(TEMPLATE_CHOICES[name]))
+            check.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+            sheet.add_data_validation(check)
+    notes = book.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "填写要求"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        rule = TEMPLATE_NOTES.get(column.zh) or "、".join(TEMPLATE_CHOICES.get(column.zh, ()))
+        notes.append([column.zh, "必填" if column.required else "", rule])
+    for letter, width in zip("ABC", (18, 10, 60), strict=True):
+        notes.column_dimensions[letter].width = width
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream
 
 
 def error_workbook(errors: list[RowError], labels: tuple[str, str, str]) -> io.BytesIO:

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from lms.extensions import db
@@ -72,6 +73,12 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     book = load_workbook(io.BytesIO(response.data))
     header = [c.value for c in book.active[1]]
     assert header[:3] == ["企业名称", "统一社会信用代码", "所在镇街"] and "备案编号" in header
+    notes = {row[0]: row[1:] for row in book["填写说明"].iter_rows(min_row=2, values_only=True)}
+    assert set(notes) == set(header) and notes["企业规模"] == ("必填", "大型、中型、小型、微型")
+    assert "GB 32100" in notes["统一社会信用代码"][1]
+    drop_downs = {str(v.sqref): v.formula1 for v in book.active.data_validations.dataValidation}
+    size = get_column_letter(header.index("企业规模") + 1)
+    assert drop_downs[f"{size}2:{size}5000"] == '"大型,中型,小型,微型"'
     page = as_staff.get("/staff/registry/import").get_data(as_text=True)
     assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
     filled = row(make_uscc(), "相南街道", "模板填写人")
