@@ -20,6 +20,7 @@ from typing import Any
 
 from lms.registry import columns as C
 from lms.registry.identifiers import id_number_error, invalid_usccs, mask_id_number
+from lms.registry.industries import division_name
 
 _BAD = object()  # a cell the fast path does not accept: its row is a suspect
 _ISO_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}\n)*[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -173,7 +174,9 @@ class FastRows:
 
 def _industry_code(value: str) -> Any:
     code = value.upper()
-    return code if not code or C.INDUSTRY_CODE.fullmatch(code) else _BAD
+    if not code or (C.INDUSTRY_CODE.fullmatch(code) and (len(code) == 1 or division_name(code))):
+        return code
+    return _BAD
 
 
 def _years(value: str) -> Any:

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from lms.core.bulk import gc_paused
 from lms.registry import columns as C
 from lms.registry.column_checks import FastRows, read_columns
+from lms.registry.industries import division_name
 from lms.registry.identifiers import (
     id_number_error,
     is_valid_mobile,
@@ -322,7 +323,10 @@ class _RowValidator:
         out: dict[str, Any] = {"industry_name": v.get("industry", "")[:100], "title": v.get("title", "")}
         code = v.get("industry_code", "").upper()
         if code and not C.INDUSTRY_CODE.fullmatch(code):
-            self.error(number, "industry_code", _("行业代码应为一个字母加 2 至 4 位数字，如 C1391"))
+            self.error(number, "industry_code", _("行业代码应为门类字母（A 至 T）加 2 至 4 位数字，如 C1391"))
+        elif len(code) >= 3 and not division_name(code):
+            self.error(number, "industry_code", _("行业代码 %(code)s 不在国民经济行业分类（GB/T 4754-2017）中："
+                                                 "%(letter)s 门类没有第 %(n)s 大类", code=code, letter=code[0], n=code[1:3]))
         out["industry_code"] = code
         gender = v.get("gender", "")
         out["gender"] = C.GENDERS.get(gender.lower(), "") if gender else ""

@@ -210,6 +210,14 @@ def test_a_succession_written_as_two_rows_in_one_file(town):
     assert statuses == {"王明": "replaced", "李强": "current"}
 
 
+def test_industry_codes_are_checked_against_the_classification(town):
+    rows = [row(make_uscc(), "相南街道", 行业代码=code) for code in ("X99", "C99", "c1391", "C", "H62")]
+    preview = preview_of(as_csv(rows))
+    assert [(e.row, e.message) for e in preview.errors] == [
+        (4, "行业代码应为门类字母（A 至 T）加 2 至 4 位数字，如 C1391"),
+        (5, "行业代码 C99 不在国民经济行业分类（GB/T 4754-2017）中：C 门类没有第 99 大类")]
+
+
 def test_ended_status_requires_an_end_date(town):
     preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销")]))
     assert [(e.row, e.column) for e in preview.errors] == [(4, "离任日期")]
