@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from lms.core.bulk import gc_paused
 from lms.registry import columns as C
 from lms.registry.column_checks import FastRows, read_columns
-from lms.registry.industries import division_name
 from lms.registry.identifiers import (
     id_number_error,
     is_valid_mobile,
@@ -31,6 +30,7 @@ from lms.registry.identifiers import (
     normalize_uscc,
     uscc_error,
 )
+from lms.registry.industries import division_name
 
 HEADER_SEARCH_ROWS = 10
 # Excel 2007+ and Excel 97-2003 (still what many office PCs and WPS save), both read by calamine.
