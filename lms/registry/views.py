@@ -260,8 +260,14 @@ def invitations():
                   else _("没有尚未认领的在任备案。"), "info")
             return redirect(url_for("registry.invitations"))
         db.session.commit()
+        # Shown when the page reloads after the download (app.js, data-reload-after).
+        flash(_("已为 %(n)s 份备案生成邀请码，表格已下载。", n=len(issued)), "success")
         stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
-        return send_xlsx(stream, "invitation-codes.xlsx")
+        response = send_xlsx(stream, "invitation-codes.xlsx")
+        # Tells the page (app.js, data-reload-after) that the download has arrived; says nothing else.
+        response.set_cookie("lms_downloaded", "1", max_age=300, path=request.path, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        return response
     unclaimed = service.filings_query("", None, "current", "no")
     count = db.paginate(unclaimed, per_page=1).total
     without = db.paginate(unclaimed.where(Filing.invite_code_hash.is_(None)), per_page=1).total

@@ -6,6 +6,32 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  // A form whose answer is a download leaves the page as it was: once the download has come
+  // (the server sets the cookie lms_downloaded with it), reload the page so that its numbers
+  // and the server's message show. data-confirm-if names a checkbox that, when ticked, makes
+  // the form ask first (data-confirm-text).
+  const downloaded = () => document.cookie.split("; ").includes("lms_downloaded=1");
+  const forget = `lms_downloaded=; max-age=0; path=${window.location.pathname}`;
+  document.querySelectorAll("form[data-reload-after]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      const box = form.dataset.confirmIf && form.elements[form.dataset.confirmIf];
+      if (box && box.checked && !window.confirm(form.dataset.confirmText)) {
+        event.preventDefault();
+        return;
+      }
+      document.cookie = forget;
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (downloaded()) {
+          clearInterval(poll);
+          document.cookie = forget;
+          window.location.reload();
+        } else if (Date.now() - started > 600000) {
+          clearInterval(poll);
+        }
+      }, 300);
+    });
+  });
   // Forms that must not be sent twice (slow imports): disable their submit buttons.
   document.querySelectorAll("form[data-once]").forEach((form) => {
     form.addEventListener("submit", () => {
