@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
@@ -189,12 +190,16 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
             raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
     paper = draw_paper(exam, user_id, first=not past)
     now = utcnow()
-    attempt = Attempt(exam_id=exam.id, user_id=user_id, number=len(past) + 1, started_at=now,
-                      deadline_at=now + timedelta(minutes=exam.time_limit_minutes),
-                      max_score=sum(points for _q, points in paper))
+    values = {"exam_id": exam.id, "user_id": user_id, "number": len(past) + 1, "status": "open",
+              "started_at": now, "deadline_at": now + timedelta(minutes=exam.time_limit_minutes),
+              "max_score": sum(points for _q, points in paper)}
+    # Core INSERTs, not the unit of work, which cost more than the inserts themselves; the
+    # unique (exam, user, number) stops a double start at the first.
+    table = Attempt.__table__
+    attempt = Attempt(id=db.session.execute(insert(table).values(values).returning(table.c.id)).scalar_one(),
+                      **values)
+    make_transient_to_detached(attempt)  # as if loaded: its other columns load if asked for
     db.session.add(attempt)
-    db.session.flush()  # the unique (exam, user, number) stops a double start here
-    # One multi-row INSERT for the paper: the unit of work costs more than the insert itself.
     db.session.execute(insert(AttemptQuestion.__table__), [
         {"attempt_id": attempt.id, "position": i, "question_id": q.id, "flagged": False,
          "frozen": freeze(q, points, exam.shuffle_options)}
