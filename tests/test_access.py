@@ -119,6 +119,9 @@ def test_the_audit_log_names_actions_in_words(app, as_admin, factory):
     assert "结束备案" in page and ">filing.ended<" not in page
     assert "结束备案" in as_admin.get("/admin/audit?action=filing.ended").get_data(as_text=True)
     assert '<a href="/staff/coverage/filings/1">备案 #1</a>' in page  # its target opens the filing's page
+    audit.record("certificate.revoked", "CQO-2026-000001-7", "冒用")
+    db.session.commit()
+    assert '<a href="/verify/CQO-2026-000001-7">CQO-2026-000001-7</a>' in as_admin.get("/admin/audit").get_data(as_text=True)
     targets = re.findall(r'audit\.record\([^,]+,\s*f"([a-z_]+):', "\n".join(
         p.read_text(encoding="utf-8") for p in (Path(__file__).resolve().parent.parent / "lms").rglob("*.py")))
     assert len(targets) > 10 and set(targets) <= audit.TARGET_KINDS.keys(), set(targets) - audit.TARGET_KINDS.keys()

@@ -91,11 +91,14 @@ TARGET_KINDS = {
 
 def target_link(target: str) -> tuple[str, str | None]:
     """(text, url or None) of an entry's target: "filing:18" reads 备案 #18 and opens that
-    officer's training page; other targets (a serial, a file name) read as they are."""
+    officer's training page, a certificate's serial opens its verification; other targets
+    (a file name, a town) read as they are."""
     from flask import url_for
 
     kind, _sep, key = target.partition(":")
     if kind not in TARGET_KINDS or not key.isdecimal():
+        if target.startswith("CQO-") and target.count("-") == 3:  # a certificate's serial
+            return target, url_for("verify.certificate", serial=target)
         return target, None
     label, endpoint, argument = TARGET_KINDS[kind]
     if endpoint is None:
