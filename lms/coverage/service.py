@@ -236,14 +236,16 @@ class Outlook:
     """What the dashboard says about reaching the target by the deadline."""
 
     target: int  # percent
-    needed: int  # officers still to train for the target, among those filed now
+    filed: int  # officers filed now
+    needed: int  # of them, still to train for the target
     days_left: int  # to the deadline; negative once it has passed
     since: date | None  # the start of the stretch the pace is measured over
     projected: date | None  # when the target is reached at that pace, if coverage is rising
+    deadline: date
 
     @property
     def reached(self) -> bool:
-        return self.needed == 0
+        return self.filed > 0 and self.needed == 0
 
     @property
     def per_week(self) -> float | None:
@@ -255,8 +257,11 @@ class Outlook:
             return _("（剩余 %(n)s 天）", n=self.days_left)
         return _("（已过 %(n)s 天）", n=-self.days_left)
 
-    def sentences(self, deadline: date) -> list[tuple[str, bool]]:
-        """What to tell staff, as (text, is a warning), in the current language."""
+    def sentences(self) -> list[tuple[str, bool]]:
+        """What to tell staff, as (text, is a warning), in the current language; nothing
+        while nobody is filed."""
+        if not self.filed:
+            return []
         if self.reached:
             return [(_("已达到 %(t)s%% 的目标。", t=self.target), False)]
         left = _("距 %(t)s%% 的目标还需培训 %(n)s 人", t=self.target, n=self.needed)
@@ -264,7 +269,7 @@ class Outlook:
             out = [(left + _("，剩余 %(d)s 天里平均每周约 %(w)s 人。", d=self.days_left, w=self.per_week), False)]
         else:
             out = [(left + _("，截止日期已到。"), True)]
-        if self.projected and self.projected > deadline:
+        if self.projected and self.projected > self.deadline:
             out.append((_("按 %(since)s 以来的进度，预计 %(d)s 才达到目标，晚于截止日期。",
                           since=self.since, d=self.projected), True))
         elif self.projected:
@@ -277,8 +282,9 @@ class Outlook:
 def outlook(program: Program, total: Numbers, series: list[tuple[date, float]], as_of: date) -> Outlook:
     target = program.target_percent
     needed = max(0, math.ceil(total.filed * target / 100 - 1e-9) - total.trained)
-    return Outlook(target=target, needed=needed, days_left=(program.deadline - as_of).days,
-                   since=series[-2][0] if len(series) > 1 else None, projected=projection(series, target))
+    return Outlook(target=target, filed=total.filed, needed=needed, days_left=(program.deadline - as_of).days,
+                   since=series[-2][0] if len(series) > 1 else None, projected=projection(series, target),
+                   deadline=program.deadline)
 
 
 CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")

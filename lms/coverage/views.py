@@ -153,7 +153,7 @@ def report():
     outlook = service.outlook(program, total, service.trend(program, as_of, latest=total), as_of)
     with force_locale("zh_CN"):  # the report is in Chinese, whatever the page's language
         data = coverage_pdf(program, as_of, counted.numbers, counted.appointment, current_app.config["BUREAU_NAME"],
-                            outlook.days_text(), outlook.sentences(program.deadline))
+                            outlook.days_text(), outlook.sentences())
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=coverage-{as_of}.pdf"})
 

@@ -162,6 +162,8 @@ def test_outlook_says_how_many_are_still_needed_and_how_fast():
     assert done.reached and done.per_week is None
     late = service.outlook(program, service.Numbers("all", 10, 1, 0), rising, date(2027, 1, 5))
     assert late.days_left == -5 and late.needed == 8 and late.per_week is None
+    nobody = service.outlook(program, service.Numbers("all", 0, 0, 0), rising, day)
+    assert not nobody.reached and nobody.sentences() == []  # no filing yet: no target "reached"
 
 
 def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
