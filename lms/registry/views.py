@@ -48,6 +48,8 @@ bp = guard_blueprint(
     Blueprint("registry", __name__, url_prefix="/staff/registry", template_folder="templates"),
     STAFF,
 )
+# End reasons are stored as the filing form writes them (离职...) and shown in the page's language.
+bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS})
 
 
 def _town_id() -> int | None:
@@ -79,7 +81,7 @@ def enterprises():
 @bp.get("/enterprises/<int:enterprise_id>")
 def enterprise(enterprise_id: int):
     ent = db.get_or_404(Enterprise, enterprise_id)
-    return render_template("registry/enterprise.html", ent=ent, end_reasons=END_REASON_LABELS, end_form=EndFilingForm(),
+    return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
                            successor_form=SuccessorForm())
 
 
@@ -105,15 +107,13 @@ def end_filing(filing_id: int):
 def file_successor(enterprise_id: int):
     ent = db.get_or_404(Enterprise, enterprise_id)
     form = SuccessorForm()
-    reason = "其他"
     if ent.current_filing is None:
         del form.reason  # nobody to end: the page does not ask why
     if not form.validate_on_submit():
         flash(_("备案未保存：请改正下面标出的内容。"), "error")
-        return render_template("registry/enterprise.html", ent=ent, end_reasons=END_REASON_LABELS, end_form=EndFilingForm(),
+        return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
                                successor_form=form, show_successor=True), 400
-    if "reason" in form:
-        reason = form.reason.data
+    reason = form.reason.data if "reason" in form else ""  # "" when nobody is ended
     data = {k: getattr(form, k).data for k in ("officer_name", "position", "title",
                                                 "years_in_quality", "appointed_on", "filed_on")}
     data["mobile"] = accounts.normalize_mobile(form.mobile.data)

@@ -107,6 +107,9 @@ def test_end_filing_and_file_successor_keep_history(as_staff, factory):
     assert rows == [(filing.officer_name, "replaced", date(2025, 5, 1)), ("接任者", "current", None)]
     page = as_staff.get(f"/staff/registry/enterprises/{ent_id}").get_data(as_text=True)
     assert filing.officer_name in page and "接任者" in page
+    as_staff.get("/lang/en")
+    assert "Left the company" in as_staff.get(f"/staff/registry/enterprises/{ent_id}").get_data(as_text=True)
+    as_staff.get("/lang/zh_CN")
     current = db.session.scalar(select(Filing).where(Filing.officer_name == "接任者"))
     as_staff.post(f"/staff/registry/filings/{current.id}/end", data={"ended_on": "2026-01-31", "reason": "退出"})
     db.session.refresh(current)
