@@ -14,6 +14,7 @@ from lms.core import audit
 from lms.core.models import utcnow
 from lms.core.text import clean
 from lms.extensions import db
+from lms.registry.identifiers import normalize_mobile
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
 
 
@@ -26,14 +27,10 @@ def active_towns() -> list[Town]:
 
 
 def search_words(q: str) -> list[str]:
-    """The words of a staff search box, full-width forms folded (NFKC); a +86 prefix and the
-    hyphens of a mobile number dropped, as the roster stores numbers without them."""
-    words = clean(q).split()
-    if words and words[0] in ("+86", "0086"):
-        words = words[1:]
-    words = [w[3:] if w.startswith("+86") and len(w) > 3 else w for w in words]
-    # 131-6987-1689 as the roster stores it (digits only); a name or code keeps its hyphens.
-    return [w.replace("-", "") if w.replace("-", "").isdecimal() else w for w in words]
+    """The words of a staff search box, full-width forms folded (NFKC); a mobile number's +86
+    and hyphens dropped (normalize_mobile), as the roster stores numbers without them."""
+    words = [w for w in clean(q).split() if w not in ("+86", "0086")]
+    return [number if (number := normalize_mobile(w)).isdecimal() else w for w in words]
 
 
 def filings_query(q: str = "", town_id: int | None = None, status: str = CURRENT,
