@@ -206,8 +206,9 @@ def seed_demo(if_empty: bool) -> None:
 
 @lms_cli.command("create-user")
 @click.argument("login")
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["officer", "staff", "admin"]), default="staff")
+@click.option("--name", required=True, help="The person's name as shown in the app.")
+@click.option("--role", type=click.Choice(["officer", "staff", "admin"]), required=True,
+              help="officer (a CQO), staff (the bureau) or admin (accounts and roles).")
 @click.password_option()
 @with_appcontext
 def create_user(login: str, name: str, role: str, password: str) -> None:
@@ -230,11 +231,13 @@ def create_user(login: str, name: str, role: str, password: str) -> None:
 @with_appcontext
 def set_password(login: str, password: str) -> None:
     """Set a user's password (for a lost demo password or a locked-out admin)."""
-    from lms.accounts.service import find_user
+    from lms.accounts.service import find_user, password_problem
 
     user = find_user(login)
     if user is None:
         raise click.ClickException(f"找不到账号 {login}")
+    if problem := password_problem(password):
+        raise click.ClickException(problem)
     user.set_password(password)
     db.session.commit()
     click.echo("密码已设置。")

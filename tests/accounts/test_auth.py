@@ -221,3 +221,22 @@ def test_common_passwords_are_refused_with_a_reason(client, factory, weak):
     assert "密码至少 8 个字符" in short.get_data(as_text=True)
     client.post("/logout")
     assert client.post("/login", data={"login": user.login, "password": weak}).status_code == 401
+
+
+def test_the_cli_makes_accounts_only_with_a_role_a_name_and_a_real_password(app):
+    from lms.accounts.service import find_user
+
+    runner = app.test_cli_runner()
+    no_role = runner.invoke(args=["lms", "create-user", "13912345678", "--name", "官员", "--password", "correct-horse-1"])
+    assert no_role.exit_code == 2 and "--role" in no_role.output  # no default: never staff by accident
+    for name, password, why in (("官员", "1", "密码至少 8 个字符"), ("官员", "12345678", "这个密码太常见"),
+                                ("  ", "correct-horse-1", "请填写姓名")):
+        result = runner.invoke(args=["lms", "create-user", "13912345678", "--name", name, "--role", "officer",
+                                     "--password", password])
+        assert result.exit_code == 1 and why in result.output, result.output
+    assert find_user("13912345678") is None
+    made = runner.invoke(args=["lms", "create-user", "13912345678", "--name", "官员", "--role", "officer",
+                               "--password", "correct-horse-1"])
+    assert made.exit_code == 0 and find_user("13912345678").role == "officer"
+    weak = runner.invoke(args=["lms", "set-password", "13912345678", "--password", "x"])
+    assert weak.exit_code == 1 and "密码至少 8 个字符" in weak.output
