@@ -137,14 +137,23 @@ def push_roster():
     """Roster changes as JSON rows (the filing-form columns under their English names),
     validated exactly as an import; all applied in one transaction, or none."""
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("rows"), list) or not data["rows"]:
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         return problem(400, "expected {\"rows\": [ {...}, ... ], \"dry_run\": false}")
+    if not data["rows"]:
+        return problem(400, "rows must not be empty")
+    if "dry_run" in data and not isinstance(data["dry_run"], bool):  # "false" is not false
+        return problem(400, "dry_run must be true or false")
     if len(data["rows"]) > 10000:
         return problem(413, "at most 10000 rows per request")
     keys = [c.en for c in COLUMNS]
     unknown = sorted({k for row in data["rows"] if isinstance(row, dict) for k in row} - set(keys))
     if any(not isinstance(row, dict) for row in data["rows"]):
         return problem(400, "every row must be an object")
+    # A list or an object would be stored as Python's text of it: refused, as the schema says.
+    nested = next(((i, k) for i, row in enumerate(data["rows"]) for k in keys if isinstance(row.get(k), list | dict)), None)
+    if nested is not None:
+        return problem(400, f"rows[{nested[0]}].{nested[1]} must be a string, a number or null",
+                       index=nested[0], column=nested[1])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(keys)

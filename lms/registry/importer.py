@@ -87,6 +87,7 @@ class ParsedRoster:
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     rejected_towns: dict[int, str] = field(default_factory=dict)  # row: town, of rows with errors
+    headers: dict[str, str] = field(default_factory=dict)  # column key: its header as the file writes it
 
 
 def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
@@ -200,8 +201,8 @@ def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], No
             _("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名", n=HEADER_SEARCH_ROWS)
         )
     header_row, mapping, unknown = found
-    result = ParsedRoster(header_row=header_row, unknown_columns=unknown)
     headers = {key: _cell(head[header_row - 1][i]) for i, key in mapping.items()}
+    result = ParsedRoster(header_row=header_row, unknown_columns=unknown, headers=headers)
     missing = [C.BY_KEY[k].zh for k in C.REQUIRED if k not in headers]
     if missing:
         raise RosterFileError(_("缺少必填列：%(cols)s", cols="、".join(missing)))
@@ -305,6 +306,8 @@ class _RowValidator:
             found.append(value)
         appointed, filed, ended = found
         today = date.today()
+        if appointed and appointed > today:
+            self.error(number, "appointed_on", _("聘任日期不能晚于今天"))
         if filed and filed > today:
             self.error(number, "filed_on", _("备案日期不能晚于今天"))
         if appointed and filed and filed < appointed:

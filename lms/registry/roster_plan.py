@@ -121,8 +121,9 @@ def _build_preview(parsed: ParsedRoster) -> Preview:
             else:
                 rows.append(record)
     if unknown:  # also on rows with other errors, so that one upload shows every problem
-        preview.errors += [RowError(number, "所在镇街", _("未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件",
-                                                     town=town)) for number, town in unknown]
+        column = parsed.headers.get("town", C.BY_KEY["town"].zh)  # as the file (or the API) names it
+        preview.errors += [RowError(number, column, _("未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件",
+                                                  town=town)) for number, town in unknown]
         preview.errors.sort(key=lambda e: e.row)
     _plan_enterprises(preview, rows, towns, stored)
     _plan_filings(preview, rows, stored)

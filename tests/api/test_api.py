@@ -1,6 +1,6 @@
 """/api/v1: tokens, the numbers the registry reads, and roster pushes."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -114,6 +114,21 @@ def test_a_push_of_empty_rows_is_refused_not_crashed(client, token):
 def test_malformed_pushes_get_a_clear_400(client, token, body):
     r = client.post("/api/v1/roster", headers=auth(token), json=body)
     assert r.status_code == 400 and r.get_json()["error"]
+
+
+def test_a_push_with_nested_values_or_a_dry_run_in_words_changes_nothing(client, token, factory):
+    factory.town("东街道")
+    nested = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(), row(officer_name=["张", "三"])]})
+    assert nested.status_code == 400 and nested.get_json()["error"] == "rows[1].officer_name must be a string, a number or null"
+    words = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row()], "dry_run": "false"})
+    assert words.status_code == 400 and words.get_json()["error"] == "dry_run must be true or false"
+    assert "must not be empty" in client.post("/api/v1/roster", headers=auth(token), json={"rows": []}).get_json()["error"]
+    later = (date.today() + timedelta(days=30)).isoformat()
+    refused = client.post("/api/v1/roster", headers=auth(token), json={"rows": [
+        row(town="火星"), row(uscc=make_uscc(8), appointed_on=later, filed_on=later)]}).get_json()["errors"]
+    assert {"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正文件"} in refused
+    assert {"index": 1, "column": "appointed_on", "message": "聘任日期不能晚于今天"} in refused  # the field's name, as sent
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
 
 
 def test_openapi_description_is_served(client):
