@@ -25,12 +25,16 @@ def parse_rules(text: str) -> list[dict]:
         topic, kind, difficulty, count, points = parts
         if kind not in ("single", "multiple", "truefalse", "*"):
             raise ValueError(_l("第 %(n)s 行：未知题型 %(k)s", n=number, k=kind))
-        if difficulty not in ("1", "2", "3", "*") or not count.isdecimal() or int(count) < 1:
-            raise ValueError(_l("第 %(n)s 行：难度应为 1/2/3/*，题数应为正整数", n=number))
+        if difficulty not in ("1", "2", "3", "*"):
+            raise ValueError(_l("第 %(n)s 行：难度应为 1、2、3 或 *", n=number))
+        if not count.isdecimal() or not 1 <= int(count) <= 200:
+            raise ValueError(_l("第 %(n)s 行：题数应为 1 至 200 的整数", n=number))
         try:
             value = float(points)
         except ValueError as error:
             raise ValueError(_l("第 %(n)s 行：分值应为数字", n=number)) from error
+        if not 0 < value <= 100:  # zero or negative points make a blank paper score, or nothing count
+            raise ValueError(_l("第 %(n)s 行：每题分值应大于 0，不超过 100", n=number))
         rules.append({"topic": topic, "kind": None if kind == "*" else kind,
                       "difficulty": None if difficulty == "*" else int(difficulty),
                       "count": int(count), "points": value})

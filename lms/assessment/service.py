@@ -36,13 +36,30 @@ def candidates(rule: dict[str, Any]):
 
 
 def check_rules(rules: list[dict[str, Any]]) -> list[str]:
-    """Why the bank cannot serve these rules (too few questions), empty when it can."""
+    """Why the bank cannot serve these rules, empty when it can. A paper never holds a
+    question twice, so rules drawing from the same pool, or from the same course, share it:
+    each rule, each pool and each course must have enough questions for all that draw on it."""
     problems = []
+    topics = dict(db.session.execute(select(Question.topic, func.count(Question.id))
+                                     .where(Question.is_active).group_by(Question.topic)).all())
+    wanted: dict[tuple, int] = defaultdict(int)
+    per_topic: dict[str, int] = defaultdict(int)
     for rule in rules:
+        wanted[(rule["topic"], rule.get("kind"), rule.get("difficulty"))] += int(rule["count"])
+        per_topic[rule["topic"]] += int(rule["count"])
+    for (topic, kind, difficulty), count in wanted.items():
+        if topic not in topics:
+            problems.append(_("题库中没有课程“%(topic)s”的试题：请用下方列出的课程代码", topic=topic))
+            continue
+        rule = {"topic": topic, "kind": kind, "difficulty": difficulty}
         available = db.session.scalar(select(func.count()).select_from(candidates(rule).subquery()))
-        if available < int(rule["count"]):
+        if available < count:
             problems.append(_("%(topic)s %(kind)s：需要 %(n)s 题，题库只有 %(have)s 题",
-                              topic=rule["topic"], kind=rule.get("kind") or "", n=rule["count"], have=available))
+                              topic=topic, kind=kind or "", n=count, have=available))
+    for topic, count in per_topic.items():
+        if topic in topics and count > topics[topic] and not any(p.startswith(topic + " ") for p in problems):
+            problems.append(_("%(topic)s：各条规则合计需要 %(n)s 题，该课程题库只有 %(have)s 题（同一份试卷不重复出题）",
+                              topic=topic, n=count, have=topics[topic]))
     return problems
 
 
@@ -155,6 +172,8 @@ def attempts_allowed_by_user(exam: Exam) -> defaultdict[int, int]:
 
 def grant_extra_attempt(exam: Exam, user, reason: str, actor_id: int | None = None) -> None:
     """One more sitting for an officer who has used up the exam's attempts without passing."""
+    if user.role != "officer":
+        raise ExamError(_("%(name)s 不是首席质量官账号，无需加考。", name=user.name))
     attempts = attempts_of(exam, user.id)
     if any(a.passed for a in attempts):
         raise ExamError(_("%(name)s 已通过该考试，无需加考。", name=user.name))
