@@ -205,18 +205,39 @@ def position_in_line(enrollment: Enrollment) -> int:
 
 
 def save_workshop(workshop: Workshop) -> list[Enrollment]:
-    """Add or update a workshop; a larger capacity moves people up from the waitlist. Commits."""
+    """Add or update a workshop; a larger capacity moves people up from the waitlist, and a
+    new time or venue is told to everyone enrolled or waiting. Commits; returns those promoted."""
     is_new = workshop.id is None
+    moved = None if is_new else _old_time_and_place(workshop)
     db.session.add(workshop)
     db.session.flush()
     promoted = []
     if not is_new:
         _lock(workshop)
         promoted = _promote(workshop)
+    if moved is not None:
+        starts_at, venue = moved
+        for enrollment in workshop.enrollments:
+            if enrollment.status in (ENROLLED, WAITLISTED):
+                notify(enrollment, f"培训班时间或地点变更：{workshop.title}",
+                       f"{enrollment.user.name}您好：您报名的“{workshop.title}”改为 {local_text(workshop.starts_at)} "
+                       f"在{workshop.venue}举办（原为 {local_text(starts_at)} 在{venue}）。"
+                       f"如不能参加，请在平台上取消报名，把名额留给他人。")
     audit.record("workshop.created" if is_new else "workshop.updated", f"workshop:{workshop.id}",
                  workshop.title)
     db.session.commit()
     return promoted
+
+
+def _old_time_and_place(workshop: Workshop) -> tuple[datetime, str] | None:
+    """(start, venue) as they were before this edit, when the start or the venue changed."""
+    state = db.inspect(workshop)
+    start, venue = state.attrs.starts_at.history, state.attrs.venue.history
+    old_start = start.deleted[0] if start.deleted else workshop.starts_at
+    old_venue = venue.deleted[0] if venue.deleted else workshop.venue
+    if aware(old_start) == aware(workshop.starts_at) and old_venue == workshop.venue:
+        return None
+    return old_start, old_venue
 
 
 def cancel_workshop(workshop: Workshop, reason: str) -> int:

@@ -141,7 +141,7 @@ def copy(workshop_id: int):
         flash(_("请填写新的开始时间。"), "warning")
         return redirect(url_for("workshops_staff.detail", workshop_id=workshop.id))
     copy = service.copy_workshop(workshop, to_utc(form.starts_at.data))
-    flash(_("已复制为新的培训班，请核对后发布。"), "success")
+    flash(_("已复制为新的培训班，已对学员开放报名：请核对时间和地点。"), "success")
     return redirect(url_for("workshops_staff.edit", workshop_id=copy.id))
 
 

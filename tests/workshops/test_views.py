@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pypdfium2 as pdfium
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.workshops import service
@@ -53,6 +53,25 @@ def test_capacity_cannot_drop_below_the_seats_taken(as_staff, factory):
         "ends_at": "2030-09-15T12:00", "capacity": "1", "hours": "3", "program_id": "0",
         "audience_town_id": "0", "audience_industries": ""})
     assert "名额不能少于已报名人数" in response.get_data(as_text=True)
+
+
+def test_a_new_time_or_venue_is_told_to_everyone_enrolled(as_staff, factory):
+    from lms.coverage.reminders import OutboxMessage
+
+    workshop = make_workshop(capacity=5, venue="区政务中心 201", **_soon())
+    people = [officer(factory) for _ in range(2)]
+    for person in people:
+        service.enrol(workshop, person.id)
+    form = {"title": workshop.title, "venue": workshop.venue, "starts_at": "2030-09-15T09:00",
+            "ends_at": "2030-09-15T12:00", "capacity": "5", "hours": "3", "program_id": "0",
+            "audience_town_id": "0", "audience_industries": ""}
+    as_staff.post(f"/staff/workshops/{workshop.id}/edit", data=form)
+    bodies = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.subject.contains("变更"))).all()
+    assert len(bodies) == 2 and all("改为 2030-09-15 09:00 在区政务中心 201举办" in b for b in bodies)
+    as_staff.post(f"/staff/workshops/{workshop.id}/edit", data={**form, "capacity": "6"})  # nothing they need to know
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("变更"))) == 2
+    as_staff.post(f"/staff/workshops/{workshop.id}/edit", data={**form, "venue": "区政务中心 305"})
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("变更"))) == 4
 
 
 def test_officer_enrols_sees_their_code_and_withdraws(client, factory):
