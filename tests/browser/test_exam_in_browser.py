@@ -88,3 +88,32 @@ def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_engli
     page.reload()
     assert "btn-outline-secondary" in page.get_attribute("[data-nav='1']", "class")
     context.close()
+
+
+def test_the_time_left_is_read_out_at_its_milestones_not_hidden_behind_a_label(live_server, factory, browser):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.core.models import utcnow
+
+    with live_server.app_context():
+        add_questions("metrology", "single", 2)
+        exam = make_exam([{"topic": "metrology", "kind": "single", "count": 2, "points": 5}])
+        officer = factory.user("officer")
+        exam_id, login = exam.id, officer.login
+    base = live_server.live_url
+    page = browser.new_context(locale="zh-CN").new_page()
+    sign_in(page, base, login)
+    page.goto(f"{base}/exams/{exam_id}")
+    page.click("text=开始考试")
+    page.wait_for_selector("#countdown")
+    assert page.get_attribute("#countdown", "aria-label") is None  # the digits themselves are read
+    with live_server.app_context():  # five minutes and two seconds left
+        db.session.execute(update(Attempt).values(deadline_at=utcnow() + timedelta(seconds=302)))
+        db.session.commit()
+    page.reload()
+    page.wait_for_selector("#time-warning:has-text('还剩 5 分钟')", state="attached", timeout=8000)
+    assert page.get_attribute("#time-warning", "aria-live") == "assertive"
+    page.keyboard.press("Tab")  # the first stop is the way past the navigation
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"

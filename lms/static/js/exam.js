@@ -115,10 +115,16 @@
   });
 
   const clock = document.getElementById("countdown");
+  // The clock itself is not read out every second; a screen reader hears these moments instead.
+  const warning = document.getElementById("time-warning");
+  const warnAt = [10, 5, 1].filter((minutes) => minutes * 60 < Number(root.dataset.secondsLeft));
   const tick = () => {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
     clock.classList.toggle("text-bg-danger", left < 300);
+    if (warnAt.length && left <= warnAt[0] * 60) {
+      warning.textContent = text.textMinutesLeft.replace("{n}", warnAt.shift());
+    }
     if (left === 0) {
       clearInterval(timer);
       window.location = resultUrl;
