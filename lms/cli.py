@@ -244,7 +244,8 @@ def set_password(login: str, password: str) -> None:
 
 
 @lms_cli.command("workshop-reminders")
-@click.option("--hours", default=36, show_default=True, help="remind about workshops starting within this many hours")
+@click.option("--hours", default=36, show_default=True, type=click.IntRange(1, 24 * 31),
+              help="remind about workshops starting within this many hours (1 to 744)")
 @with_appcontext
 def workshop_reminders(hours: int) -> None:
     """Remind everyone with a seat in a workshop that starts soon, once each (run it daily from cron)."""

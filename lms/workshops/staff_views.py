@@ -188,6 +188,10 @@ def scan(workshop_id: int | None = None):
         except service.WorkshopError as error:
             result = ("danger", None, str(error))
         form.code.data = ""
+    elif request.method == "POST":  # empty, or longer than any code: say so, as for a wrong one
+        result = ("danger", None, _("请扫描或输入个人签到码。") if not (form.code.data or "").strip()
+                  else _("签到码无效，或不属于本培训班。"))
+        form.code.data = ""
     attended = sum(1 for e in workshop.enrollments if e.status == ATTENDED)
     taken = sum(1 for e in workshop.enrollments if e.status in HOLDS_SEAT)
     return render_template("workshops/scan.html", workshop=workshop, form=form, result=result,

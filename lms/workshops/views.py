@@ -41,11 +41,18 @@ def index():
 
 
 def _visible_or_404(workshop_id: int) -> Workshop:
+    """The workshop, if this officer may see it; one for another audience (a link passed on
+    by a colleague) says whom it is for and goes back to the list."""
     workshop = db.get_or_404(Workshop, workshop_id)
     if not current_user.is_staff and not (
             service.enrollment_of(workshop.id, current_user.id)
             or service.is_open_to(workshop, service.audience_of(current_user.id))):
-        abort(404)
+        whom = [workshop.audience_town.name] if workshop.audience_town else []
+        if workshop.audience_industries:
+            whom.append(_("%(codes)s 行业", codes="、".join(workshop.audience_industries)))
+        flash(_("“%(title)s”只面向%(whom)s的首席质量官，您的备案不在其中。", title=workshop.title,
+                whom=" ".join(whom)), "info")
+        abort(redirect(url_for("workshops.index")))
     return workshop
 
 

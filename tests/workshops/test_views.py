@@ -102,8 +102,11 @@ def test_officers_outside_the_audience_do_not_see_the_workshop(client, factory):
     workshop = make_workshop(audience_industries=["C14"], **_soon())
     login(client, officer(factory, industry="C3484"))
     assert workshop.title not in client.get("/workshops/").get_data(as_text=True)
-    assert client.get(f"/workshops/{workshop.id}").status_code == 404
-    assert client.post(f"/workshops/{workshop.id}/enrol").status_code == 404
+    page = client.get(f"/workshops/{workshop.id}", follow_redirects=True).get_data(as_text=True)  # a link passed on
+    assert "只面向C14 行业的首席质量官，您的备案不在其中" in page
+    r = client.post(f"/workshops/{workshop.id}/enrol")
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count(Enrollment.id))) == 0
 
 
 def test_staff_scan_checks_in_and_a_phone_camera_link_lands_on_the_right_workshop(as_staff, factory):
@@ -117,6 +120,18 @@ def test_staff_scan_checks_in_and_a_phone_camera_link_lands_on_the_right_worksho
     assert "已签到过" in page
     db.session.refresh(seat)
     assert seat.status == ATTENDED
+    empty = as_staff.post(f"/staff/workshops/{workshop.id}/scan", data={"code": "  "}).get_data(as_text=True)
+    assert "请扫描或输入个人签到码" in empty
+    huge = as_staff.post(f"/staff/workshops/{workshop.id}/scan", data={"code": "A" * 5000}).get_data(as_text=True)
+    assert "签到码无效" in huge
+
+
+def test_the_reminder_command_takes_only_a_sensible_window(app):
+    runner = app.test_cli_runner()
+    for hours in ("0", "-5", "100000000"):
+        result = runner.invoke(args=["lms", "workshop-reminders", "--hours", hours])
+        assert result.exit_code == 2 and "1<=x<=744" in result.output, result.output
+    assert runner.invoke(args=["lms", "workshop-reminders", "--hours", "24"]).exit_code == 0
 
 
 def test_self_check_in_from_the_room_screen(client, factory):
