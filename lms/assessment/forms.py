@@ -71,8 +71,9 @@ class ExamForm(FlaskForm):
 
 
 class QuestionImportForm(FlaskForm):
-    file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .txt、Moodle XML .xml）"), validators=[
-        FileRequired(_l("请选择文件")), FileAllowed(["gift", "txt", "xml"], _l("只接受 .gift、.txt 或 .xml 文件"))])
+    file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .aiken/.txt、Moodle XML .xml）"), validators=[
+        FileRequired(_l("请选择文件")),
+        FileAllowed(["gift", "txt", "aiken", "xml"], _l("只接受 .gift、.aiken、.txt 或 .xml 文件"))])
     format = SelectField(_l("格式"), choices=[SelectChoice("auto", _l("自动识别")), SelectChoice("gift", "GIFT"),
                                              SelectChoice("aiken", "Aiken"), SelectChoice("moodle_xml", "Moodle XML")])
     topic = SelectField(_l("归入课程"), choices=[])

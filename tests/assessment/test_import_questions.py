@@ -41,6 +41,22 @@ def test_upload_preview_and_confirm(app, as_staff, tmp_path):
     kinds = dict(db.session.execute(select(Question.text, Question.kind)).all())
     assert kinds == {"强制检定由谁实施？": "single", "计量法自哪年起施行？": "numerical",
                      "判断：校准不判定合格与否。": "truefalse"}
+    again = as_staff.post("/staff/exams/questions/import", data={
+        "file": (io.BytesIO(GIFT.encode()), "bank.gift"), "format": "auto", "topic": "metrology"},
+        content_type="multipart/form-data")
+    page = as_staff.get(again.location).get_data(as_text=True)  # the same file once more: nothing new
+    assert "将导入 0 题" in page and "已存在 3 题" in page and "没有可导入的新试题" in page
+    assert "disabled>确认导入" in page
+
+
+def test_an_aiken_file_is_taken_by_its_suffix(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    aiken = "计量单位千克的符号是？\nA. kg\nB. KG\nC. Kg\nANSWER: A\n"
+    r = as_staff.post("/staff/exams/questions/import", data={
+        "file": (io.BytesIO(aiken.encode()), "bank.aiken"), "format": "auto", "topic": "metrology"},
+        content_type="multipart/form-data")
+    assert r.status_code == 302 and "将导入 1 题" in as_staff.get(r.location).get_data(as_text=True)
 
 
 def test_cli_json_preview_and_a_file_with_errors_imports_nothing(app, tmp_path):

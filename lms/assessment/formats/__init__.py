@@ -218,6 +218,8 @@ def detect_format(filename: str, text: str) -> str:
         return "moodle_xml"
     if name.endswith(".gift"):
         return "gift"
+    if name.endswith(".aiken"):
+        return "aiken"
     has_answer_lines = re.search(r"^[ \t]*ANSWER:", text, re.M) is not None
     has_gift_block = re.search(r"(?<!\\)\{", text) is not None
     return "aiken" if has_answer_lines and not has_gift_block else "gift"
