@@ -64,8 +64,10 @@ def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
 def _print_preview(preview) -> None:
     d = preview.as_dict()
     click.echo(f"表头在第 {d['header_row']} 行；数据 {d['total_rows']} 行，有效 {d['valid_rows']} 行")
+    from lms.registry.roster_plan import CHANGE_LABELS
+
     for kind, count in d["counts"].items():
-        click.echo(f"  {kind}: {count}")
+        click.echo(f"  {CHANGE_LABELS.get(kind, kind)}：{count}")
     if d["unknown_columns"]:
         click.echo("  忽略的列：" + "、".join(d["unknown_columns"]))
     for error in d["errors"][:200]:

@@ -28,6 +28,9 @@ def create():
     if not name:
         flash(_("请填写令牌名称（例如使用它的系统）。"), "error")
         return redirect(url_for("tokens.index"))
+    if db.session.scalar(select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))):
+        flash(_("已有名为“%(name)s”的有效令牌：请换一个名称（如加上用途或日期），以免吊销时认错。", name=name), "error")
+        return redirect(url_for("tokens.index"))
     token, plain = create_token(name, current_user.id)
     audit.record("api_token.created", f"token:{token.id}", name)
     db.session.commit()

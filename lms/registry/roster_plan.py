@@ -16,6 +16,7 @@ from operator import add, attrgetter
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from lms.core import audit
@@ -37,6 +38,8 @@ ENTERPRISE_ROW_FIELDS = ("enterprise_name", "scale", "is_above_scale", "industry
 FIELD_COLUMNS = {"name": "enterprise_name", "scale": "size", "is_above_scale": "above_scale",
                  "industry_name": "industry", "town_id": "town", "id_number_masked": "id_number"}
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
+CHANGE_LABELS = {"enterprise_added": _l("新增企业"), "enterprise_changed": _l("变更企业"),
+                 "filing_added": _l("新增备案"), "filing_changed": _l("变更备案"), "filing_ended": _l("结束备案")}
 
 
 @dataclass

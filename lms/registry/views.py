@@ -42,14 +42,15 @@ from lms.registry.forms import (
 )
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.models import Enterprise, Filing, Town
-from lms.registry.roster_plan import Preview, build_preview, commit_preview
+from lms.registry.roster_plan import CHANGE_LABELS, Preview, build_preview, commit_preview
 
 bp = guard_blueprint(
     Blueprint("registry", __name__, url_prefix="/staff/registry", template_folder="templates"),
     STAFF,
 )
-# End reasons are stored as the filing form writes them (离职...) and shown in the page's language.
-bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS})
+# End reasons are stored as the filing form writes them (离职...) and shown in the page's language,
+# as are the kinds of change an import preview counts.
+bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS, "change_labels": CHANGE_LABELS})
 
 
 def _town_id() -> int | None:

@@ -60,6 +60,17 @@ def test_admin_creates_a_token_shown_once_and_stored_as_digest(as_admin):
     assert stored.digest != plain and plain not in as_admin.get("/admin/tokens/").get_data(as_text=True)
 
 
+def test_two_live_tokens_never_share_a_name(as_admin):
+    from lms.api.models import ApiToken
+
+    as_admin.post("/admin/tokens/", data={"name": "备案系统"})
+    again = as_admin.post("/admin/tokens/", data={"name": "备案系统"}, follow_redirects=True).get_data(as_text=True)
+    assert "已有名为“备案系统”的有效令牌" in again
+    blank = as_admin.post("/admin/tokens/", data={"name": "   "}, follow_redirects=True).get_data(as_text=True)
+    assert "请填写令牌名称" in blank
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
 def test_cli_prints_a_working_token(app, client):
     result = app.test_cli_runner().invoke(args=["lms", "create-token", "脚本"])
     assert client.get("/api/v1/appointments", headers=auth(result.stdout.strip())).status_code == 200

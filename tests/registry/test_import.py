@@ -254,6 +254,7 @@ def test_cli_dry_run_writes_nothing_and_real_run_imports(app, town, tmp_path):
     real = runner.invoke(args=["lms", "import-roster", str(path)])
     assert real.exit_code == 0, real.output
     assert count(Filing) == 1
+    assert "新增备案：1" in real.output and "filing_added" not in real.output  # the kinds by name
 
 
 def test_cli_refuses_a_file_with_a_header_and_no_rows(app, town, tmp_path):
