@@ -59,8 +59,8 @@ class WorkshopForm(FlaskForm):
     program_id = SelectField(_l("所属培训计划"), coerce=int, choices=[])
     trainer = StringField(_l("授课人"), validators=[Optional(), Length(max=120)])
     venue = StringField(_l("地点"), validators=[DataRequired(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("结束时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("结束时间"), format=LOCAL_FORMAT, validators=[InputRequired()])
     capacity = IntegerField(_l("名额"), validators=[InputRequired(), NumberRange(1, 5000, _l("名额应在 1 至 5000 之间"))])
     hours = FloatField(_l("认定学时"), default=0, validators=[NumberRange(0, 40)])
     enrol_opens_at = DateTimeLocalField(_l("报名开始"), format=LOCAL_FORMAT, validators=[Optional()],
@@ -93,7 +93,7 @@ class CancelForm(FlaskForm):
 
 
 class CopyForm(FlaskForm):
-    starts_at = DateTimeLocalField(_l("新的开始时间"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("新的开始时间"), format=LOCAL_FORMAT, validators=[InputRequired()])
 
 
 class CheckinForm(FlaskForm):

@@ -206,3 +206,12 @@ def test_closing_check_in_shows_when_it_was_closed(as_staff, factory):
     as_staff.post(f"/staff/workshops/{workshop.id}/close")
     page = as_staff.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
     assert "签到已于" in page and f'/staff/workshops/{workshop.id}/close"' not in page  # no second close
+
+
+def test_a_date_that_does_not_exist_is_called_invalid_not_missing(as_staff):
+    response = as_staff.post("/staff/workshops/new", data={
+        "title": "x", "venue": "y", "starts_at": "2026-13-40T99:00", "ends_at": "2026-09-15T12:00",
+        "capacity": "10", "hours": "3", "program_id": "0", "audience_town_id": "0", "audience_industries": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "不是有效的日期" in page
+    assert db.session.scalar(select(Workshop.id)) is None
