@@ -19,4 +19,4 @@ def test_an_exam_rule_with_an_odd_count_is_explained(as_staff, app):
                                                    "time_limit_minutes": 30, "pass_percent": 60,
                                                    "attempts_allowed": 2, "wait_minutes": 0})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "题数应为正整数" in html and "invalid literal" not in html
+    assert page.status_code == 200 and "题数应为 1 至 200 的整数" in html and "invalid literal" not in html
