@@ -59,20 +59,25 @@ def test_sit_an_exam_close_the_page_resume_and_submit(live_server, factory, brow
     context.close()
 
 
-def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_english(live_server, factory, browser):
+def start_an_exam(live_server, factory, browser, kind: str, english: bool = False):
+    """A signed-in officer's page on a new two-question paper of that kind."""
     with live_server.app_context():
-        add_questions("metrology", "multiple", 2)
-        exam = make_exam([{"topic": "metrology", "kind": "multiple", "count": 2, "points": 5}])
-        officer = factory.user("officer")
-        exam_id, login = exam.id, officer.login
+        add_questions("metrology", kind, 2)
+        exam = make_exam([{"topic": "metrology", "kind": kind, "count": 2, "points": 5}])
+        exam_id, login = exam.id, factory.user("officer").login
     base = live_server.live_url
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
+    page = browser.new_context(locale="en-US" if english else "zh-CN").new_page()
     sign_in(page, base, login)
-    page.goto(f"{base}/lang/en")
+    if english:
+        page.goto(f"{base}/lang/en")
     page.goto(f"{base}/exams/{exam_id}")
     page.click("form[action$='/start'] button")
     page.wait_for_selector("#countdown")
+    return page
+
+
+def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_english(live_server, factory, browser):
+    page = start_an_exam(live_server, factory, browser, "multiple", english=True)
     page.check("#q1_0")
     page.wait_for_selector("#exam[data-saved='1']", state="attached")
     assert page.inner_text("#save-state").startswith("Saved")
@@ -87,7 +92,7 @@ def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_engli
     assert "/result" not in page.url  # dismissed: still sitting the exam
     page.reload()
     assert "btn-outline-secondary" in page.get_attribute("[data-nav='1']", "class")
-    context.close()
+    page.context.close()
 
 
 def test_the_time_left_is_read_out_at_its_milestones_not_hidden_behind_a_label(live_server, factory, browser):
@@ -97,17 +102,7 @@ def test_the_time_left_is_read_out_at_its_milestones_not_hidden_behind_a_label(l
 
     from lms.core.models import utcnow
 
-    with live_server.app_context():
-        add_questions("metrology", "single", 2)
-        exam = make_exam([{"topic": "metrology", "kind": "single", "count": 2, "points": 5}])
-        officer = factory.user("officer")
-        exam_id, login = exam.id, officer.login
-    base = live_server.live_url
-    page = browser.new_context(locale="zh-CN").new_page()
-    sign_in(page, base, login)
-    page.goto(f"{base}/exams/{exam_id}")
-    page.click("text=开始考试")
-    page.wait_for_selector("#countdown")
+    page = start_an_exam(live_server, factory, browser, "single")
     assert page.get_attribute("#countdown", "aria-label") is None  # the digits themselves are read
     with live_server.app_context():  # five minutes and two seconds left
         db.session.execute(update(Attempt).values(deadline_at=utcnow() + timedelta(seconds=302)))
