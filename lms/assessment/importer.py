@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 from sqlalchemy import select
 
 from lms.assessment.bank import LETTERS
-from lms.assessment.formats import Choice, ParsedQuestion, ParseResult, detect_format, parse
+from lms.assessment.formats import (
+    Choice,
+    ParsedQuestion,
+    ParseResult,
+    detect_format,
+    html_to_text,
+    parse,
+)
 from lms.assessment.formats.gift import export_gift
 from lms.assessment.models import Question
 from lms.core import audit
@@ -32,7 +39,12 @@ class ImportPreview:
 
 
 def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
-    """A parsed question as Question columns; the key is a digest, so a re-import adds nothing."""
+    """A parsed question as Question columns; the key is a digest, so a re-import adds nothing.
+    The bank holds plain text (papers escape it), so HTML (Moodle's usual format) becomes text."""
+    if q.text_format == "html":
+        q = replace(q, text=html_to_text(q.text), general_feedback=html_to_text(q.general_feedback or ""),
+                    choices=[replace(c, text=html_to_text(c.text)) for c in q.choices],
+                    pairs=[(html_to_text(a), html_to_text(b)) for a, b in q.pairs])
     kind = q.kind
     if kind in ("single", "multiple"):
         options = [c.text for c in q.choices]

@@ -65,6 +65,16 @@ def test_html_text_in_cdata_is_kept_as_is(mixed):
     assert q.choices[0].feedback == "<p>正确 &amp; well done</p>"
 
 
+def test_html_questions_enter_the_bank_as_the_text_an_officer_reads(mixed):
+    from lms.assessment.importer import to_fields
+
+    fields = to_fields(by_name(mixed, "强制性标准 mandatory"), "standardization")
+    assert fields["text"] == "强制性国家标准的代号是？\nWhich prefix marks a mandatory standard?"
+    assert fields["explanation"] == "见《标准化法》第十条。" and fields["options"] == ["GB", "GB/T"]
+    plain = dataclasses.replace(by_name(mixed, "强制性标准 mandatory"), text="用 <b> 标签加粗？", text_format="plain")
+    assert to_fields(plain, "standardization")["text"] == "用 <b> 标签加粗？"  # plain text is never stripped
+
+
 def test_single_choice_answers_idnumber_and_tags(mixed):
     q = by_name(mixed, "强制性标准 mandatory")
     # The answer with no text is dropped, as Moodle does when it saves the question.
