@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -30,17 +30,17 @@ def _as_of() -> date:
 
 
 def _program():
+    """The current program; without one, every coverage page goes to the programs page."""
     program = current_program()
     if program is None:
         flash(_("还没有当前培训计划：请先新建一个并设为当前。"), "warning")
+        abort(redirect(url_for("programs.index")))
     return program
 
 
 @bp.get("/")
 def dashboard():
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     as_of = _as_of()
     counted = service.overview(program, as_of)
     numbers = counted.numbers
@@ -61,8 +61,6 @@ def officer(filing_id: int):
     """One filed officer's training, as staff chasing them by phone need it."""
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     return render_template("coverage/officer.html", record=service.training_record(filing, program),
                            program=program)
 
@@ -70,8 +68,6 @@ def officer(filing_id: int):
 @bp.get("/chase")
 def chase():
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     as_of = _as_of()
     town = request.args.get("town", type=int)
     industry = request.args.get("industry", "")[:3]
@@ -95,8 +91,6 @@ def remind():
     from lms.coverage.reminders import queue_reminders
 
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     as_of = _as_of()
     form = request.form
     query = service.chase_query(program, as_of, form.get("town", type=int), form.get("industry", "")[:3],
@@ -114,8 +108,6 @@ def remind_one(filing_id: int):
 
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     rows = db.session.execute(service.chase_query(program, date.today()).where(Filing.id == filing.id)).all()
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
@@ -145,8 +137,6 @@ def report():
     from lms.coverage.report import coverage_pdf
 
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     as_of = _as_of()
     counted = service.overview(program, as_of)
     total = counted.numbers["all"][0]
@@ -161,8 +151,6 @@ def report():
 @bp.get("/export.<fmt>")
 def export(fmt: str):
     program = _program()
-    if program is None:
-        return redirect(url_for("programs.index"))
     as_of = _as_of()
     if fmt == "xlsx":
         return send_xlsx(exports.status_xlsx(program, as_of), f"training-status-{as_of}.xlsx")

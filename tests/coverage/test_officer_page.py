@@ -57,3 +57,18 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     refused = client.post(f"/staff/coverage/filings/{holder.id}/remind", follow_redirects=True).get_data(as_text=True)
     assert "不在待培训名单上" in refused
     db.session.remove()
+
+
+def test_without_a_current_program_every_coverage_page_sends_staff_to_make_one(app, factory):
+    from tests.conftest import login
+
+    client = app.test_client()
+    login(client, factory.user("staff"))
+    filing = factory.filing()
+    for method, path in (("get", "/staff/coverage/"), ("get", "/staff/coverage/chase"),
+                         ("get", f"/staff/coverage/filings/{filing.id}"), ("get", "/staff/coverage/report.pdf"),
+                         ("get", "/staff/coverage/export.csv"), ("post", "/staff/coverage/chase/remind"),
+                         ("post", f"/staff/coverage/filings/{filing.id}/remind")):
+        r = getattr(client, method)(path)
+        assert r.status_code == 302 and r.location.endswith("/staff/programs/"), path
+    assert "还没有当前培训计划" in client.get("/staff/programs/").get_data(as_text=True)
