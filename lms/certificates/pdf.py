@@ -21,6 +21,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from lms.core.text import chinese_date
+
 FONT_DIR = Path(weblate_fonts.__file__).parent / "static" / "weblate_fonts" / "kurinto" / "ttf"
 REGULAR = "KurintoSansSC"
 rl_config.useA85 = 0  # binary compressed streams: ASCII85 only makes files bigger and slower
@@ -116,8 +118,8 @@ def _page(c: canvas.Canvas, cert, bureau: str, verify_url: str, width: float, he
     c.drawText(text)
     c.setFont(REGULAR, 12)
     c.drawString(40 * mm, 48 * mm, f"证书编号：{cert.serial}")
-    c.drawString(40 * mm, 40 * mm, f"发证日期：{cert.issued_on:%Y年%m月%d日}")
-    c.drawString(40 * mm, 32 * mm, f"有效期至：{cert.expires_on:%Y年%m月%d日}")
+    c.drawString(40 * mm, 40 * mm, f"发证日期：{chinese_date(cert.issued_on)}")
+    c.drawString(40 * mm, 32 * mm, f"有效期至：{chinese_date(cert.expires_on)}")
     _bold_centred(c, bureau, width - 110 * mm, 40 * mm, 15)
     draw_qr(c, verify_url, width - 62 * mm, 24 * mm, 40 * mm)
     c.setFont(REGULAR, 8)

@@ -13,3 +13,8 @@ def clean(value: object) -> str:
     if text.isascii():
         return " ".join(text.split())
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def chinese_date(day) -> str:
+    """2026年9月1日: the way a Chinese document writes a date, with no leading zeros."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
+from lms.core.text import chinese_date
 from lms.registry.industries import division_label
 
 
@@ -45,6 +46,7 @@ def _chart(rows) -> Drawing:
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.valueAxis.labels.fontName = REGULAR
+    chart.valueAxis.labelTextFormat = "%d%%"
     chart.bars[0].fillColor = colors.HexColor("#198754")
     drawing.add(chart)
     return drawing
@@ -61,12 +63,13 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
     story = [
         Paragraph(f"{bureau}", _style(11)),
         Paragraph("首席质量官培训覆盖率报告", _style(18)),
-        Paragraph(f"{program.name} · 统计日期 {as_of:%Y年%m月%d日} · 截止日期 {program.deadline:%Y年%m月%d日}"
+        Paragraph(f"{program.name} · 统计日期 {chinese_date(as_of)} · 截止日期 {chinese_date(program.deadline)}"
                   f"{days}", _style(10)),
         Spacer(0, 6 * mm),
         _table([["已备案", "已培训", "学习中", "未开始", "覆盖率", "目标"],
                 [total.filed, total.trained, total.in_progress, total.not_started, f"{total.percent}%",
                  f"{program.target_percent}%"]], [28 * mm] * 6),
+        Spacer(0, 2 * mm),
         *(Paragraph(escape(text), _style(10)) for text, _warning in outlook),
         Spacer(0, 6 * mm),
         Paragraph("各镇街覆盖率（由低到高）", _style(12)),

@@ -37,12 +37,15 @@ def render(pdf: bytes):
 
 
 def test_pdf_text_has_the_name_and_serial_and_the_qr_opens_verification(cert, client):
+    cert.issued_on = date(2026, 9, 1)
+    db.session.commit()
     login(client, cert.user)
     response = client.get(f"/certificates/{cert.id}.pdf")
     assert response.mimetype == "application/pdf"
     document, text, image = render(response.data)
     assert len(document) == 1 and document[0].get_width() > document[0].get_height()  # landscape
     assert "张晓明" in text and cert.serial in text and "培训合格证书" in text
+    assert "发证日期：2026年9月1日" in text  # as Chinese writes a date: never 09月01日
     [code] = zxingcpp.read_barcodes(image)
     assert code.text == service.verification_url(cert.serial)
     assert code.text.startswith("http://localhost/verify/" + cert.serial + "?s=")

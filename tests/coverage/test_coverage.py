@@ -239,6 +239,7 @@ def test_printable_report_has_the_numbers_and_a_chart(roster, as_staff):
     assert "首席质量官培训覆盖率报告" in text and "西街道" in text and "25.0%" in text
     assert "C14" in text and "规上企业" in text
     flat = text.replace("\r", "").replace("\n", "")  # lines wrap where the page does
+    assert "统计日期 2026年11月1日 · 截止日期 2026年12月31日" in flat  # no leading zeros, as Chinese writes dates
     assert "（剩余 60 天）" in flat and "距 100% 的目标还需培训 6 人，剩余 60 天里平均每周约 0.7 人。" in flat
     with as_staff.session_transaction() as session:  # the report stays Chinese on an English page
         session["lang"] = "en"
