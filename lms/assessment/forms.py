@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.core.forms import IntegerField
 
 RULES_HELP = _l("每行一条规则：课程 题型 难度 题数 每题分值。题型为 single/multiple/truefalse 或 *（不限），"
                 "难度为 1/2/3 或 *。例如：metrology single * 5 2")

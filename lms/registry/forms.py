@@ -7,10 +7,11 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from lms.core.forms import IntegerField
 from lms.registry.columns import END_REASON_LABELS, END_REASONS
 from lms.registry.identifiers import is_valid_mobile, normalize_mobile
 from lms.registry.importer import SUFFIXES

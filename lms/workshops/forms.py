@@ -9,14 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateTimeLocalField,
-    FloatField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -25,6 +18,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+
+from lms.core.forms import FloatField, IntegerField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INDUSTRY_PREFIX = re.compile(r"^[A-T]\d{0,4}$")

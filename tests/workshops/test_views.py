@@ -4,6 +4,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pypdfium2 as pdfium
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -215,3 +216,16 @@ def test_a_date_that_does_not_exist_is_called_invalid_not_missing(as_staff):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "不是有效的日期" in page
     assert db.session.scalar(select(Workshop.id)) is None
+
+
+@pytest.mark.parametrize("capacity", ["abc", "4 0", "1.5"])
+def test_a_number_field_given_text_says_one_thing_and_keeps_what_was_typed(as_staff, capacity):
+    response = as_staff.post("/staff/workshops/new", data={
+        "title": "计量器具管理实务", "venue": "区政务中心 201", "starts_at": "2026-09-15T09:00",
+        "ends_at": "2026-09-15T12:00", "capacity": capacity, "hours": "三", "program_id": "0",
+        "audience_town_id": "0", "audience_industries": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and db.session.scalar(select(Workshop.id)) is None
+    assert page.count("请填写整数") == 1 and "名额应在" not in page  # one message, not also the range's
+    assert page.count("请填写数字") == 1 and "Not a valid" not in page
+    assert f'value="{capacity}"' in page and "计量器具管理实务" in page

@@ -1,0 +1,32 @@
+"""Form fields shared by the domains' forms."""
+
+from __future__ import annotations
+
+import wtforms
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
+
+
+class _OneMessage:
+    """Text that is not a number gets one message saying so, and no range check after it
+    (WTForms would add "must be between" for the value it could not read)."""
+
+    not_a_number = _l("请填写数字")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.not_a_number) from error
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class IntegerField(_OneMessage, wtforms.IntegerField):
+    not_a_number = _l("请填写整数")
+
+
+class FloatField(_OneMessage, wtforms.FloatField):
+    pass
