@@ -91,14 +91,19 @@ def _sync_lesson(course: Course, lesson: Lesson | None, source, report: SyncRepo
     digest = source.source_hash
     if lesson is not None and lesson.source_hash == digest and not lesson.is_retired \
             and lesson.position == source.position:
-        report.unchanged += 1
-        return
+        rendered = source.rendered  # the same source, but the renderer or its sanitiser may be new
+        if (lesson.body_html, lesson.plain_text, lesson.toc) == (rendered.html, rendered.plain,
+                                                                  [list(item) for item in rendered.toc]):
+            report.unchanged += 1
+            return
+        report.lessons_changed.append(key)
     if lesson is None:
         lesson = Lesson(course_id=course.id, slug=source.slug, version=0)
         db.session.add(lesson)
         report.lessons_added.append(key)
     elif lesson.source_hash != digest or lesson.is_retired:
         report.lessons_changed.append(key)
+    # else re-rendered only: the page changes, the version (and officers' progress on it) does not
     new_version = lesson.source_hash != digest
     rendered = source.rendered
     lesson.title, lesson.hours, lesson.position = source.title, source.hours, source.position

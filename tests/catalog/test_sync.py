@@ -33,6 +33,20 @@ def test_second_sync_of_unchanged_files_changes_nothing(app, tmp_path):
     assert {l.slug: (l.version, l.updated_at) for l in lessons().values()} == before
 
 
+def test_a_lesson_rendered_by_an_older_renderer_is_rendered_again_without_a_new_version(app, tmp_path):
+    write_course(tmp_path)
+    sync_courses(tmp_path)
+    stale = lessons()["01-first"]  # as a sanitiser or a search-text rule of an earlier release left it
+    fresh = (stale.body_html, stale.plain_text)
+    stale.body_html, stale.plain_text = "<p onclick=x>旧的</p>", "## 旧的 **正文**"
+    db.session.commit()
+    report = sync_courses(tmp_path)
+    assert report.lessons_changed == ["demo/01-first"] and report.unchanged == 1
+    db.session.expire_all()
+    lesson = lessons()["01-first"]
+    assert (lesson.body_html, lesson.plain_text) == fresh and lesson.version == 1  # progress stays valid
+
+
 def test_changed_lesson_gets_a_new_version_and_progress_is_kept(app, tmp_path, factory):
     course_dir = write_course(tmp_path)
     sync_courses(tmp_path)
