@@ -36,11 +36,11 @@ def test_mixed_file_reads_each_good_question_at_its_line(mixed):
 
 def test_errors_name_their_lines_and_lose_nothing_else(mixed):
     assert [(e.line, e.message) for e in mixed.errors] == [
-        (13, "option B) is outside a question"),
-        (22, "question has no ANSWER line before line 23 "
-             "(Aiken question text must fit on one line)"),
-        (29, "multiple choice needs at least 2 options"),
-        (33, "ANSWER E on line 36 names no option; options are A to B"),
+        (13, "选项 B) 不属于任何题目：选项前面应有一行题目文字"),
+        (22, "本题在第 23 行之前缺少 ANSWER 行：每道题要以“ANSWER: 正确选项字母”结束，"
+             "Aiken 格式的题目文字只能写在一行内"),
+        (29, "选择题至少需要 2 个选项"),
+        (33, "第 36 行的 ANSWER E 不是本题的选项：本题的选项是 A 至 B"),
     ]
     assert mixed.skipped == []
 
@@ -78,20 +78,20 @@ def test_only_the_first_letter_after_answer_counts():
 def test_an_out_of_order_option_letter_is_an_error_not_a_moved_answer():
     result = parse_aiken("题一\nA) 甲\nC) 丙\nANSWER: C\n\n题二\nA) 甲\nB) 乙\nANSWER: A\n")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "option C on line 3 is out of order: expected B")]
+        (1, "第 3 行的选项 C 顺序不对，这里应是选项 B：选项要按 A、B、C…… 依次排列")]
     assert [q.text for q in result.questions] == ["题二"]
 
 
 def test_a_question_left_open_at_the_end_is_an_error():
     result = parse_aiken("题目\nA) 甲\nB) 乙\n")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "question has no ANSWER line at the end of the file "
-            "(Aiken question text must fit on one line)")]
+        (1, "本题直到文件末尾都没有 ANSWER 行：每道题要以“ANSWER: 正确选项字母”结束，"
+            "Aiken 格式的题目文字只能写在一行内")]
 
 
 def test_answer_line_outside_a_question():
     assert [(e.line, e.message) for e in parse_aiken("\nANSWER: A\n").errors] == [
-        (2, "ANSWER line is outside a question")]
+        (2, "ANSWER 行不属于任何题目：ANSWER 行应紧跟在一道题的选项之后")]
 
 
 def test_windows_line_endings_and_a_byte_order_mark():

@@ -138,14 +138,14 @@ def test_mixed_file_keeps_the_questions_around_a_broken_one(mixed):
         (34, "推荐性标准"), (36, "5S 多选"), (45, "计量法年份"), (47, "配对 matching"),
         (53, "HTML 格式"), (55, "pH 区间")]
     assert [(e.line, e.message) for e in mixed.errors] == [
-        (30, "unclosed answer block '{' opened on line 30")]
+        (30, "第 30 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
     assert mixed.by_type == {"single": 3, "truefalse": 2, "multiple": 1, "numerical": 2,
                              "matching": 1}
 
 
 def test_essay_is_reported_as_skipped_with_its_line(mixed):
     assert [(s.line, s.kind, s.message) for s in mixed.skipped] == [
-        (43, "essay", "essay questions cannot be graded automatically; skipped")]
+        (43, "essay", "问答题（essay）无法自动评分，已跳过")]
 
 
 def test_category_applies_until_the_next_one_without_its_course_prefix(mixed):
@@ -256,56 +256,60 @@ def test_weight_regex_takes_100_and_decimals():
 
 def test_a_partial_weight_after_equals_is_an_error_not_a_mangled_answer():
     result = gift("题{=%50%半对 ~错}")
-    assert result.errors[0].message.startswith("'=' marks a 100% answer")
+    assert result.errors[0].message == (
+        "选择题中“=”标记的是得满分（100%）的答案，后面不能再写权重：部分得分的选项请写成“~%50%”")
 
 
 def test_weights_of_a_multiple_answer_question_must_reach_100_percent():
     result = gift("::甲::题{~%50%一 ~%25%二 ~三}\n\n::乙::题{~一 ~二}")
     assert [e.message for e in result.errors] == [
-        "the positive weights add up to 75%, not 100%",
-        "the positive weights add up to 0%, not 100%"]
+        "多选题各正确选项的权重合计为 75%，应正好为 100%：请检查是否标出了全部正确答案及其权重",
+        "多选题各正确选项的权重合计为 0%，应正好为 100%：请检查是否标出了全部正确答案及其权重"]
 
 
 def test_a_weight_over_100_percent_is_an_error():
-    assert gift("题{~%150%一 =二}").errors[0].message == "answer weight 150% is outside -100%..100%"
+    assert gift("题{~%150%一 =二}").errors[0].message == "答案权重 150% 超出了 -100% 至 100% 的范围"
 
 
 def test_multiple_choice_needs_two_answers():
     # One real answer and an empty one: Moodle drops empty answers when it saves.
-    assert gift("题{=唯一 ~}").errors[0].message == "multiple choice needs at least 2 answers"
+    assert gift("题{=唯一 ~}").errors[0].message == "选择题至少需要 2 个有内容的选项"
 
 
 def test_matching_needs_two_pairs_each_with_an_arrow():
     result = gift("题{=甲 -> 乙}\n\n题{=甲 -> 乙 =丙}")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "matching needs at least 2 pairs"), (3, "matching pair without '->': '丙'")]
+        (1, "匹配题至少需要 2 组配对"), (3, "匹配项“丙”缺少“->”：每组配对请写成 =左边 -> 右边")]
 
 
 def test_numerical_answer_must_be_a_number():
     result = gift("题{#一千}\n\n题{#5..1}\n\n题{#nan}")
     assert [e.message for e in result.errors] == [
-        "not a number: '一千'", "range 5..1 runs backwards", "not a number: 'nan'"]
+        "“一千”不是数字：请用阿拉伯数字书写，如 1986、-3.14、0.5",
+        "数值范围 5..1 的起点大于终点：请先写小的数，如 1..5",
+        "“nan”不是数字：请用阿拉伯数字书写，如 1986、-3.14、0.5"]
 
 
 def test_unclosed_block_names_the_line_of_its_brace():
     result = gift("::好::前一题{T}\n\n::坏::第一行\n第二行 {=甲\n~乙\n\n::也好::后一题{F}\n")
     assert [q.name for q in result.questions] == ["好", "也好"]
     assert [(e.line, e.message) for e in result.errors] == [
-        (3, "unclosed answer block '{' opened on line 4")]
+        (3, "第 4 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
 
 
 def test_stray_and_second_braces_are_errors():
     result = gift("文字 } 后面 {T}\n\n题 {T} 又一个 {F}\n\n::坏的名字 题{T}")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "'}' on line 1 closes no answer block"),
-        (3, "a question has one answer block; another '{' on line 3"),
-        (5, "question name opened with '::' is not closed")]
+        (1, "第 1 行的“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”"),
+        (3, "一道题只能有一个答案块，第 3 行又出现了一个“{”：两道题之间要空一行；"
+            "题目文字中的“{”要写成“\\{”"),
+        (5, "题目名称以“::”开头，但没有用“::”结束：请写成 ::名称::题目文字")]
 
 
 def test_category_needs_a_blank_line_after_it():
     result = gift("$CATEGORY: $course$/top/计量\n::题::题{T}\n")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "$CATEGORY needs a blank line after it; line 2 was not read")]
+        (1, "$CATEGORY 行后面必须空一行：第 2 行因此没有读入，请在它前面插入一个空行")]
 
 
 def test_newline_escape_and_windows_line_endings():

@@ -41,14 +41,22 @@ def test_mixed_file_reads_each_good_question_at_the_line_of_its_element(mixed):
 
 def test_an_error_in_the_middle_names_its_line_and_loses_nothing_else(mixed):
     assert [(e.line, e.message) for e in mixed.errors] == [
-        (52, "multiple choice needs at least 2 answers"), (90, "not a number: '一千'")]
+        (52, "选择题至少需要 2 个有内容的选项"),
+        (90, "“一千”不是数字：请用阿拉伯数字书写，如 1986、-3.14、0.5")]
 
 
 def test_types_we_cannot_grade_are_skipped_with_line_and_reason(mixed):
     assert [(s.line, s.kind) for s in mixed.skipped] == [
         (36, "essay"), (85, "description"), (96, "cloze"), (101, "ddwtos")]
-    assert mixed.skipped[0].message == "essay questions cannot be graded automatically; skipped"
-    assert mixed.skipped[2].message == "cloze questions cannot be graded automatically; skipped"
+    assert mixed.skipped[0].message == "问答题（essay）无法自动评分，已跳过"
+    assert mixed.skipped[1].message == "说明文字（description）没有可评分的答案，已跳过"
+    assert mixed.skipped[2].message == "cloze 类型的试题无法自动评分，已跳过"
+
+
+def test_a_question_without_a_type_is_skipped_and_says_so():
+    result = parse_moodle_xml(quiz("<question><questiontext><text>题</text></questiontext></question>"))
+    assert [(s.line, s.kind, s.message) for s in result.skipped] == [
+        (3, "", "未注明题型（type 属性为空）的试题无法自动评分，已跳过")]
 
 
 def test_categories_lose_only_the_course_prefix(mixed):
@@ -143,20 +151,20 @@ def test_a_question_without_a_right_answer_is_an_error():
                 '<answer fraction="0"><text>true</text></answer>'
                 '<answer fraction="0"><text>false</text></answer></question>')
     assert [(e.line, e.message) for e in parse_moodle_xml(text).errors] == [
-        (3, "true/false question has no right answer")]
+        (3, "判断题没有标明正确答案")]
 
 
 def test_a_bad_fraction_is_an_error_at_its_question():
     text = quiz('<question type="shortanswer">', '<questiontext><text>符号？</text></questiontext>',
                 '<answer fraction="全对"><text>kg</text></answer></question>')
     assert [(e.line, e.message) for e in parse_moodle_xml(text).errors] == [
-        (3, "answer fraction '全对' is not a number")]
+        (3, '答案的得分比例 fraction="全对" 不是数字：应为 -100 至 100 之间的数，如 100、50、0')]
 
 
 def test_malformed_xml_is_one_error_at_its_line():
     result = parse_moodle_xml(quiz('<question type="truefalse">', "<name><text>坏</name>"))
     assert [e.line for e in result.errors] == [4] and result.questions == []
-    assert result.errors[0].message.startswith("not well-formed XML")
+    assert result.errors[0].message.startswith("XML 格式不正确（mismatched tag: line 4")
 
 
 def test_entity_declarations_are_refused():
@@ -175,7 +183,7 @@ def test_external_entities_are_refused():
 
 def test_root_must_be_quiz():
     assert parse_moodle_xml("<questions/>").errors[0].message == (
-        "the root element must be <quiz>, not <questions>")
+        "XML 的根元素应为 <quiz>，而不是 <questions>：请上传 Moodle XML 格式的题目文件")
 
 
 def test_detect_format_by_name_or_content():

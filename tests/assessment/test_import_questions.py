@@ -1,5 +1,6 @@
 """Importing questions through the browser and the CLI; exporting the bank."""
 
+import html
 import io
 import json
 
@@ -24,6 +25,12 @@ GIFT = """::一::强制检定由谁实施？{=法定计量检定机构 ~企业�
 
 def count() -> int:
     return db.session.scalar(select(func.count(Question.id)))
+
+
+def upload(client, text: str, filename: str = "bank.gift"):
+    return client.post("/staff/exams/questions/import", data={
+        "file": (io.BytesIO(text.encode()), filename), "format": "auto", "topic": "metrology"},
+        content_type="multipart/form-data")
 
 
 def test_upload_preview_and_confirm(app, as_staff, tmp_path):
@@ -66,13 +73,28 @@ def test_cli_json_preview_and_a_file_with_errors_imports_nothing(app, tmp_path):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["questions"] == 3 and data["by_type"] == {"single": 1, "numerical": 1, "truefalse": 1}
-    assert data["skipped"][0]["line"] == 5 and data["errors"][0]["line"] == 9
+    assert data["skipped"][0] == {"line": 5, "kind": "essay", "message": "问答题（essay）无法自动评分，已跳过"}
+    assert data["errors"] == [  # the CLI has no request: its messages are Chinese
+        {"line": 9, "message": "第 9 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”"}]
     assert count() == 0
     path.write_text(GIFT, encoding="utf-8")
     ok = app.test_cli_runner().invoke(args=["lms", "import-questions", str(path), "--topic", "metrology"])
     assert ok.exit_code == 0 and count() == 3
     again = app.test_cli_runner().invoke(args=["lms", "import-questions", str(path), "--topic", "metrology", "--json"])
     assert json.loads(again.stdout)["duplicates"] == 3  # a re-import adds nothing
+
+
+def test_parse_errors_follow_the_interface_language(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    preview = upload(as_staff, "::坏::没有收尾{=甲 ~乙\n\n::又坏::题{=甲 -> 乙}\n").location
+    page = html.unescape(as_staff.get(preview).get_data(as_text=True))
+    assert "第 1 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”" in page
+    assert "匹配题至少需要 2 组配对" in page
+    as_staff.get("/lang/en")
+    page = html.unescape(as_staff.get(preview).get_data(as_text=True))
+    assert "unclosed answer block '{' opened on line 1" in page
+    assert "matching needs at least 2 pairs" in page and "匹配题" not in page
 
 
 def test_bank_exports_to_gift_that_reads_back(app, as_staff):

@@ -1,8 +1,12 @@
 """Question exchange formats (GIFT, Aiken, Moodle XML) read into one neutral model.
 
-No Flask, no database: a parser takes text and returns the questions, the questions it
-skipped (types we cannot grade) and the errors, each with the line it starts on. One bad
+No database and no request: a parser takes text and returns the questions, the questions
+it skipped (types we cannot grade) and the errors, each with the line it starts on. One bad
 question never loses the others. Exporters take the same model back to text.
+
+Messages are Flask-Babel gettext calls made while parsing, so they come out in the language
+of the request (or Chinese in the CLI's app context); with no app context at all, as in a
+unit test, gettext returns the Chinese source text.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from flask_babel import gettext as _
 
 KINDS = ("single", "multiple", "truefalse", "shortanswer", "numerical", "matching")
 FORMATS = ("gift", "aiken", "moodle_xml")
@@ -90,15 +96,15 @@ class FormatError(ValueError):
 
 # --- helpers the three formats share -----------------------------------------------------
 
-SKIP_REASONS = {
-    "description": "description has no answer to grade; skipped",
-    "essay": "essay questions cannot be graded automatically; skipped",
-}
-
-
 def skip_reason(kind: str) -> str:
     """Why a question type is skipped, in the words the import preview shows."""
-    return SKIP_REASONS.get(kind, f"{kind} questions cannot be graded automatically; skipped")
+    if kind == "description":
+        return _("说明文字（description）没有可评分的答案，已跳过")
+    if kind == "essay":
+        return _("问答题（essay）无法自动评分，已跳过")
+    if not kind:
+        return _("未注明题型（type 属性为空）的试题无法自动评分，已跳过")
+    return _("%(kind)s 类型的试题无法自动评分，已跳过", kind=kind)
 
 
 def strip_category(path: str) -> str:
@@ -161,50 +167,56 @@ def to_number(text: str) -> float:
     """A decimal number as the formats write them ('1822', '-3.14', '.5', '1e-3'); FormatError
     otherwise. Stricter than float(), which would take 'nan', 'inf' and '1_000'."""
     if not _NUMBER.match(text.strip()):
-        raise FormatError(f"not a number: {text.strip()!r}")
+        raise FormatError(_("“%(value)s”不是数字：请用阿拉伯数字书写，如 1986、-3.14、0.5",
+                            value=text.strip()))
     return float(text)
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:g}"
 
 
 def _answers_problem(q: ParsedQuestion) -> str | None:
     if q.kind in ("single", "multiple"):
         if len(q.choices) < 2:
-            return "multiple choice needs at least 2 answers"
+            return _("选择题至少需要 2 个有内容的选项")
         if q.kind == "single" and max(c.fraction for c in q.choices) < 1 - 1e-9:
-            return "single-answer multiple choice needs an answer worth 100%"
+            return _("单选题需要一个得满分（100%）的正确答案")
         if q.kind == "multiple":
             # Moodle's multichoice form: the positive grades must add up to 100%.
             total = sum(c.fraction for c in q.choices if c.fraction > 0)
             if abs(round(total, 2) - 1) > 1e-9:
-                return f"the positive weights add up to {total * 100:g}%, not 100%"
+                return _("多选题各正确选项的权重合计为 %(total)s%%，应正好为 100%%："
+                         "请检查是否标出了全部正确答案及其权重", total=_percent(total))
     elif q.kind == "shortanswer":
         if not q.choices:
-            return "short answer needs at least 1 answer"
+            return _("填空题至少需要 1 个答案")
         if max(c.fraction for c in q.choices) < 1 - 1e-9:
-            return "no answer gives full marks (100%)"
+            return _("没有能得满分（100%）的答案：至少要有一个答案的权重是 100%")
     elif q.kind == "numerical":
         if not q.numerical:
-            return "numerical question needs at least 1 answer"
+            return _("数值题至少需要 1 个答案")
         if any(n.tolerance < 0 for n in q.numerical):
-            return "a numerical tolerance cannot be negative"
+            return _("数值题的允许误差不能是负数")
         if max(n.fraction for n in q.numerical) < 1 - 1e-9:
-            return "no answer gives full marks (100%)"
+            return _("没有能得满分（100%）的答案：至少要有一个答案的权重是 100%")
     elif q.kind == "truefalse" and q.correct is None:
-        return "true/false question has no right answer"
+        return _("判断题没有标明正确答案")
     elif q.kind == "matching" and sum(1 for left, _right in q.pairs if left) < 2:
-        return "matching needs at least 2 pairs"
+        return _("匹配题至少需要 2 组配对")
     return None
 
 
 def check_question(q: ParsedQuestion) -> str | None:
     """Why a parsed question cannot be graded as written, or None when it can."""
-    if q.kind not in KINDS:
+    if q.kind not in KINDS:  # only a parser's bug sets another kind; no file can
         return f"unknown question kind {q.kind!r}"
     if not q.text.strip():
-        return "question has no text"
+        return _("试题没有题干：请写出题目文字")
     weights = [c.fraction for c in q.choices] + [n.fraction for n in q.numerical]
     for weight in weights:
         if not -1 <= weight <= 1:
-            return f"answer weight {weight * 100:g}% is outside -100%..100%"
+            return _("答案权重 %(weight)s%% 超出了 -100%% 至 100%% 的范围", weight=_percent(weight))
     return _answers_problem(q)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from lms.assessment.formats import (
     Choice,
     Issue,
@@ -32,7 +34,7 @@ class _Reader:
     broken: bool = False  # the current question has been reported; ignore the rest of it
 
     def text_line(self, number: int, line: str) -> None:
-        self.finish_unanswered(f"before line {number}")
+        self.finish_unanswered(before=number)
         self.broken = False
         self.question = ParsedQuestion(kind="single", name=default_name(line), text=line,
                                        text_format="plain", line=number)
@@ -41,14 +43,17 @@ class _Reader:
         q = self.question
         if q is None:
             if not self.broken:
-                self.error(number, f"option {label.strip()} is outside a question")
+                self.error(number, _("选项 %(label)s 不属于任何题目：选项前面应有一行题目文字",
+                                     label=label.strip()))
             self.broken = True  # one report for the whole stray group, not one per line
             return
         expected = _LETTERS[len(q.choices)] if len(q.choices) < 26 else "?"
         if line[0] != expected:
             # Moodle counts options by position; a skipped or repeated letter would silently
             # move the right answer, so the question is refused instead.
-            self.drop(f"option {line[0]} on line {number} is out of order: expected {expected}")
+            self.drop(_("第 %(line)s 行的选项 %(letter)s 顺序不对，这里应是选项 %(expected)s："
+                        "选项要按 A、B、C…… 依次排列", line=number, letter=line[0],
+                        expected=expected))
             return
         q.choices.append(Choice(line[len(label):].strip(), 0.0))
 
@@ -56,11 +61,11 @@ class _Reader:
         q = self.question
         if q is None:
             if not self.broken:
-                self.error(number, "ANSWER line is outside a question")
+                self.error(number, _("ANSWER 行不属于任何题目：ANSWER 行应紧跟在一道题的选项之后"))
             self.broken = False
             return
         if len(q.choices) < 2:
-            self.drop("multiple choice needs at least 2 options")
+            self.drop(_("选择题至少需要 2 个选项"))
             self.broken = False
             return
         self.question = None
@@ -68,16 +73,25 @@ class _Reader:
         index = _LETTERS.find(letter) if letter else -1
         if not 0 <= index < len(q.choices):
             last = _LETTERS[len(q.choices) - 1]
-            self.error(q.line, f"ANSWER {letter or '(empty)'} on line {number} names no option;"
-                               f" options are A to {last}")
+            if letter:
+                message = _("第 %(line)s 行的 ANSWER %(letter)s 不是本题的选项：本题的选项是 A 至 %(last)s",
+                            line=number, letter=letter, last=last)
+            else:
+                message = _("第 %(line)s 行的 ANSWER 后面没有写答案：请写上正确选项的字母（A 至 %(last)s）",
+                            line=number, last=last)
+            self.error(q.line, message)
             return
         q.choices[index].fraction = 1.0
         self.result.questions.append(q)
 
-    def finish_unanswered(self, where: str) -> None:
-        if self.question is not None:
-            self.drop(f"question has no ANSWER line {where} "
-                      "(Aiken question text must fit on one line)")
+    def finish_unanswered(self, before: int | None = None) -> None:
+        """Report an open question: the next one starts on line `before`, or the file ends."""
+        if self.question is not None and before is None:
+            self.drop(_("本题直到文件末尾都没有 ANSWER 行：每道题要以“ANSWER: 正确选项字母”结束，"
+                        "Aiken 格式的题目文字只能写在一行内"))
+        elif self.question is not None:
+            self.drop(_("本题在第 %(line)s 行之前缺少 ANSWER 行：每道题要以“ANSWER: 正确选项字母”结束，"
+                        "Aiken 格式的题目文字只能写在一行内", line=before))
         self.broken = False
 
     def drop(self, message: str) -> None:
@@ -104,7 +118,7 @@ def parse_aiken(text: str) -> ParseResult:
             reader.answer_line(number, line)
         else:
             reader.text_line(number, line)
-    reader.finish_unanswered("at the end of the file")
+    reader.finish_unanswered()
     return reader.result
 
 

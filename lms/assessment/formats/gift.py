@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from lms.assessment.formats import (
     TEXT_FORMATS,
     Choice,
@@ -153,8 +155,8 @@ def _category(joined: str, start: int, block: _Block) -> str:
     if rest.strip():
         # Moodle would swallow the following lines into the category name, losing them.
         offset = len(joined) - len(rest.lstrip())
-        raise FormatError(f"$CATEGORY needs a blank line after it; "
-                          f"line {block.line_at(offset, joined)} was not read")
+        raise FormatError(_("$CATEGORY 行后面必须空一行：第 %(line)s 行因此没有读入，"
+                            "请在它前面插入一个空行", line=block.line_at(offset, joined)))
     return strip_category(_post(first))
 
 
@@ -170,7 +172,7 @@ def _read_name(text: str, start: int) -> tuple[str, int]:
         return "", start
     end = text.find("::", start + 2)
     if end < 0:
-        raise FormatError("question name opened with '::' is not closed")
+        raise FormatError(_("题目名称以“::”开头，但没有用“::”结束：请写成 ::名称::题目文字"))
     name = " ".join(_post(text[start + 2:end]).split())
     after = end + 2
     return name, after + len(text[after:]) - len(text[after:].lstrip())
@@ -186,19 +188,26 @@ def _answer_block(text: str, start: int, block: _Block) -> tuple[int, int] | Non
     if open_at < 0 and close_at < 0:
         return None
     if close_at < 0:
-        raise FormatError(f"unclosed answer block '{{' opened on line {where(open_at)}")
+        raise FormatError(_("第 %(line)s 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”",
+                            line=where(open_at)))
     if open_at < 0 or close_at < open_at:
-        raise FormatError(f"'}}' on line {where(close_at)} closes no answer block")
+        raise FormatError(_stray_close(where(close_at)))
     second = text.find("{", open_at + 1)
     if 0 <= second < close_at:
-        raise FormatError(f"unclosed answer block '{{' opened on line {where(open_at)}"
-                          f" (another '{{' follows on line {where(second)})")
+        raise FormatError(_("第 %(line)s 行的“{”开始了答案块，但没有用“}”结束（第 %(second)s 行"
+                            "又出现了一个“{”）：请在第二个“{”之前补上“}”",
+                            line=where(open_at), second=where(second)))
     if second > close_at:
-        raise FormatError(f"a question has one answer block; another '{{' on line {where(second)}")
+        raise FormatError(_("一道题只能有一个答案块，第 %(line)s 行又出现了一个“{”：两道题之间要空一行；"
+                            "题目文字中的“{”要写成“\\{”", line=where(second)))
     if "}" in text[close_at + 1:]:
-        stray = text.find("}", close_at + 1)
-        raise FormatError(f"'}}' on line {where(stray)} closes no answer block")
+        raise FormatError(_stray_close(where(text.find("}", close_at + 1))))
     return open_at, close_at
+
+
+def _stray_close(line: int) -> str:
+    return _("第 %(line)s 行的“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”",
+             line=line)
 
 
 def _read_question(text: str, start: int, block: _Block) -> ParsedQuestion | str:
@@ -246,8 +255,8 @@ def _read_multichoice(q: ParsedQuestion, answer_text: str) -> None:
     for part in _answer_parts(answer_text.replace("=", "~="), "~"):
         if part.startswith("="):
             if _WEIGHT.match(part[1:].strip()):
-                raise FormatError("'=' marks a 100% answer in multiple choice; "
-                                  "write '~%50%' for a partial weight")
+                raise FormatError(_("选择题中“=”标记的是得满分（100%）的答案，后面不能再写权重："
+                                    "部分得分的选项请写成“~%50%”"))
             fraction, body = 1.0, part[1:]
         else:
             weight, body = _weight(part)
@@ -286,7 +295,8 @@ def _read_numerical(q: ParsedQuestion, answer_text: str) -> None:
         if text.find("..") > 0:
             low, high = (to_number(x) for x in text.split("..", 1))
             if high < low:
-                raise FormatError(f"range {text} runs backwards")
+                raise FormatError(_("数值范围 %(range)s 的起点大于终点：请先写小的数，如 1..5",
+                                    range=text))
             value, tolerance = (low + high) / 2, (high - low) / 2
         elif text.find(":") > 0:
             value, tolerance = (to_number(x) for x in text.split(":", 1))
@@ -300,7 +310,8 @@ def _read_matching(q: ParsedQuestion, answer_text: str) -> None:
     q.kind = "matching"
     for part in _answer_parts(answer_text, "="):
         if "->" not in part:
-            raise FormatError(f"matching pair without '->': {_post(part)!r}")
+            raise FormatError(_("匹配项“%(pair)s”缺少“->”：每组配对请写成 =左边 -> 右边",
+                                pair=_post(part)))
         left, right = part.split("->", 1)
         q.pairs.append((_with_format(left.strip(), q.text_format)[1], _post(right).strip()))
 

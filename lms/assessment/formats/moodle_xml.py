@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, TreeBuilder, indent, tost
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from flask_babel import gettext as _
 
 from lms.assessment.formats import (
     Choice,
@@ -73,15 +74,20 @@ def parse_moodle_xml(text: str) -> ParseResult:
     try:
         root, lines = _read_tree(text)
     except ParseError as error:
-        result.errors.append(Issue(error.position[0], f"not well-formed XML: {error}"))
+        # The parser's own detail ("mismatched tag: line 4, column 21") has no translation.
+        result.errors.append(Issue(error.position[0], _(
+            "XML 格式不正确（%(error)s）：请检查这一行附近的标签是否成对、是否正确闭合", error=error)))
         return result
     except DefusedXmlException as error:
         reason = type(error).__name__  # EntitiesForbidden, ExternalReferenceForbidden, ...
-        result.errors.append(Issue(1, f"refused XML ({reason}): entity declarations and "
-                                      "external references are not allowed"))
+        result.errors.append(Issue(1, _(
+            "拒绝读取此 XML 文件（%(reason)s）：文件中不允许有实体声明（<!ENTITY>）或外部引用，"
+            "请上传从 Moodle 直接导出的题目文件", reason=reason)))
         return result
     if root.tag != "quiz":
-        result.errors.append(Issue(1, f"the root element must be <quiz>, not <{root.tag}>"))
+        result.errors.append(Issue(1, _(
+            "XML 的根元素应为 <quiz>，而不是 <%(tag)s>：请上传 Moodle XML 格式的题目文件",
+            tag=root.tag)))
         return result
     category = ""
     for node in root.iterfind("question"):
@@ -90,7 +96,7 @@ def parse_moodle_xml(text: str) -> ParseResult:
             category = strip_category(node.findtext("category/text") or "")
             continue
         if qtype not in _READERS:
-            result.skipped.append(Issue(line, skip_reason(qtype or "untyped"), qtype))
+            result.skipped.append(Issue(line, skip_reason(qtype), qtype))
             continue
         try:
             question = _read_question(node, qtype)
@@ -121,7 +127,8 @@ def _fraction(answer: Element) -> float:
         # Moodle keeps fractions to 7 decimals (question_answers.fraction is decimal(12,7)).
         return round(to_number(raw) / 100, 7)
     except FormatError as error:
-        raise FormatError(f"answer fraction {raw!r} is not a number") from error
+        raise FormatError(_("答案的得分比例 fraction=\"%(raw)s\" 不是数字：应为 -100 至 100 之间的数，"
+                            "如 100、50、0", raw=raw)) from error
 
 
 def _feedback(answer: Element) -> str:
