@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from lms.accounts.models import User
 from lms.assessment.models import Attempt, AttemptQuestion
+from lms.core.downloads import xlsx_stream
 from lms.extensions import db
 from lms.registry.models import Enterprise, Filing, Town
 
@@ -91,7 +92,4 @@ def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
     items.append(["试题编号", "题干", "作答次数", "答对率", "区分度"])
     for entry in item_statistics(exam_id):
         items.append([entry["key"], entry["text"], entry["n"], entry["p"], entry["d"]])
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 
 from lms.assessment.models import Attempt
 from lms.certificates.models import Certificate
+from lms.core.downloads import csv_text, xlsx_stream
 from lms.coverage.service import filed_on, started_by, trained_on
 from lms.extensions import db
 from lms.programs.models import Program
@@ -60,18 +60,11 @@ def status_xlsx(program: Program, as_of: date) -> io.BytesIO:
     sheet.append(HEADER)
     for row in status_rows(program, as_of):
         sheet.append(row)
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)
 
 
 def status_csv(program: Program, as_of: date) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(status_rows(program, as_of))
-    return "\ufeff" + out.getvalue()  # a BOM, so that Excel opens UTF-8 correctly
+    return csv_text(HEADER, status_rows(program, as_of))
 
 
 def chase_xlsx(rows) -> io.BytesIO:
@@ -82,10 +75,7 @@ def chase_xlsx(rows) -> io.BytesIO:
     for row in rows:
         sheet.append([row.officer_name, row.name, row.town, row.industry_code, row.mobile,
                       "已认领" if row.user_id else "未认领", "学习中" if row.started else "未开始"])
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)
 
 
 def outbox_xlsx(messages) -> io.BytesIO:
@@ -96,7 +86,4 @@ def outbox_xlsx(messages) -> io.BytesIO:
     for m in messages:
         sheet.append([m.created_at.strftime("%Y-%m-%d %H:%M"), m.to_name, m.to_mobile, m.to_email,
                       m.subject, m.body, {"queued": "待发送", "sent": "已发送", "failed": "发送失败"}[m.status]])
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)

@@ -61,9 +61,9 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
                             topMargin=16 * mm, bottomMargin=16 * mm, title="首席质量官培训覆盖率报告")
     total = numbers["all"][0]
     story = [
-        Paragraph(f"{bureau}", _style(11)),
+        Paragraph(escape(bureau), _style(11)),  # Paragraphs read markup: typed text is escaped
         Paragraph("首席质量官培训覆盖率报告", _style(18)),
-        Paragraph(f"{program.name} · 统计日期 {chinese_date(as_of)} · 截止日期 {chinese_date(program.deadline)}"
+        Paragraph(f"{escape(program.name)} · 统计日期 {chinese_date(as_of)} · 截止日期 {chinese_date(program.deadline)}"
                   f"{days}", _style(10)),
         Spacer(0, 6 * mm),
         _table([["已备案", "已培训", "学习中", "未开始", "覆盖率", "目标"],

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from lms.core.downloads import xlsx_stream
 from lms.registry.columns import COLUMNS, EDUCATIONS, END_REASONS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
@@ -26,10 +27,7 @@ def workbook(title: str, header: list[str], rows, widths: tuple[int, ...]) -> io
         sheet.append(values)
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)
 
 
 def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str) -> io.BytesIO:
@@ -91,10 +89,7 @@ def roster_template() -> io.BytesIO:
         notes.append([column.zh, "必填" if column.required else "", rule])
     for letter, width in zip("ABC", (18, 10, 60), strict=True):
         notes.column_dimensions[letter].width = width
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)
 
 
 def error_workbook(errors: list[RowError], labels: tuple[str, str, str]) -> io.BytesIO:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -13,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
+from lms.core.downloads import xlsx_stream
 from lms.registry.identifiers import mask_mobile
 from lms.workshops.models import HOLDS_SEAT, WAITLISTED, Workshop
 from lms.workshops.service import local_text
@@ -45,10 +47,7 @@ def attendance_xlsx(workshop: Workshop, officers) -> io.BytesIO:
                       {"staff": "工作人员扫码", "self": "现场自助"}.get(e.checked_in_by, ""), e.hours_credited or 0])
     for column, width in zip("ABCDEFGHIJ", (6, 12, 34, 22, 14, 14, 10, 18, 14, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    stream = io.BytesIO()
-    book.save(stream)
-    stream.seek(0)
-    return stream
+    return xlsx_stream(book)
 
 
 def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
@@ -62,7 +61,7 @@ def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
     rows = [["序号", "姓名", "企业", "手机", "签到时间", "本人签名"]]
     for number, (e, name, enterprise, _uscc, _town, mobile) in enumerate(
             (r for r in attendance_rows(workshop, officers) if r[0].status in HOLDS_SEAT), 1):
-        rows.append([str(number), Paragraph(name, style), Paragraph(enterprise, style), mask_mobile(mobile),
+        rows.append([str(number), Paragraph(escape(name), style), Paragraph(escape(enterprise), style), mask_mobile(mobile),
                      local_text(e.checked_in_at)[11:] if e.checked_in_at else "", ""])
     table = Table(rows, colWidths=[12 * mm, 24 * mm, 66 * mm, 28 * mm, 20 * mm, 30 * mm], repeatRows=1)
     table.setStyle(TableStyle([
@@ -74,9 +73,10 @@ def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
         ("TOPPADDING", (0, 1), (-1, -1), 7), ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
     ]))
     # The paper record is in Chinese whatever the staff member's interface language.
+    # Paragraphs read markup: every text a person typed is escaped ("A&B" stays A&B, <font> is text).
     details = (f"时间：{local_text(workshop.starts_at)} – {local_text(workshop.ends_at)[11:]}　"
-               f"地点：{workshop.venue}　授课人：{workshop.trainer or '—'}　认定学时：{workshop.hours:g}")
-    doc.build([Paragraph(f"{workshop.title} 签到表", title), Paragraph(bureau, ParagraphStyle(
+               f"地点：{escape(workshop.venue)}　授课人：{escape(workshop.trainer or '—')}　认定学时：{workshop.hours:g}")
+    doc.build([Paragraph(f"{escape(workshop.title)} 签到表", title), Paragraph(escape(bureau), ParagraphStyle(
         "b", parent=style, alignment=1)), Spacer(1, 4 * mm), Paragraph(details, style), Spacer(1, 4 * mm), table,
         Spacer(1, 6 * mm), Paragraph(f"应到 {len(rows) - 1} 人　实到 ____ 人　记录人：________", style)])
     return stream.getvalue()

@@ -387,3 +387,25 @@ def test_chase_list_by_standing_and_reminders_that_fit_it(roster, as_staff):
     bodies = dict(db.session.execute(select(reminders.OutboxMessage.to_name, reminders.OutboxMessage.body)).all())
     assert "/register" in bodies["戊"] and "邀请码" in bodies["戊"]  # cannot sign in yet: how to begin
     assert "尚未完成" in bodies["丁"] and "/register" not in bodies["丁"]
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/steal","点击查看")'
+
+
+def test_exports_show_typed_formulas_as_text_never_as_formulas(app, factory, as_staff):
+    """A name the registry sent as a spreadsheet formula must not run where staff open the export."""
+    program = Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1),
+                      deadline=date(2026, 12, 31), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    factory.filing(factory.enterprise(name=HOSTILE), officer_name="@SUM(1+1)*cmd", appointed_on=date(2026, 1, 10),
+                   filed_on=date(2026, 1, 10), mobile="13912345678")
+    for url in (f"/staff/coverage/export.xlsx?as_of={TODAY}", f"/staff/coverage/chase?as_of={TODAY}&format=xlsx"):
+        cells = [c for row in load_workbook(io.BytesIO(as_staff.get(url).data)).active.iter_rows() for c in row]
+        assert HOSTILE in [c.value for c in cells], url  # the text as typed ...
+        assert {c.data_type for c in cells if c.value == HOSTILE} == {"s"}, url  # ... stored as text
+        assert not [c for c in cells if c.data_type == "f"], url
+    text = as_staff.get(f"/staff/coverage/export.csv?as_of={TODAY}").get_data(as_text=True)
+    row = next(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if HOSTILE in "".join(r))
+    assert "'" + HOSTILE in row and "'@SUM(1+1)*cmd" in row  # the apostrophe spreadsheets read as "text"
+    assert "13912345678" in row  # numbers are left alone

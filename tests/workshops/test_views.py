@@ -169,6 +169,20 @@ def test_sign_in_sheet_and_attendance_list(as_staff, factory):
     assert [r[1] for r in rows] == [p.name for p in people] and {r[6] for r in rows} == {"已报名"}
 
 
+def test_typed_text_prints_as_typed_on_the_sheet_and_never_runs_in_the_list(as_staff, factory):
+    workshop = make_workshop(capacity=5, title="A&B <font size=40>5S</font> 实务", **_soon())
+    person = officer(factory)
+    person.name = '=HYPERLINK("http://evil.example","点击")'
+    db.session.commit()
+    service.enrol(workshop, person.id)
+    pdf = as_staff.get(f"/staff/workshops/{workshop.id}/signin.pdf")
+    text = pdfium.PdfDocument(pdf.data)[0].get_textpage().get_text_range().replace("\r\n", "")
+    assert "A&B <font size=40>5S</font> 实务 签到表" in text and person.name in text
+    sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/workshops/{workshop.id}/attendance.xlsx").data)).active
+    [cell] = [c for c in sheet[3] if c.value == person.name]
+    assert cell.data_type == "s"
+
+
 def test_staff_cancel_and_copy(as_staff, factory):
     workshop = make_workshop(**_soon())
     service.enrol(workshop, officer(factory).id)
