@@ -8,6 +8,9 @@ PORT ?= 5000
 
 .PHONY: run test setup db translations browser bench lint clean
 
+# Links the app hands out (QR codes, invitations, reset links, reminders) use LMS_BASE_URL:
+# unless it is set, the address make run serves on.
+run: export LMS_BASE_URL ?= http://$(HOST):$(PORT)
 run: db
 	@echo "CQO Academy: http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)

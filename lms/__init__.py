@@ -8,6 +8,7 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config
 from lms.core.driver_read import release_read_connection
@@ -29,6 +30,7 @@ CSP = (
 
 _FIXED_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
                   ("Referrer-Policy", "same-origin"))
+HSTS = ("Strict-Transport-Security", "max-age=31536000")  # when the base URL is https://
 
 
 def create_app(config: Any = None) -> Flask:
@@ -63,6 +65,9 @@ def create_app(config: Any = None) -> Flask:
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)
+    if app.config.get("PROXY_COUNT"):  # outermost, so that every part sees the visitor's address
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     return app
 
 
@@ -138,12 +143,16 @@ def _register_hooks(app: Flask) -> None:
     errors.register(app)
     transactions.install(app)
 
+    hsts = app.config.get("HTTPS", False)
+
     @app.after_request
     def security_headers(response):
         # Added, not set by default one by one: each setdefault scans the headers, and this
         # runs on every response. Views may set their own CSP and Cache-Control, no others.
         headers = response.headers
         headers.extend(_FIXED_HEADERS)
+        if hsts:
+            headers.add(*HSTS)
         if "Content-Security-Policy" not in headers:
             headers.add("Content-Security-Policy", CSP)
         endpoint = request.endpoint

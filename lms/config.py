@@ -57,7 +57,13 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "5 per minute")
         self.RESET_LINK_HOURS = int(os.environ.get("LMS_RESET_LINK_HOURS", "48"))
-        self.SESSION_COOKIE_SECURE = _bool("LMS_SECURE_COOKIES", False)
+        # Served over HTTPS (the base URL says so): cookies are sent over HTTPS only, and
+        # browsers are told to keep to HTTPS (Strict-Transport-Security).
+        self.HTTPS = self.BASE_URL.startswith("https://")
+        self.SESSION_COOKIE_SECURE = _bool("LMS_SECURE_COOKIES", self.HTTPS)
+        # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host are
+        # believed, so that limits count per visitor rather than per proxy; 0 believes none.
+        self.PROXY_COUNT = int(os.environ.get("LMS_PROXY_COUNT", "0"))
         # Reading time before a lesson can be marked done: characters per minute, bounded.
         self.READING_CHARS_PER_MINUTE = int(os.environ.get("LMS_READING_CHARS_PER_MINUTE", "600"))
         self.MIN_READ_SECONDS = int(os.environ.get("LMS_MIN_READ_SECONDS", "60"))

@@ -30,6 +30,7 @@ from lms.accounts.forms import (
 from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
+from lms.core.urls import public_url
 from lms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -242,9 +243,7 @@ def reset_link(user_id: int):
 
 
 def _show_reset_link(user: User, created: bool = False):
-    link = current_app.config["BASE_URL"] + url_for(
-        "accounts.reset_password", token=service.make_reset_token(user)
-    )
+    link = public_url("accounts.reset_password", token=service.make_reset_token(user))
     hours = current_app.config["RESET_LINK_HOURS"]
     return render_template(
         "accounts/reset_link.html", user=user, link=link, hours=hours, created=created

@@ -47,9 +47,9 @@ class AnswerEndpoint:
         self._path = re.compile(re.escape(url_prefix.rstrip("/")) + r"/attempts/(\d{1,18})/answer")
         self.wsgi_app = wsgi_app
         self._serializers: tuple | None = None
-        from lms import CSP  # lms is importing us; its constants are already there
+        from lms import CSP, HSTS  # lms is importing us; its constants are already there
 
-        self._headers = [("Content-Security-Policy", CSP), *_HEADERS]
+        self._headers = [("Content-Security-Policy", CSP), *_HEADERS, *([HSTS] if app.config.get("HTTPS") else [])]
 
     def __call__(self, environ: dict[str, Any], start_response):
         if environ.get("REQUEST_METHOD") == "POST" and (match := self._path.fullmatch(environ.get("PATH_INFO", ""))):

@@ -63,9 +63,11 @@ def sign(serial: str) -> str:
     return hmac.new(key, serial.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
 
 
-def verification_url(serial: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("verify.certificate", serial=serial, s=sign(serial),
-                                                    _external=False)
+def verification_url(serial: str, external: bool = True) -> str:
+    """The signed verification address: LMS_BASE_URL's for the PDF's QR code, the path alone
+    for a link inside the app."""
+    path = url_for("verify.certificate", serial=serial, s=sign(serial), _external=False)
+    return current_app.config["BASE_URL"] + path if external else path
 
 
 def in_force(user_id: int, program_id: int) -> Certificate | None:

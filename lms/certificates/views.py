@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -89,7 +90,7 @@ def status_list_credential():
 def mine():
     certs = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                .order_by(Certificate.issued_on.desc())).all()
-    return render_template("certificates/mine.html", certs=certs, verify_url=service.verification_url)
+    return render_template("certificates/mine.html", certs=certs, verify_url=partial(service.verification_url, external=False))
 
 
 def _public(status: str, cert: Certificate | None) -> dict:

@@ -28,6 +28,7 @@ from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.uploads import forget_stale_uploads, upload_dir
+from lms.core.urls import public_url
 from lms.extensions import db
 from lms.registry import service
 from lms.registry.columns import COLUMNS, END_REASON_LABELS
@@ -147,8 +148,7 @@ def create_account(filing_id: int):
     filing.user_id = user.id
     audit.record("filing.account_created", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}")
     db.session.commit()
-    link = current_app.config["BASE_URL"] + url_for(
-        "accounts.reset_password", token=accounts.make_reset_token(user))
+    link = public_url("accounts.reset_password", token=accounts.make_reset_token(user))
     return render_template("accounts/reset_link.html", user=user, link=link, created=True,
                            hours=current_app.config["RESET_LINK_HOURS"])
 
@@ -263,7 +263,7 @@ def invitations():
         db.session.commit()
         # Shown when the page reloads after the download (app.js, data-reload-after).
         flash(_("已为 %(n)s 份备案生成邀请码，表格已下载。", n=len(issued)), "success")
-        stream = invitation_workbook(issued, current_app.config["BASE_URL"] + url_for("accounts.register"))
+        stream = invitation_workbook(issued, public_url("accounts.register"))
         response = send_xlsx(stream, "invitation-codes.xlsx")
         # Tells the page (app.js, data-reload-after) that the download has arrived; says nothing else.
         response.set_cookie("lms_downloaded", "1", max_age=300, path=request.path, samesite="Lax",
@@ -286,7 +286,7 @@ def invite_one(filing_id: int):
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
     db.session.commit()
     return render_template("registry/invite_code.html", filing=filing, code=issued[0][1],
-                           register_url=current_app.config["BASE_URL"] + url_for("accounts.register"))
+                           register_url=public_url("accounts.register"))
 
 
 @bp.route("/towns", methods=["GET", "POST"])

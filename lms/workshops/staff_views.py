@@ -20,6 +20,7 @@ from wtforms.fields import SelectChoice
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.models import aware, utcnow
+from lms.core.urls import public_url
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import Town
@@ -212,7 +213,7 @@ def screen(workshop_id: int):
     minutes, and the page reloads itself."""
     workshop = db.get_or_404(Workshop, workshop_id)
     code = service.session_code(workshop)
-    url = url_for("workshops.self_checkin", workshop_id=workshop.id, code=code, _external=True)
+    url = public_url("workshops.self_checkin", workshop_id=workshop.id, code=code)
     qr = segno.make(url, error="m").svg_data_uri(scale=10, border=2)
     return render_template("workshops/screen.html", workshop=workshop, code=code, qr=qr, url=url)
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.core.models import utcnow
+from lms.core.urls import public_url
 from lms.extensions import db
 from lms.workshops import calendar, service
 from lms.workshops.forms import CheckinForm, local_zone
@@ -22,7 +23,7 @@ bp = Blueprint("workshops", __name__, url_prefix="/workshops", template_folder="
 def personal_checkin_url(code: str) -> str:
     """What an officer's QR code opens: the staff check-in page with the code filled in, so a
     phone's own camera app is enough at the door."""
-    return url_for("workshops_staff.scan", code=code, _external=True)
+    return public_url("workshops_staff.scan", code=code)
 
 
 @bp.get("/")
@@ -35,8 +36,7 @@ def index():
     past = [e for e in mine.values() if service.aware(e.workshop.ends_at) <= now]
     return render_template("workshops/index.html", workshops=workshops, mine=mine, counts=counts,
                            past=past, has_filing=service.audience_of(current_user.id) is not None,
-                           feed_url=url_for("workshops.feed", token=calendar.feed_token(current_user),
-                                            _external=True),
+                           feed_url=public_url("workshops.feed", token=calendar.feed_token(current_user)),
                            hours=service.attended_hours(current_user.id))
 
 
@@ -165,6 +165,6 @@ def workshop_ics(workshop_id: int):
 
 
 def _ics_response(workshops: list[Workshop], name: str, filename: str) -> Response:
-    body = calendar.ics(workshops, name, lambda w: url_for("workshops.detail", workshop_id=w.id, _external=True))
+    body = calendar.ics(workshops, name, lambda w: public_url("workshops.detail", workshop_id=w.id))
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, max-age=300"})

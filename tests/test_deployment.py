@@ -1,0 +1,69 @@
+"""Behind a reverse proxy and over HTTPS: limits per visitor, links from LMS_BASE_URL, secure cookies."""
+
+from __future__ import annotations
+
+from flask import template_rendered
+
+from lms.config import Config
+from lms.extensions import db, limiter
+from lms.workshops.models import Workshop
+
+
+def sign_in(client, login: str, password: str, visitor: str):
+    return client.post("/login", data={"login": login, "password": password},
+                       headers={"X-Forwarded-For": visitor}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def test_behind_a_declared_proxy_sign_in_limits_count_per_visitor(make_app, factory):
+    app = make_app(PROXY_COUNT=1)
+    with app.app_context():
+        limiter.reset()
+        user = factory.user("officer")
+        client = app.test_client()
+        for n in range(5):  # someone guessing at made-up accounts, from one address
+            assert sign_in(client, f"1390000000{n}", "wrong-password", "203.0.113.7").status_code == 401
+        assert sign_in(client, "13900000009", "wrong-password", "203.0.113.7").status_code == 429
+        # every visitor reaches the app from the proxy's 127.0.0.1, yet another one is not locked out
+        assert sign_in(client, user.login, "correct-horse-1", "198.51.100.20").status_code == 302
+
+
+def test_without_a_declared_proxy_a_forwarded_address_is_not_believed(client, factory):
+    for n in range(5):  # a client rotating X-Forwarded-For does not escape the limit
+        assert sign_in(client, f"1390000000{n}", "wrong-password", f"203.0.113.{n}").status_code == 401
+    assert sign_in(client, "13900000009", "wrong-password", "203.0.113.99").status_code == 429
+
+
+def test_an_https_base_url_secures_the_cookies_and_asks_browsers_to_keep_to_https(monkeypatch, make_app):
+    monkeypatch.setenv("LMS_BASE_URL", "https://cqo.example.gov.cn")
+    monkeypatch.delenv("LMS_SECURE_COOKIES", raising=False)
+    assert Config().SESSION_COOKIE_SECURE is True and Config().REMEMBER_COOKIE_SECURE is True
+    monkeypatch.setenv("LMS_BASE_URL", "http://127.0.0.1:5000")
+    assert Config().SESSION_COOKIE_SECURE is False
+    secure = make_app(HTTPS=True)
+    assert secure.test_client().get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in make_app().test_client().get("/").headers
+
+
+def test_links_handed_out_use_the_base_url_whatever_address_the_request_came_by(make_app, factory):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import login
+
+    app = make_app(BASE_URL="https://cqo.example.gov.cn")
+    with app.app_context():
+        limiter.reset()
+        start = datetime.now(UTC) + timedelta(minutes=30)
+        workshop = Workshop(title="计量实务", venue="会议室", starts_at=start, ends_at=start + timedelta(hours=3),
+                            capacity=10, hours=3)
+        db.session.add(workshop)
+        db.session.commit()
+        staff = app.test_client()
+        login(staff, factory.user("staff"))
+        shown = []
+        with template_rendered.connected_to(lambda _app, template, context, **_: shown.append(context)):
+            staff.get(f"/staff/workshops/{workshop.id}/screen")
+        assert shown[0]["url"].startswith(f"https://cqo.example.gov.cn/workshops/{workshop.id}/checkin")  # its QR
+        officer = app.test_client()
+        login(officer, factory.user("officer"))
+        page = officer.get("/workshops/").get_data(as_text=True)
+        assert "https://cqo.example.gov.cn/workshops/feed/" in page and "http://localhost/workshops/feed" not in page
