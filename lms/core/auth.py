@@ -60,3 +60,9 @@ def is_safe_next(target: str | None) -> bool:
         return False
     joined = urlsplit(urljoin(request.host_url, target))
     return joined.netloc == urlsplit(request.host_url).netloc and joined.scheme in {"http", "https"}
+
+
+def per_user() -> str:
+    """A rate-limit key per signed-in account, not per address: a whole company may reach us
+    through one NAT address."""
+    return f"user:{current_user.get_id()}"

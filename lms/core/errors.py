@@ -40,12 +40,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        return _page(
-            429,
-            _("操作过于频繁"),
-            _("尝试次数过多，请稍后再试（限制：%(limit)s）。", limit=error.description),
-        )
+        return _page(429, _("操作过于频繁"), _limit_text(error))
 
     @app.errorhandler(500)
     def server_error(error):
         return _page(500, _("服务器错误"), _("系统出现了问题，请稍后再试；如果持续出现，请联系管理员。"))
+
+
+def _limit_text(error) -> str:
+    """'30 per 1 minute' in the page's language: 尝试次数过多（每分钟最多 30 次），请稍后再试。"""
+    item = getattr(getattr(error, "limit", None), "limit", None)
+    periods = {"second": _("每秒"), "minute": _("每分钟"), "hour": _("每小时"), "day": _("每天")}
+    if item is None or item.multiples != 1 or item.GRANULARITY.name not in periods:
+        return _("尝试次数过多，请稍后再试。")
+    return _("尝试次数过多（%(period)s最多 %(n)s 次），请稍后再试。",
+             period=periods[item.GRANULARITY.name], n=item.amount)

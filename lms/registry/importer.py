@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,12 +106,64 @@ def _first_sheet(source: IO[bytes] | Path) -> Any:
     where openpyxl's read-only mode takes half a minute, longer than a request may."""
     from python_calamine import CalamineWorkbook
 
+    _check_extent(source)
     try:
         if isinstance(source, Path):
             return CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
         return CalamineWorkbook.from_filelike(source).get_sheet_by_index(0)
     except Exception as error:  # calamine raises several kinds for a damaged or foreign file
-        raise RosterFileError(_("无法读取 Excel 文件：%(error)s", error=error)) from error
+        raise RosterFileError(_("无法读取 Excel 文件：文件可能已损坏，或者并不是 Excel 文件。请用 Excel 或 WPS "
+                                "打开它，另存为 .xlsx 后再上传")) from error
+
+
+# calamine holds the sheet as a full grid, 32 bytes a cell, from A1 to the farthest cell used:
+# one stray cell at XFD1048576 would ask for 512 GiB and abort the process, past any except.
+MAX_CELLS = 5_000_000  # 160 MB; a 100,000-row roster of 19 columns is 1.9 million
+_ROW_NUMBER = re.compile(rb' r="(\d+)"')  # <row r="12">; a cell's r="B12" starts with letters
+_LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')  # a cell beyond column Z
+
+
+def _check_extent(source: IO[bytes] | Path) -> None:
+    """Refuse, before calamine reads it, a workbook whose sheets span more than MAX_CELLS."""
+    import zipfile
+
+    try:
+        book = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError):
+        book = None  # an .xls, or not a workbook at all: calamine says which
+    try:
+        if book is not None:
+            with book:
+                for info in book.infolist():
+                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                        with book.open(info) as sheet:
+                            rows, columns = _extent(sheet)
+                        if rows * columns > MAX_CELLS:
+                            raise RosterFileError(_("工作表的范围太大（%(rows)s 行 × %(columns)s 列）：表格外的远处可能有"
+                                                    "零散的内容，请删除名册以外的行和列后另存，或把名册分成几个文件",
+                                                    rows=rows, columns=columns))
+    finally:
+        if not isinstance(source, Path):
+            source.seek(0)
+
+
+def _extent(sheet: IO[bytes]) -> tuple[int, int]:
+    """The last row and (at least 26) the last column a sheet's XML names, read in pieces."""
+    rows, columns, tail = 0, 26, b""
+    while chunk := sheet.read(1 << 23):
+        data = tail + chunk  # a reference cut by the piece's end is whole in the next one
+        rows = max(rows, max(map(int, _ROW_NUMBER.findall(data)), default=0))
+        columns = max(columns, max((column_number(m.decode()) for m in _LONG_COLUMN.findall(data)), default=0))
+        tail = data[-32:]
+    return rows, columns
+
+
+def column_number(letters: str) -> int:
+    """A=1, Z=26, AA=27, XFD=16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
@@ -133,7 +186,12 @@ def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
         # Nothing quoted and one kind of line end: exactly what csv.reader would make of it.
         yield from (line.split(",") for line in text.split("\n"))
     else:
-        yield from csv.reader(io.StringIO(text, newline=""))  # lists: rows are only indexed
+        reader = csv.reader(io.StringIO(text, newline=""))  # lists: rows are only indexed
+        try:
+            yield from reader
+        except csv.Error as error:  # a cell over 128 KB: an unclosed quote swallowed the rest
+            raise RosterFileError(_("CSV 文件第 %(line)s 行附近有一个过长的单元格，多半是引号没有配对：请检查该处的引号",
+                                    line=reader.line_num)) from error
 
 
 def estimate_rows(path: Path) -> int:

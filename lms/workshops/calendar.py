@@ -29,7 +29,8 @@ def feed_token(user) -> str:
 
 
 def user_for_feed_token(token: str) -> int | None:
-    """The officer whose feed this is, while their password is the one it was made under."""
+    """The officer whose feed this is, while their account is active and their password is the
+    one it was made under."""
     from lms.accounts.models import User
     from lms.accounts.service import parse_login_token, password_stamp
     from lms.extensions import db
@@ -40,7 +41,8 @@ def user_for_feed_token(token: str) -> int | None:
         return None
     if parsed is None:
         return None
-    changed = db.session.scalar(db.select(User.password_changed_at).where(User.id == parsed[0]))
+    changed = db.session.scalar(db.select(User.password_changed_at)
+                                .where(User.id == parsed[0], User.is_active_account.is_(True)))  # not a disabled one
     return parsed[0] if changed is not None and password_stamp(changed) == parsed[1] else None
 
 

@@ -308,6 +308,7 @@ def _check_window(workshop: Workshop, now: datetime, early: timedelta) -> None:
 
 
 MAX_FRAME_BYTES = 2 * 1024 * 1024
+MAX_FRAME_PIXELS = 50_000_000
 
 
 def read_qr(image: bytes) -> str | None:
@@ -321,9 +322,13 @@ def read_qr(image: bytes) -> str | None:
         return None
     try:
         frame = Image.open(io.BytesIO(image))
+        # Only the header is read so far: a small PNG can claim a huge canvas (a decompression
+        # bomb), refused before it is decoded. A phone camera's frame is at most about 50 MP.
+        if frame.width * frame.height > MAX_FRAME_PIXELS:
+            return None
         frame.thumbnail((1280, 1280))  # a bigger frame costs time and reads no better
         found = zxingcpp.read_barcodes(frame.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
     return found[0].text if found else None
 

@@ -10,9 +10,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.core.auth import per_user
 from lms.core.models import utcnow
 from lms.core.urls import public_url
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.workshops import calendar, service
 from lms.workshops.forms import CheckinForm, local_zone
 from lms.workshops.models import SCHEDULED, WAITLISTED, Workshop
@@ -112,8 +113,15 @@ def my_code(workshop_id: int):
     return Response(stream.getvalue(), mimetype="image/svg+xml")
 
 
+def _not_checked_in(response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/<int:workshop_id>/checkin", methods=["GET", "POST"])
 @login_required
+# Two six-digit codes are valid at a time: without a limit an absent officer could guess one.
+# 20 failures an hour per account: about one chance in 6,000 over a four-hour session.
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=per_user, deduct_when=_not_checked_in)
 def self_checkin(workshop_id: int):
     """The page the room's screen QR code opens: the officer confirms with one tap."""
     workshop = _visible_or_404(workshop_id)

@@ -98,6 +98,44 @@ def test_a_damaged_xlsx_is_explained(town):
         preview_of(b"PK\x03\x04 this is no workbook", "roster.xlsx")
 
 
+def test_a_workbook_with_one_cell_far_out_is_refused_before_it_is_read(tmp_path):
+    """A1 and XFD1048576: read whole, that grid would ask for 512 GiB and abort the process
+    (no except can catch it), so the check runs in a process of its own here."""
+    import subprocess
+    import sys
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"], book.active["XFD1048576"] = "备案编号", "一个误填的单元格"
+    book.save(tmp_path / "roster.xlsx")
+    assert (tmp_path / "roster.xlsx").stat().st_size < 10_000
+    code = ("import sys; from lms.registry.importer import parse_roster, RosterFileError\n"
+            "try: parse_roster(open(sys.argv[1], 'rb'), 'roster.xlsx')\n"
+            "except RosterFileError as error: print(error)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "roster.xlsx")], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "工作表的范围太大（1048576 行 × 16384 列）" in done.stdout and "删除名册以外的行和列" in done.stdout
+
+
+def test_a_stray_note_beside_the_roster_does_not_stop_it(town):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(as_xlsx([row(make_uscc(), "相南街道")])))
+    book.active["AB40"] = "备注：核对人 张三"  # columns and rows beyond the table, within reason
+    out = io.BytesIO()
+    book.save(out)
+    preview = preview_of(out.getvalue(), "roster.xlsx")
+    assert not preview.errors and preview.counts["filing_added"] == 1
+
+
+def test_a_csv_cell_swallowed_by_an_open_quote_is_explained(town):
+    data = ("\n".join([",".join(HEADER), '"' + "甲" * 140_000, "x"])).encode("utf-8")
+    with pytest.raises(RosterFileError, match="CSV 文件第 .* 行附近有一个过长的单元格，多半是引号没有配对"):
+        preview_of(data)
+
+
 def test_english_headers_and_dotted_dates_are_accepted(town):
     english = ["enterprise_name", "uscc", "town", "size", "above_scale", "officer_name", "position",
                "mobile", "appointed_on", "filed_on"]

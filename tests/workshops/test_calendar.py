@@ -53,6 +53,16 @@ def test_officer_feed_lists_their_seats_without_a_session(app, factory, client):
     assert client.get(url).status_code == 404
 
 
+def test_a_disabled_account_s_feed_stops(app, factory, client):
+    user = officer(factory)
+    service.enrol(make_workshop(title="我的"), user.id, BEFORE)
+    url = f"/workshops/feed/{calendar.feed_token(user)}.ics"
+    assert client.get(url).status_code == 200
+    user.is_active_account = False  # the officer left the company; their calendar app keeps polling
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
 def test_month_view_shows_the_workshop_on_its_local_day(app, factory, client):
     user = officer(factory)
     late = make_workshop(title="晚间培训", starts_at=START + timedelta(hours=16),  # 01:00 next day in Shanghai

@@ -127,6 +127,20 @@ def test_staff_scan_checks_in_and_a_phone_camera_link_lands_on_the_right_worksho
     assert "签到码无效" in huge
 
 
+def test_guessing_the_room_code_is_stopped_and_said_so(client, factory):
+    workshop = make_workshop(**_soon(hours=0.25))
+    user = officer(factory)
+    service.enrol(workshop, user.id, datetime.now(UTC) - timedelta(hours=1))
+    login(client, user)
+    code = service.session_code(workshop)
+    wrong = [f"{n:06d}" for n in range(1000) if f"{n:06d}" != code][:5]
+    for guess in wrong:
+        assert "签到码不正确" in client.post(f"/workshops/{workshop.id}/checkin", data={"code": guess}).get_data(as_text=True)
+    refused = client.post(f"/workshops/{workshop.id}/checkin", data={"code": code})
+    assert refused.status_code == 429 and "每分钟最多 5 次" in refused.get_data(as_text=True)
+    assert service.enrollment_of(workshop.id, user.id).status != ATTENDED  # not even with the right code now
+
+
 def test_the_reminder_command_takes_only_a_sensible_window(app):
     runner = app.test_cli_runner()
     for hours in ("0", "-5", "100000000"):
@@ -214,6 +228,22 @@ def test_a_camera_frame_is_read_on_the_server_for_browsers_that_cannot(as_staff,
     assert response.get_json() == {"text": "http://localhost/staff/workshops/scan?code=ABCDEFGH23"}
     assert as_staff.post("/staff/workshops/decode", data=b"not an image",
                          content_type="image/jpeg").get_json() == {"text": None}
+
+
+def test_a_frame_claiming_a_huge_canvas_is_not_decoded(as_staff):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    side = 20000  # 400 megapixels in a 390 kB PNG
+    squeeze = zlib.compressobj(9)
+    pixels = b"".join(squeeze.compress(b"\x00" * (side + 1)) for _ in range(side)) + squeeze.flush()
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    response = as_staff.post("/staff/workshops/decode", data=png, content_type="image/png")
+    assert response.status_code == 200 and response.get_json() == {"text": None}
 
 
 def test_closing_check_in_shows_when_it_was_closed(as_staff, factory):
