@@ -33,7 +33,12 @@ ENTERPRISES = [  # name, industry code, industry, scale, above scale, town index
     ("淮北市曲阳医疗器械有限公司", "C3585", "机械治疗及病房护理设备制造", "small", False, 4),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "建国", "晓东")
+GIVEN = (  # given name and the gender it usually goes with, so a filing's 性别 fits its name
+    ("伟", "男"), ("芳", "女"), ("娜", "女"), ("敏", "女"), ("静", "女"), ("丽", "女"), ("强", "男"),
+    ("磊", "男"), ("洋", "男"), ("艳", "女"), ("勇", "男"), ("军", "男"), ("杰", "男"), ("娟", "女"),
+    ("涛", "男"), ("明", "男"), ("超", "男"), ("秀英", "女"), ("建国", "男"), ("晓东", "男"),
+)
+EXAM_QUESTIONS, EXAM_POINTS = 30, 2  # 60 points; the pass mark is 60 %
 POSITIONS = ("副总经理", "质量总监", "总工程师", "质量副总", "常务副总经理")
 
 
@@ -74,18 +79,19 @@ def load_demo(only_if_empty: bool = True, seed: int = 2026) -> list[DemoAccount]
         filings.append(_filing(rng, ent, appointed, number=f"XS-{index:03d}"))
         db.session.add(filings[-1])
     db.session.flush()
-    exam = _demo_exam()
-    _demo_program(exam)
+    requirements = _demo_requirements()
+    exam = _demo_exam([r["course"] for r in requirements if r["industries"] is None])
+    _demo_program(exam, requirements)
     credentials = _demo_accounts(filings)
     _demo_workshops(filings[:3], towns)
     _demo_learning(filings[:3], exam)
     return credentials
 
 
-def _demo_program(exam) -> None:
-    """The current program: every synced course, the industry-specific ones as their manifests say."""
+def _demo_requirements() -> list[dict]:
+    """Every synced course its manifest requires: of everyone (industries None) or of some
+    industries; an optional course (required_for: []) is left out."""
     from lms.catalog.models import Course
-    from lms.programs.models import Program
 
     requirements = []
     for course in db.session.scalars(select(Course).where(Course.is_active).order_by(Course.position)):
@@ -93,6 +99,13 @@ def _demo_program(exam) -> None:
             requirements.append({"course": course.slug, "industries": None})
         elif course.required_for:
             requirements.append({"course": course.slug, "industries": list(course.required_for)})
+    return requirements
+
+
+def _demo_program(exam, requirements: list[dict]) -> None:
+    """The current program: the courses' manifests say who must take which."""
+    from lms.programs.models import Program
+
     db.session.add(Program(name="2026 年首席质量官培训", requirements=requirements,
                            # 24 study hours: the required courses give more; workshops count too.
                            exam_id=exam.id if exam else None, hours_required=24,
@@ -101,31 +114,37 @@ def _demo_program(exam) -> None:
                            description="质量月（9 月）集中培训与全年在线学习相结合。"))
 
 
-def _demo_exam() -> None:
-    """A comprehensive exam over every topic of the synced bank: five questions each."""
-    from lms.assessment.models import Exam, Question
+def _demo_exam(courses: list[str]):
+    """The final exam over the courses every officer must take, whatever the industry: a
+    paper never asks about a course the officer's program calls optional or another
+    industry's. Its questions are shared out evenly, the first courses taking any remainder."""
+    from lms.assessment.models import Exam
+    from lms.assessment.service import check_rules
 
-    topics = db.session.execute(select(Question.topic, func.count(Question.id))
-                                .where(Question.is_active).group_by(Question.topic)).all()
-    rules = [{"topic": topic, "kind": None, "difficulty": None, "count": 5, "points": 2}
-             for topic, count in sorted(topics) if count >= 5]
-    if not rules:
+    if not courses:
+        return None
+    share, extra = divmod(EXAM_QUESTIONS, len(courses))
+    rules = [{"topic": slug, "kind": None, "difficulty": None, "points": EXAM_POINTS,
+              "count": share + (1 if i < extra else 0)} for i, slug in enumerate(courses)]
+    if check_rules(rules):  # the bank is not synced, or too small for these rules
         return None
     exam = Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
                 pass_percent=60, attempts_allowed=3, wait_minutes=10,
-                description="覆盖全部课程的综合考试，每门课程 5 题。")
+                description=f"覆盖各行业都必修的 {len(courses)} 门课程，共 {EXAM_QUESTIONS} 题。")
     db.session.add(exam)
     db.session.flush()
     return exam
 
 
 def _filing(rng, ent, appointed, status="current", ended_on=None, end_reason="", number=None):
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    surname = rng.choice(SURNAMES)
+    given, gender = rng.choice(GIVEN)
+    name = surname + given
     return Filing(enterprise=ent, filing_no=number, officer_name=name, position=rng.choice(POSITIONS),
                   mobile="13" + "".join(rng.choice("0123456789") for _ in range(9)),
                   appointed_on=appointed, filed_on=appointed + timedelta(days=rng.randrange(3, 30)),
                   status=status, ended_on=ended_on, end_reason=end_reason,
-                  gender=rng.choice("男女"), education=rng.choice(("大专", "本科", "硕士")),
+                  gender=gender, education=rng.choice(("大专", "本科", "硕士")),
                   title=rng.choice(("质量工程师", "高级工程师", "工程师")), years_in_quality=rng.randrange(3, 20))
 
 
@@ -197,7 +216,8 @@ def _demo_learning(claimed: list[Filing], exam) -> None:
     from lms.assessment.service import start_attempt, submit
     from lms.catalog.models import Course, Lesson, LessonProgress
     from lms.certificates.models import Certificate
-    from lms.certificates.service import add_months, issue_if_complete
+    from lms.certificates.service import add_months, issue_if_complete, make_serial
+    from lms.core.audit import AuditEntry
     from lms.core.models import utcnow
     from lms.programs.service import current_program
 
@@ -240,7 +260,13 @@ def _demo_learning(claimed: list[Filing], exam) -> None:
         submitted_at=sat + timedelta(minutes=35)))
     cert = issue_if_complete(finished, program) or db.session.scalar(
         select(Certificate).where(Certificate.user_id == finished.id))
-    if cert is not None:
-        cert.issued_on = sat.date()
-        cert.expires_on = add_months(sat.date(), program.certificate_months)
+    if cert is not None:  # dated when the exam completed the program, and logged then too
+        issued_at = sat + timedelta(minutes=35)
+        issued_serial = cert.serial
+        cert.issued_on = issued_at.date()
+        cert.expires_on = add_months(cert.issued_on, program.certificate_months)
+        cert.serial = make_serial(cert.issued_on.year, cert.id)  # the serial names the year of issue
+        db.session.execute(update(AuditEntry).where(
+            AuditEntry.action == "certificate.issued", AuditEntry.target == issued_serial)
+            .values(at=issued_at, target=cert.serial))
     db.session.commit()
