@@ -82,6 +82,7 @@ Config.SESSION_COOKIE_SAMESITE = "Lax"
 Config.REMEMBER_COOKIE_HTTPONLY = True
 Config.REMEMBER_COOKIE_SAMESITE = "Lax"
 Config.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+Config.REMEMBER_COOKIE_DURATION = timedelta(days=14)  # "remember me" on a shared office PC: two weeks, not a year
 Config.BABEL_DEFAULT_LOCALE = "zh_CN"
 Config.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
 Config.LANGUAGES = {"zh_CN": "中文", "en": "English"}

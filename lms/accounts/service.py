@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import User
 from lms.core import audit
@@ -43,13 +46,23 @@ def find_user(login: str) -> User | None:
 
 
 def authenticate(login: str, password: str) -> User | None:
-    """The active user with these credentials, or None (never says which part was wrong)."""
+    """The active user with these credentials, or None (never says which part was wrong, nor,
+    by taking less time, that no such account exists: a password is checked either way)."""
     user = find_user(login)
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_stand_in_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+        return None
+    if not user.is_active or not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    """A hash of nothing anyone knows, checked when the account does not exist."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 MIN_PASSWORD = 8
@@ -96,7 +109,7 @@ def create_user(
     if phone and not is_valid_mobile(phone):
         raise AccountError(_("手机号码格式不正确"))
     if email and find_user(email) or phone and find_user(phone):
-        raise AccountError(_("该手机号码或电子邮箱已注册，请直接登录"))
+        raise AccountError(_("该手机号码或电子邮箱已有账号"))
     user = User(name=clean(name), email=email or None, phone=phone or None, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -150,8 +163,8 @@ def hash_invite_code(code: str) -> str:
     return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
 
 
-def claim_filing(user: User, code: str) -> Filing:
-    """Link user to the filing the code was issued for; a code works once."""
+def filing_for_code(code: str) -> Filing:
+    """The unclaimed current filing an invitation code was issued for (locked for the claim)."""
     from flask_babel import gettext as _
 
     filing = db.session.scalar(
@@ -161,6 +174,31 @@ def claim_filing(user: User, code: str) -> Filing:
     # guess must not tell whether a filing exists.
     if filing is None or filing.user_id is not None or not filing.is_current:
         raise AccountError(_("邀请码无效或已被使用。请核对后重试，或联系区市场监管局。"))
+    return filing
+
+
+def register_officer(name: str, password: str, code: str, *, phone: str, email: str = "") -> User:
+    """A new officer's account, claiming the filing of their invitation code; the caller commits.
+
+    The code is checked first: without one, the form tells nobody whether a mobile number or
+    an e-mail address already has an account. The name must be the filing's, as the roster,
+    the coverage lists and the certificate will print it.
+    """
+    from flask_babel import gettext as _
+
+    filing = filing_for_code(code)
+    if "".join(clean(name).split()) != "".join(clean(filing.officer_name).split()):
+        raise AccountError(_("姓名与这个邀请码的备案不一致：请填写备案上登记的姓名。若备案上的姓名有误，请联系区市场监管局更正。"))
+    if (email and find_user(email)) or (phone and find_user(phone)):
+        raise AccountError(_("该手机号码或电子邮箱已有账号，请直接登录，再在“认领备案”页面输入邀请码"))
+    user = create_user(filing.officer_name, password, email=email, phone=phone)
+    claim_filing(user, code, filing)
+    return user
+
+
+def claim_filing(user: User, code: str, filing: Filing | None = None) -> Filing:
+    """Link user to the filing the code was issued for (found already, or now); a code works once."""
+    filing = filing or filing_for_code(code)
     filing.user_id = user.id
     filing.claimed_at = utcnow()
     filing.invite_code_hash = None

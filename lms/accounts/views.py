@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
@@ -48,13 +49,20 @@ def _login_key() -> str:
     return "login:" + service.normalize_login(request.form.get("login", ""))
 
 
+def _account_and_address() -> str:
+    """One address guessing at one account is stopped at once; others trying the same account
+    (perhaps its owner) only once a whole hour's guesses add up (the per-account limit)."""
+    return f"{_login_key()}@{get_remote_address()}"
+
+
 def _failed(response) -> bool:
     return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key, deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address, deduct_when=_failed)
+@limiter.limit("30 per hour", methods=["POST"], key_func=_login_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -83,6 +91,8 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("当前密码不正确"))
+        elif form.password.data == form.current.data:
+            form.password.errors.append(_("新密码不能与当前密码相同"))
         else:
             user = current_user._get_current_object()
             db.session.add(user)  # the user loader leaves it out of the Session on a read
@@ -116,11 +126,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = service.create_user(
-                form.name.data, form.password.data, email=form.email.data or "",
-                phone=form.phone.data,
-            )
-            service.claim_filing(user, form.code.data)
+            user = service.register_officer(form.name.data, form.password.data, form.code.data,
+                                            email=form.email.data or "", phone=form.phone.data)
         except service.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")

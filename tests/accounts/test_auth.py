@@ -1,6 +1,7 @@
 """Signing in and out, passwords, reset links, throttling."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -41,6 +42,29 @@ def test_login_is_throttled_with_a_clear_message(client, factory):
     r = client.post("/login", data={"login": user.login, "password": "correct-horse-1"})
     assert r.status_code == 429
     assert "尝试次数过多" in r.get_data(as_text=True)
+
+
+def test_strangers_guessing_at_an_account_do_not_lock_its_owner_out(client, factory):
+    user = factory.user("officer")
+    for n in range(5):  # five addresses, five bad passwords each would be stopped one by one
+        assert client.post("/login", data={"login": user.login, "password": "bad"},
+                           environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code == 401
+    assert client.post("/login", data={"login": user.login, "password": "bad"},
+                       environ_base={"REMOTE_ADDR": "203.0.113.0"}).status_code == 401
+    owner = client.post("/login", data={"login": user.login, "password": "correct-horse-1"},
+                        environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert owner.status_code == 302
+
+
+def test_an_unknown_account_costs_a_password_check_too(client, monkeypatch):
+    """So that a quick answer does not tell that no such account exists."""
+    import lms.accounts.service as service
+
+    checked = []
+    real = service.check_password_hash
+    monkeypatch.setattr(service, "check_password_hash", lambda *args: checked.append(args) or real(*args))
+    assert client.post("/login", data={"login": "13912340000", "password": "whatever-1"}).status_code == 401
+    assert len(checked) == 1
 
 
 def test_successful_logins_do_not_use_up_the_allowance(client, factory):
@@ -86,6 +110,23 @@ def test_change_password_requires_the_current_one(client, factory):
     assert client.post("/login", data={"login": user.login, "password": "new-password-1"}).status_code == 302
 
 
+def test_the_new_password_must_differ_from_the_current_one(client, factory):
+    user = factory.user("officer")
+    login(client, user)
+    page = client.post("/account/password", data={"current": "correct-horse-1", "password": "correct-horse-1",
+                                                  "confirm": "correct-horse-1"}).get_data(as_text=True)
+    assert "新密码不能与当前密码相同" in page and "密码已修改" not in page
+
+
+def test_an_admin_is_not_offered_to_change_or_disable_their_own_account(client, factory):
+    admin = factory.user("admin")
+    other = factory.user("staff")
+    login(client, admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert f"/admin/users/{other.id}/role" in page and f"/admin/users/{admin.id}/role" not in page
+    assert f"/admin/users/{admin.id}/active" not in page and "（您本人）" in page
+
+
 def test_admin_reset_link_sets_a_password_once(client, factory):
     officer = factory.user("officer")
     admin = factory.user("admin")
@@ -121,7 +162,7 @@ def test_role_change_is_audited_and_listed(client, factory):
     assert officer.role == "staff"
     entry = db.session.query(AuditEntry).filter_by(action="user.role_changed").one()
     assert entry.actor_id == admin.id
-    assert "officer → staff" in client.get("/admin/audit").get_data(as_text=True)
+    assert "首席质量官 → 工作人员" in client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_deactivated_user_cannot_sign_in(client, factory):
@@ -183,6 +224,8 @@ def test_remember_me_keeps_a_device_signed_in_until_the_password_changes(app, fa
     client.post("/login", data={"login": user.login, "password": "correct-horse-1", "remember": "y"})
     cookie = client.get_cookie(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
     assert cookie is not None
+    days = (cookie.expires - datetime.now(UTC)).days if cookie.expires.tzinfo else None
+    assert days is not None and 13 <= days <= 14  # two weeks on a shared office PC, not a year
     fresh = app.test_client()  # the browser was closed: only the remember-me cookie is left
     fresh.set_cookie(cookie.key, cookie.value)
     assert fresh.get("/me").status_code == 200

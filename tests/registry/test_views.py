@@ -206,6 +206,28 @@ def test_invitation_code_claims_a_filing_once(app, factory):
     assert "邀请码无效或已被使用" in again
 
 
+def test_registering_takes_the_name_on_the_filing_and_tells_nobody_which_numbers_have_accounts(app, as_staff, factory):
+    from lms.accounts.models import User
+
+    filing = factory.filing(officer_name="孙悦")
+    code = invite_codes(as_staff)[0][5]
+    taken = factory.user("officer", phone="13700006666")
+
+    def register(name, phone, code=code):
+        return app.test_client().post("/register", data={"code": code, "name": name, "phone": phone,
+                                                         "password": "long-enough-1", "confirm": "long-enough-1"})
+
+    # Without a valid code, a number that has an account gets the same answer as any other.
+    assert "邀请码无效或已被使用" in register("孙悦", taken.phone, code="ABCD-EFGH-JK").get_data(as_text=True)
+    assert "姓名与这个邀请码的备案不一致" in register("孙月", "13700007777").get_data(as_text=True)
+    assert "已有账号，请直接登录" in register("孙悦", taken.phone).get_data(as_text=True)
+    db.session.refresh(filing)
+    assert filing.user_id is None and db.session.scalar(select(func.count(User.id))) == 2  # taken + staff
+    assert register(" 孙 悦 ", "13700007777").status_code == 302  # spaces typed in a name do not matter
+    db.session.refresh(filing)
+    assert filing.user.name == "孙悦"  # as the roster and the certificate print it
+
+
 def test_wrong_code_says_the_same_as_a_used_one(client):
     page = client.post("/register", data={"code": "ABCD-EFGH-JK", "name": "某人", "phone": "13700003333",
                                           "password": "long-enough-1", "confirm": "long-enough-1"})
