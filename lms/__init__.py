@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Config
 from lms.core.driver_read import release_read_connection
+from lms.core.files import private_dir
 from lms.core.i18n import install_template_gettext
 from lms.core.i18n import select_locale as _select_locale
 from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
@@ -38,7 +39,7 @@ def create_app(config: Any = None) -> Flask:
     config = config or Config()
     app = Flask(__name__, instance_path=getattr(config, "INSTANCE_PATH", None))
     app.config.from_object(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(app.instance_path)  # the SQLite file, the keys, uploads and backups
     app.session_interface = CookieSessionInterface()
     _check_coroutines_once(app)
 

@@ -283,7 +283,9 @@ def backup(destination: Path | None, keep: int | None) -> None:
             f"-Fc -f lms.dump {url.database}")
     folder = Path(current_app.instance_path) / "backups"
     if destination is None:
-        folder.mkdir(parents=True, exist_ok=True)
+        from lms.core.files import private_dir
+
+        private_dir(folder)
         now = datetime.now()
         destination = folder / f"lms-{now:%Y%m%d-%H%M%S}.sqlite3"
         if destination.exists():  # a second backup within the second

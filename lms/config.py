@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from lms.core.files import private_dir, write_private
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -18,9 +21,9 @@ def _secret_key(instance: Path) -> str:
         return key
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        private_dir(instance)
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            write_private(path, secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 

@@ -67,3 +67,23 @@ def test_links_handed_out_use_the_base_url_whatever_address_the_request_came_by(
         login(officer, factory.user("officer"))
         page = officer.get("/workshops/").get_data(as_text=True)
         assert "https://cqo.example.gov.cn/workshops/feed/" in page and "http://localhost/workshops/feed" not in page
+
+
+def test_folders_with_personal_data_are_the_owner_s_alone(make_app, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    os.chmod(instance, 0o755)  # as an older release or a loose umask left it
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(instance))
+    key = Config().SECRET_KEY
+    assert key and stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    app = make_app(UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    with app.app_context():
+        from lms.core.uploads import upload_dir
+
+        folder = upload_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700

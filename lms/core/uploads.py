@@ -11,11 +11,11 @@ from pathlib import Path
 
 from flask import current_app
 
+from lms.core.files import private_dir
+
 
 def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(current_app.config["UPLOAD_FOLDER"])  # rosters hold names and mobiles
 
 
 def forget_stale_uploads() -> int:
