@@ -27,6 +27,7 @@ from lms.certificates import credential, service, status_list
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.text import clean
 from lms.extensions import db, limiter
 from lms.programs.service import current_program
 from lms.registry.identifiers import mask_name
@@ -93,13 +94,19 @@ def mine():
     return render_template("certificates/mine.html", certs=certs, verify_url=partial(service.verification_url, external=False))
 
 
-def _public(status: str, cert: Certificate | None) -> dict:
-    """What anyone may see: the status, a masked name, enterprise, program and dates."""
+def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> dict:
+    """What anyone may see: the status, a masked name, program and dates; the enterprise too
+    for the certificate in hand: opened from its QR code (signed), or with the holder's full
+    name typed as printed on it. Serials are numbered in order, so a serial alone must not list
+    who holds a certificate where."""
     data = {"status": status}
     if cert is not None and status != "forged":
-        data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name),
-                     "enterprise": cert.enterprise_name, "program": cert.program.name,
+        data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name), "program": cert.program.name,
                      "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
+        if name:
+            data["name_matches"] = "".join(clean(name).split()) == "".join(clean(cert.holder_name).split())
+        if signed or data.get("name_matches"):
+            data["enterprise"] = cert.enterprise_name
     return data
 
 
@@ -111,11 +118,12 @@ def certificate(serial: str | None):
     if not serial:
         return render_template("certificates/verify.html", result=None, serial="")
     status, cert = service.status_of(serial, request.args.get("s"))
-    data = _public(status, cert)
+    signed = request.args.get("s") is not None and status != "forged"
+    name = request.args.get("name", "").strip()[:50]
+    data = _public(status, cert, signed, name)
     if request.accept_mimetypes.best == "application/json" or request.args.get("format") == "json":
         return jsonify(data)
-    return render_template("certificates/verify.html", result=data, serial=serial,
-                           signed=request.args.get("s") is not None and status != "forged")
+    return render_template("certificates/verify.html", result=data, serial=serial, signed=signed, name=name)
 
 
 @staff_bp.get("/")

@@ -125,6 +125,20 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     assert "已撤销" in page and "王*国" in page and "王建国" not in page
 
 
+def test_a_typed_serial_names_the_enterprise_only_with_the_holder_s_name(program, factory, client):
+    """Serials run in order: walking them must not list who holds a certificate at which firm."""
+    cert = service.issue_by_staff(officer_of(factory, "C3484", "王建国"), program, "外地培训已认可")
+    typed = verify(client, cert.serial).get_json()
+    assert typed["status"] == "valid" and typed["holder"] == "王*国" and "enterprise" not in typed
+    assert cert.enterprise_name not in verify(client, cert.serial, json=False).get_data(as_text=True)
+    named = client.get(f"/verify/{cert.serial}?name=王 建国", headers={"Accept": "application/json"}).get_json()
+    assert named["name_matches"] is True and named["enterprise"] == cert.enterprise_name
+    wrong = client.get(f"/verify/?serial={cert.serial}&name=王建军").get_data(as_text=True)
+    assert "与所填姓名不一致" in wrong and cert.enterprise_name not in wrong
+    scanned = verify(client, cert.serial, service.sign(cert.serial)).get_json()  # the QR code in hand
+    assert scanned["enterprise"] == cert.enterprise_name
+
+
 def test_reissue_keeps_the_serial_history(program, factory, client):
     user = officer_of(factory, "C3484", "李四")
     old = service.issue_by_staff(user, program, "补发")
