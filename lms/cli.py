@@ -112,18 +112,24 @@ def sync_content(dry_run: bool) -> None:
 @with_appcontext
 def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: bool) -> None:
     """Import questions from GIFT, Aiken or Moodle XML into the bank."""
-    from lms.assessment.importer import commit_import, preview_import
+    from lms.assessment.importer import UnknownTopic, commit_import, preview_import
+    from lms.assessment.paper import kind_labels
 
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise click.ClickException("文件应为 UTF-8 编码") from error
-    preview = preview_import(text, file.name, topic, fmt)
+    try:
+        preview = preview_import(text, file.name, topic, fmt)
+    except UnknownTopic as error:
+        raise click.ClickException(str(error)) from error
     report = preview.as_dict()
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
-        click.echo(f"可导入 {report['questions']} 题：" + "，".join(f"{k} {v}" for k, v in report["by_type"].items()))
+        kinds = kind_labels()
+        click.echo(f"可导入 {report['questions']} 题：" + "，".join(f"{kinds.get(k, k)} {v}"
+                                                             for k, v in report["by_type"].items()))
         for item in report["skipped"]:
             click.echo(f"  跳过 第 {item['line']} 行：{item['message']}")
         for item in report["errors"]:
@@ -206,21 +212,32 @@ def seed_demo(if_empty: bool) -> None:
     click.echo("")
 
 
+def _ask_password() -> str:
+    # Asked only once the login is known to be usable, so that a mistyped login costs no password.
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @lms_cli.command("create-user")
 @click.argument("login")
 @click.option("--name", required=True, help="The person's name as shown in the app.")
 @click.option("--role", type=click.Choice(["officer", "staff", "admin"]), required=True,
               help="officer (a CQO), staff (the bureau) or admin (accounts and roles).")
-@click.password_option()
+@click.option("--password", help="The new password; asked for twice, hidden, when left out.")
 @with_appcontext
-def create_user(login: str, name: str, role: str, password: str) -> None:
+def create_user(login: str, name: str, role: str, password: str | None) -> None:
     """Create an account (LOGIN is an e-mail address or a mobile number)."""
-    from lms.accounts.service import AccountError
+    from lms.accounts.service import AccountError, find_user, normalize_login
     from lms.accounts.service import create_user as create
+    from lms.registry.identifiers import is_valid_mobile
 
+    key = normalize_login(login)
+    if "@" not in key and not is_valid_mobile(key):
+        raise click.ClickException(f"手机号码格式不正确：{login}")
+    if find_user(key) is not None:
+        raise click.ClickException(f"{login} 已注册；要改密码，请用 set-password")
     try:
         kind = {"email": login} if "@" in login else {"phone": login}
-        create(name, password, role=role, **kind)
+        create(name, password or _ask_password(), role=role, **kind)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -229,15 +246,16 @@ def create_user(login: str, name: str, role: str, password: str) -> None:
 
 @lms_cli.command("set-password")
 @click.argument("login")
-@click.password_option()
+@click.option("--password", help="The new password; asked for twice, hidden, when left out.")
 @with_appcontext
-def set_password(login: str, password: str) -> None:
+def set_password(login: str, password: str | None) -> None:
     """Set a user's password (for a lost demo password or a locked-out admin)."""
     from lms.accounts.service import find_user, password_problem
 
     user = find_user(login)
     if user is None:
         raise click.ClickException(f"找不到账号 {login}")
+    password = password or _ask_password()
     if problem := password_problem(password):
         raise click.ClickException(problem)
     user.set_password(password)

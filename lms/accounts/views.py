@@ -261,7 +261,9 @@ def _show_reset_link(user: User, created: bool = False):
 def audit_log():
     action = request.args.get("action") or None
     page = db.paginate(audit.recent_entries(action), per_page=50)
+    role_names = {choice.value: choice.label for choice in RoleForm().role.choices}  # as on the users page
     return render_template(
         "accounts/audit.html", page=page, action=action, actions=audit.known_actions(),
-        labels=audit.ACTION_LABELS, target_link=audit.target_link
+        labels=audit.ACTION_LABELS, target_link=audit.target_link,
+        describe=lambda entry: audit.describe(entry, role_names),
     )

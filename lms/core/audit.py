@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, String, select
@@ -64,12 +67,13 @@ ACTION_LABELS = {
     "filing.account_created": _l("代为开户"), "filing.claimed": _l("认领备案"), "filing.ended": _l("结束备案"),
     "filing.invites_issued": _l("生成邀请码"), "filing.succeeded": _l("备案接任者"),
     "program.saved": _l("保存培训计划"), "questions.imported": _l("导入试题"), "reminders.queued": _l("生成培训提醒"),
-    "roster.imported": _l("导入名册"), "town.added": _l("添加镇街"), "town.enabled": _l("启用或停用镇街"),
+    "roster.imported": _l("导入名册"), "town.added": _l("添加镇街"),
+    "town.enabled": _l("启用镇街"), "town.disabled": _l("停用镇街"),
     "user.created": _l("新建用户"), "user.reset_link": _l("生成重设密码链接"), "user.role_changed": _l("更改角色"),
     "user.enabled": _l("启用账号"), "user.disabled": _l("停用账号"),
     "workshop.attendance_closed": _l("结束签到"), "workshop.cancelled": _l("取消培训班"),
     "workshop.checked_in": _l("培训班签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),
-    "workshop.reminders": _l("发送开课提醒"),
+    "workshop.updated": _l("修改培训班"), "workshop.reminders": _l("发送开课提醒"),
 }
 
 
@@ -78,14 +82,15 @@ def known_actions() -> list[str]:
 
 
 # How a "kind:id" target reads on the log, and the page it opens (endpoint, its id argument).
+# Each is one message with its number, so that a language can put the word in the singular.
 TARGET_KINDS = {
-    "user": (_l("账号"), None, None),
-    "filing": (_l("备案"), "coverage.officer", "filing_id"),
-    "enterprise": (_l("企业"), "registry.enterprise", "enterprise_id"),
-    "workshop": (_l("培训班"), "workshops_staff.detail", "workshop_id"),
-    "exam": (_l("考试"), "exams_staff.edit_exam", "exam_id"),
-    "program": (_l("培训计划"), "programs.edit", "program_id"),
-    "token": (_l("接口令牌"), "tokens.index", None),
+    "user": (_l("账号 #%(id)s"), None, None),
+    "filing": (_l("备案 #%(id)s"), "coverage.officer", "filing_id"),
+    "enterprise": (_l("企业 #%(id)s"), "registry.enterprise", "enterprise_id"),
+    "workshop": (_l("培训班 #%(id)s"), "workshops_staff.detail", "workshop_id"),
+    "exam": (_l("考试 #%(id)s"), "exams_staff.edit_exam", "exam_id"),
+    "program": (_l("培训计划 #%(id)s"), "programs.edit", "program_id"),
+    "token": (_l("接口令牌 #%(id)s"), "tokens.index", None),
 }
 
 
@@ -101,6 +106,74 @@ def target_link(target: str) -> tuple[str, str | None]:
             return target, url_for("verify.certificate", serial=target)
         return target, None
     label, endpoint, argument = TARGET_KINDS[kind]
+    text = label % {"id": key}
     if endpoint is None:
-        return f"{label} #{key}", None
-    return f"{label} #{key}", url_for(endpoint, **({argument: int(key)} if argument else {}))
+        return text, None
+    return text, url_for(endpoint, **({argument: int(key)} if argument else {}))
+
+
+def describe(entry: AuditEntry, role_names: Mapping[str, str]) -> str:
+    """An entry's explanation in the page's language. Where the action keeps numbers or codes,
+    it is worded now from them, not shown as written then (in the writer's language, or as
+    codes); other entries, and older ones without that shape, show the text they were given."""
+    describer = _DESCRIBERS.get(entry.action)
+    text = describer(entry, role_names) if describer else None
+    return entry.summary if text is None else text
+
+
+def _roster_changes(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    """新增企业 1 · 新增备案 1: the kinds of change that happened, in the preview's order."""
+    from lms.registry.roster_plan import CHANGE_LABELS  # that module records with this one
+
+    counts = entry.details or {}
+    if not counts or not counts.keys() <= CHANGE_LABELS.keys():
+        return None
+    changes = [f"{label} {counts[kind]}" for kind, label in CHANGE_LABELS.items() if counts.get(kind)]
+    return " · ".join(changes) or _("没有变化")
+
+
+def _invite_codes(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    # The text written starts with the count in either language; the details list at most
+    # 1000 of the filings, so they are counted only when the text has no number.
+    written = re.match(r"\d+", entry.summary)
+    count = int(written.group()) if written else len((entry.details or {}).get("filings", []))
+    return _("%(n)s 个邀请码", n=count) if count else None
+
+
+def _role_change(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    parts = re.fullmatch(r"(.+): (\w+) → (\w+)", entry.summary)  # login: officer → admin
+    if parts is None or not {parts[2], parts[3]} <= role_names.keys():
+        return None
+    return f"{parts[1]}: {role_names[parts[2]]} → {role_names[parts[3]]}"
+
+
+def _new_user(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    parts = re.fullmatch(r"(.+) \((\w+)\)", entry.summary)  # login (staff)
+    if parts is None or parts[2] not in role_names:
+        return None
+    return f"{parts[1]} ({role_names[parts[2]]})"
+
+
+_CHECKED_IN_BY = {"staff": _l("%(name)s（工作人员扫码签到）"), "self": _l("%(name)s（现场自助签到）")}
+
+
+def _check_in(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    parts = re.fullmatch(r"(.+) \((staff|self)\)", entry.summary)  # name (staff), Enrollment.checked_in_by
+    return _CHECKED_IN_BY[parts[2]] % {"name": parts[1]} if parts else None
+
+
+def _counted(message: str) -> Callable[[AuditEntry, Mapping[str, str]], str | None]:
+    """For an action whose text is a bare count: say what was counted."""
+    return lambda entry, role_names: message % {"n": int(entry.summary)} if entry.summary.isdecimal() else None
+
+
+_DESCRIBERS = {
+    "roster.imported": _roster_changes,
+    "filing.invites_issued": _invite_codes,
+    "user.role_changed": _role_change,
+    "user.created": _new_user,
+    "workshop.checked_in": _check_in,
+    "questions.imported": _counted(_l("共 %(n)s 题")),
+    "reminders.queued": _counted(_l("%(n)s 条提醒")),
+    "workshop.reminders": _counted(_l("%(n)s 条提醒")),
+}
