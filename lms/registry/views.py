@@ -100,8 +100,10 @@ def end_filing(filing_id: int):
         else:
             db.session.commit()
             flash(_("备案已结束。"), "success")
-    else:
-        flash(next(iter(form.ended_on.errors), _("请填写离任日期。")), "error")
+    else:  # the page again, with the date marked and the choices kept
+        flash(_("备案未结束：请改正下面标出的内容。"), "error")
+        return render_template("registry/enterprise.html", ent=filing.enterprise, end_form=form,
+                               successor_form=SuccessorForm()), 400
     return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
 
 

@@ -303,3 +303,13 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     assert app.test_client().post("/register", data={"code": code, **register}).status_code == 302
     again = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True)
     assert "该备案已有账号或已结束" in again.get_data(as_text=True)
+
+
+def test_ending_a_filing_without_a_date_marks_the_field_and_ends_nothing(as_staff, factory):
+    filing = factory.filing(officer_name="周勇")
+    response = as_staff.post(f"/staff/registry/filings/{filing.id}/end", data={"reason": "resigned"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "备案未结束：请改正下面标出的内容" in page
+    assert 'class="form-control is-invalid" id="ended_on"' in page  # marked on the field itself
+    db.session.refresh(filing)
+    assert filing.status == "current"

@@ -1,11 +1,21 @@
 // CQO Academy: behaviour shared by every page (no inline scripts: the CSP forbids them).
 document.addEventListener("DOMContentLoaded", () => {
-  // Buttons that ask before a destructive action: <button data-confirm="...">.
+  // Buttons that ask before a destructive action: <button data-confirm="...">. A form's button
+  // asks once the browser has checked the form (a missing date is marked first, not after
+  // "are you sure?"); anything else asks on click.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
+    if (el.form) return;
     el.addEventListener("click", (event) => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  document.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
   // A form whose answer is a download leaves the page as it was: once the download has come
   // (the server sets the cookie lms_downloaded with it), reload the page so that its numbers
   // and the server's message show. data-confirm-if names a checkbox that, when ticked, makes
