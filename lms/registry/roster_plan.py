@@ -39,7 +39,7 @@ FIELD_COLUMNS = {"name": "enterprise_name", "scale": "size", "is_above_scale": "
                  "industry_name": "industry", "town_id": "town", "id_number_masked": "id_number"}
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
 CHANGE_LABELS = {"enterprise_added": _l("新增企业"), "enterprise_changed": _l("变更企业"),
-                 "filing_added": _l("新增备案"), "filing_changed": _l("变更备案"), "filing_ended": _l("结束备案")}
+                 "filing_added": _l("新增备案"), "filing_changed": _l("变更备案"), "filing_ended": _l("备案结束")}
 
 
 @dataclass

@@ -313,3 +313,13 @@ def test_ending_a_filing_without_a_date_marks_the_field_and_ends_nothing(as_staf
     assert 'class="form-control is-invalid" id="ended_on"' in page  # marked on the field itself
     db.session.refresh(filing)
     assert filing.status == "current"
+
+
+def test_the_english_preview_counts_errors_and_ended_filings_in_words_of_their_own(as_staff, factory):
+    factory.town("相南街道")
+    as_staff.get("/lang/en")
+    r = upload(as_staff, as_csv([row("91340600MA2N0000X0", "相南街道", "王明"), row(make_uscc(), "相南街道")]),
+               "roster.csv")
+    page = as_staff.get(r.location).get_data(as_text=True)
+    tiles = [t.split("</div>")[0] for t in page.split('<div class="small">')[1:]]
+    assert "Errors" in tiles and "Filings ended" in tiles  # not "False" (a true/false answer) nor "End filing"
