@@ -42,7 +42,7 @@ def navigation() -> list[tuple[str, object]]:
     """[(label, url)] for single links and [(label, [(url, label), ...])] for dropdowns, in
     the current user's role and language (cached per process: they are static)."""
     if not current_user or not current_user.is_authenticated:
-        return []
+        return [(_l("证书查验"), url_for("verify.certificate"))]  # what anyone may do here
     key = (current_user.role, str(get_locale()))
     if key not in _cache:
         _cache[key] = _items(current_user)
