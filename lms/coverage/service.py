@@ -182,9 +182,19 @@ def trend_dates(program: Program, as_of: date, points: int = 8) -> list[date]:
 
 def trend(program: Program, as_of: date, points: int = 8, latest: Numbers | None = None,
           today: date | None = None) -> list[tuple[date, float]]:
-    """Coverage at evenly spaced dates from the program's start to as_of: past days from
-    their snapshots (counted and kept on first need), as_of from `latest` when the caller
-    has just counted it."""
+    """Coverage (%) at evenly spaced dates from the program's start to as_of."""
+    return percentages(trend_counts(program, as_of, points, latest, today))
+
+
+def percentages(counts: list[tuple[date, int, int]]) -> list[tuple[date, float]]:
+    return [(d, round(100 * trained / filed, 1) if filed else 0.0) for d, filed, trained in counts]
+
+
+def trend_counts(program: Program, as_of: date, points: int = 8, latest: Numbers | None = None,
+                 today: date | None = None) -> list[tuple[date, int, int]]:
+    """(date, filed, trained) at evenly spaced dates from the program's start to as_of: past
+    days from their snapshots (counted and kept on first need), as_of from `latest` when the
+    caller has just counted it."""
     today = today or date.today()
     dates = trend_dates(program, as_of, points)
     version = snapshots.current_version()
@@ -196,7 +206,7 @@ def trend(program: Program, as_of: date, points: int = 8, latest: Numbers | None
         fresh = _count_on(program, missing)
         snapshots.store(program.id, fresh, version, today)
         counts.update(fresh)
-    return [(d, round(100 * counts[d][1] / counts[d][0], 1) if counts[d][0] else 0.0) for d in dates]
+    return [(d, *counts[d]) for d in dates]
 
 
 def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]]:
@@ -218,17 +228,19 @@ def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]
     return {d: (row[2 * i], row[2 * i + 1]) for i, d in enumerate(dates)}
 
 
-def projection(series: list[tuple[date, float]], target: float = 100) -> date | None:
-    """When target (%) is reached at the pace of the last stretch of the trend, if it is rising."""
-    if len(series) < 2:
+def projection(counts: list[tuple[date, int, int]], needed: int) -> date | None:
+    """When the `needed` officers still to train are trained, at the pace officers were trained
+    over the trend's last stretch; None when nobody was. Counted in people, not in percent: a
+    percentage also rises when filings end, and that trains nobody."""
+    if len(counts) < 2:
         return None
-    (d0, p0), (d1, p1) = series[-2], series[-1]
-    if p1 >= target:
+    (d0, _f0, t0), (d1, _f1, t1) = counts[-2], counts[-1]
+    if not needed:
         return d1
     days = (d1 - d0).days
-    if p1 <= p0 or days <= 0:
+    if t1 <= t0 or days <= 0:
         return None
-    return d1 + timedelta(days=round((target - p1) / ((p1 - p0) / days)))
+    return d1 + timedelta(days=math.ceil(needed * days / (t1 - t0)))
 
 
 @dataclass
@@ -275,15 +287,16 @@ class Outlook:
         elif self.projected:
             out.append((_("按 %(since)s 以来的进度，预计 %(d)s 达到目标。", since=self.since, d=self.projected), False))
         elif self.since:
-            out.append((_("%(since)s 以来覆盖率没有上升，按此进度达不到目标。", since=self.since), True))
+            out.append((_("%(since)s 以来没有新培训的人，按此进度达不到目标。", since=self.since), True))
         return out
 
 
-def outlook(program: Program, total: Numbers, series: list[tuple[date, float]], as_of: date) -> Outlook:
+def outlook(program: Program, total: Numbers, counts: list[tuple[date, int, int]], as_of: date) -> Outlook:
+    """counts: trend_counts, whose last stretch gives the pace."""
     target = program.target_percent
     needed = max(0, math.ceil(total.filed * target / 100 - 1e-9) - total.trained)
     return Outlook(target=target, filed=total.filed, needed=needed, days_left=(program.deadline - as_of).days,
-                   since=series[-2][0] if len(series) > 1 else None, projected=projection(series, target),
+                   since=counts[-2][0] if len(counts) > 1 else None, projected=projection(counts, needed),
                    deadline=program.deadline)
 
 

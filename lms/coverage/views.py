@@ -45,10 +45,10 @@ def dashboard():
     counted = service.overview(program, as_of)
     numbers = counted.numbers
     total = numbers["all"][0]
-    series = service.trend(program, as_of, latest=total)
+    counts = service.trend_counts(program, as_of, latest=total)
     return render_template(
-        "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=series,
-        outlook=service.outlook(program, total, series, as_of),
+        "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=service.percentages(counts),
+        outlook=service.outlook(program, total, counts, as_of),
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
         appointment=counted.appointment,
         towns_by_name={t.name: t.id for t in active_towns()},
@@ -140,7 +140,7 @@ def report():
     as_of = _as_of()
     counted = service.overview(program, as_of)
     total = counted.numbers["all"][0]
-    outlook = service.outlook(program, total, service.trend(program, as_of, latest=total), as_of)
+    outlook = service.outlook(program, total, service.trend_counts(program, as_of, latest=total), as_of)
     with force_locale("zh_CN"):  # the report is in Chinese, whatever the page's language
         data = coverage_pdf(program, as_of, counted.numbers, counted.appointment, current_app.config["BUREAU_NAME"],
                             outlook.days_text(), outlook.sentences())

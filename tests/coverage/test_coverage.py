@@ -143,21 +143,23 @@ def test_dashboard_chase_and_exports(roster, as_staff):
     assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 9
 
 
-def test_projection_from_the_trend():
-    start = date(2026, 1, 1)
-    assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)]) == start + timedelta(days=90)
-    assert service.projection([(start, 20.0), (start + timedelta(days=10), 20.0)]) is None
-    assert service.projection([(start, 10.0), (start + timedelta(days=10), 20.0)], target=80) == start + timedelta(days=70)
+def test_projection_from_the_officers_trained_over_the_last_stretch():
+    start, later = date(2026, 1, 1), date(2026, 1, 11)
+    assert service.projection([(start, 100, 10), (later, 100, 20)], needed=80) == later + timedelta(days=80)
+    assert service.projection([(start, 100, 20), (later, 100, 20)], needed=80) is None
+    # filings ended, nobody trained: the percentage rose (20% to 25%), the pace is still none
+    assert service.projection([(start, 100, 20), (later, 80, 20)], needed=60) is None
+    assert service.projection([(start, 100, 10), (later, 100, 20)], needed=0) == later
 
 
 def test_outlook_says_how_many_are_still_needed_and_how_fast():
     program = Program(name="p", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
                       target_percent=90)
     day = date(2026, 12, 3)  # 28 days, four weeks, before the deadline
-    rising = [(date(2026, 11, 3), 10.0), (day, 20.0)]
+    rising = [(date(2026, 11, 3), 41, 4), (day, 41, 8)]  # 4 trained in 30 days
     outlook = service.outlook(program, service.Numbers("all", 41, 8, 10), rising, day)
     assert outlook.needed == 29 and outlook.per_week == 7.2  # 90% of 41 is 36.9: 37 trained, 8 are
-    assert outlook.since == date(2026, 11, 3) and outlook.projected == day + timedelta(days=210)
+    assert outlook.since == date(2026, 11, 3) and outlook.projected == day + timedelta(days=218)  # 29 at 4 a month
     done = service.outlook(program, service.Numbers("all", 10, 9, 0), rising, day)
     assert done.reached and done.per_week is None
     late = service.outlook(program, service.Numbers("all", 10, 1, 0), rising, date(2027, 1, 5))
