@@ -174,8 +174,18 @@ def dashboard():
                            courses=catalog_for(current_user.id, industry),
                            hours=hours_earned(current_user.id),
                            standing=standing(current_user.id, industry, program) if program else None,
+                           revoked=_revoked_only(program),
                            days_left=(program.deadline - date.today()).days if program else None,
                            workshops=upcoming_enrollments(current_user.id))
+
+
+def _revoked_only(program):
+    """The officer's revoked certificate of the program, when they hold no valid one."""
+    from lms.certificates.service import in_force, revoked_of
+
+    if program is None or in_force(current_user.id, program.id) is not None:
+        return None
+    return revoked_of(current_user.id, program.id)
 
 
 # --- administration -------------------------------------------------------------------

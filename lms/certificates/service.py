@@ -94,12 +94,21 @@ def _create(user, program: Program, hours: float, basis: str, reason: str = "",
     return cert
 
 
+def revoked_of(user_id: int, program_id: int) -> Certificate | None:
+    """The officer's latest revoked certificate of the program, if that is where they stand."""
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.program_id == program_id, Certificate.status == "revoked")
+        .order_by(Certificate.revoked_at.desc()).limit(1))
+
+
 def issue_if_complete(user, program: Program | None = None) -> Certificate | None:
-    """Issue the program's certificate the moment the last requirement is met, once."""
+    """Issue the program's certificate the moment the last requirement is met, once. Not after
+    staff revoked one: the next lesson opened would otherwise undo the revocation; staff may
+    issue a new one by hand."""
     from lms.accounts.service import current_filing_of
 
     program = program or current_program()
-    if program is None or in_force(user.id, program.id) is not None:
+    if program is None or in_force(user.id, program.id) is not None or revoked_of(user.id, program.id):
         return None
     filing = current_filing_of(user)
     state = standing(user.id, filing.enterprise.industry_code if filing else "", program)

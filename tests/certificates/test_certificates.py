@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.programs.models import Program
 from tests.assessment.exam_factory import add_questions, answer_all, make_exam
 from tests.catalog.content_tree import write_course
-from tests.conftest import run_together
+from tests.conftest import login, run_together
 
 
 @pytest.fixture
@@ -68,6 +68,23 @@ def test_issued_exactly_when_the_last_requirement_is_met(program, factory):
     assert cert.holder_name == "张晓明" and cert.hours == 1.5 and cert.status == "valid"
     assert cert.expires_on.year == cert.issued_on.year + 2
     assert service.issue_if_complete(user) is None and len(certificates_of(user)) == 1
+
+
+def test_a_revoked_certificate_stays_revoked_and_the_officer_is_told_why(program, factory, client):
+    user = officer_of(factory, "C3484")
+    finish_course(user, "demo")
+    pass_exam(user, program)
+    [cert] = certificates_of(user)
+    service.revoke(cert, "冒用他人身份参加考试")
+    assert service.issue_if_complete(user) is None  # the next lesson opened must not undo it
+    assert [c.status for c in certificates_of(user)] == ["revoked"]
+    login(client, user)
+    home = client.get("/me").get_data(as_text=True)
+    assert f"您的证书 {cert.serial} 已被撤销" in home and "查看证书" not in home
+    mine = client.get("/certificates/").get_data(as_text=True)
+    assert "冒用他人身份参加考试" in mine and "请联系区市场监管局" in mine
+    again = service.issue_by_staff(user, program, "复核后重新认定")  # staff may still issue one by hand
+    assert again.status == "valid" and "已被撤销" not in client.get("/me").get_data(as_text=True)
 
 
 def test_food_enterprises_must_also_take_the_food_course(program, factory):
