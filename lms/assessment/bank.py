@@ -132,7 +132,13 @@ def _digest(fields: dict[str, Any]) -> str:
 
 def sync_bank(items: list[dict[str, Any]]) -> BankReport:
     """Bring bank questions in line with the files; the caller commits. Attempts keep their
-    frozen copies, so an edited question changes no sitting already taken."""
+    frozen copies, so an edited question changes no sitting already taken.
+
+    A question's source_hash is the digest of the file item it mirrors, and empty once no
+    file holds it (the sync retired it). So an inactive question whose item is unchanged was
+    retired by staff, and stays retired: the sync does not undo their decision. It comes back
+    when its item changes (its author has reworked it) or after it was dropped from the files
+    and is restored. Staff can always reinstate it on its page."""
     report = BankReport()
     stored = {q.key: q for q in db.session.scalars(select(Question).where(Question.source == "bank"))}
     for fields in items:
@@ -141,18 +147,20 @@ def sync_bank(items: list[dict[str, Any]]) -> BankReport:
         if question is None:
             db.session.add(Question(source="bank", source_hash=digest, **fields))
             report.added.append(fields["key"])
-        elif question.source_hash != digest or not question.is_active:
+        elif question.source_hash != digest:
+            edited = _digest({name: getattr(question, name) for name in fields}) != digest
             for name, value in fields.items():
                 setattr(question, name, value)
-            question.version += 1 if question.source_hash != digest else 0
+            question.version += 1 if edited else 0
             question.source_hash, question.is_active = digest, True
             report.changed.append(fields["key"])
         else:
             report.unchanged += 1
     for question in stored.values():
-        if question.is_active:
-            question.is_active = False
-            report.retired.append(question.key)
+        if question.is_active or question.source_hash:
+            if question.is_active:
+                report.retired.append(question.key)
+            question.is_active, question.source_hash = False, ""
     return report
 
 

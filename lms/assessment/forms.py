@@ -78,7 +78,17 @@ class QuestionImportForm(FlaskForm):
         FileAllowed(["gift", "txt", "aiken", "xml"], _l("只接受 .gift、.aiken、.txt 或 .xml 文件"))])
     format = SelectField(_l("格式"), choices=[SelectChoice("auto", _l("自动识别")), SelectChoice("gift", "GIFT"),
                                              SelectChoice("aiken", "Aiken"), SelectChoice("moodle_xml", "Moodle XML")])
-    topic = SelectField(_l("归入课程"), choices=[])
+    # Checked against the courses themselves, so that a forged or stale choice is refused with
+    # the courses there are rather than WTForms' bare "Not a valid choice".
+    topic = SelectField(_l("归入课程"), choices=[], validate_choice=False)
+
+    def validate_topic(self, field):
+        from lms.assessment.importer import UnknownTopic, check_topic
+
+        try:
+            check_topic(field.data)
+        except UnknownTopic as error:
+            raise ValidationError(str(error)) from error
 
 
 class QuestionImportConfirmForm(FlaskForm):

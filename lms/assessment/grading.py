@@ -1,4 +1,5 @@
-"""How a response is checked and scored. Pure functions: no database, no request.
+"""How a response is checked and scored. Pure functions: no database; describe() alone
+speaks, in the language of the request (Chinese without one).
 
 Frozen question shapes (``frozen["answer"]`` uses the order the officer saw):
 - single:      options [str], answer [index]               response: index
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+
+from flask_babel import gettext as _
 
 
 class ResponseError(ValueError):
@@ -105,7 +108,8 @@ def fraction(frozen: dict[str, Any], response: Any, partial_credit: bool = False
 
 
 def describe(frozen: dict[str, Any], response: Any) -> str:
-    """A response (or the correct answer, passed as a response) in words, for review pages."""
+    """A response (or the correct answer, passed as a response) in words, for review pages,
+    in the request's language (true and false read as the paper shows them)."""
     if response is None:
         return "—"
     kind = frozen["kind"]
@@ -114,7 +118,7 @@ def describe(frozen: dict[str, Any], response: Any) -> str:
     if kind == "multiple":
         return "；".join(f"{chr(65 + i)}. {frozen['options'][i]}" for i in response)
     if kind == "truefalse":
-        return "正确" if response else "错误"
+        return _("正确") if response else _("错误")
     if kind == "matching":
         return "；".join(f"{left} → {right or '—'}"
                         for left, right in zip(frozen["options"]["left"], response, strict=True))

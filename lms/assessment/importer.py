@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.assessment.bank import LETTERS
@@ -15,14 +17,33 @@ from lms.assessment.formats import (
     Choice,
     ParsedQuestion,
     ParseResult,
+    default_name,
     detect_format,
     html_to_text,
     parse,
 )
 from lms.assessment.formats.gift import export_gift
 from lms.assessment.models import Question
+from lms.catalog.models import Course
 from lms.core import audit
 from lms.extensions import db
+
+
+class UnknownTopic(ValueError):
+    """Questions are filed under a course; the message names the courses there are."""
+
+
+def check_topic(topic: str) -> None:
+    """Raise UnknownTopic unless topic is the slug of a course in use: a made-up topic would
+    become a course of its own in the bank's filters that no lesson backs."""
+    slugs = list(db.session.scalars(select(Course.slug).where(Course.is_active).order_by(Course.position,
+                                                                                         Course.slug)))
+    if topic in slugs:
+        return
+    if not slugs:
+        raise UnknownTopic(_("没有代码为“%(topic)s”的课程：还没有任何课程，请先同步课程内容。", topic=topic))
+    raise UnknownTopic(_("没有代码为“%(topic)s”的课程。已有的课程代码：%(slugs)s",
+                         topic=topic, slugs=", ".join(slugs)))
 
 
 @dataclass
@@ -38,8 +59,24 @@ class ImportPreview:
                 "errors": [{"line": e.line, "message": e.message} for e in r.errors]}
 
 
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def name_key(q: ParsedQuestion) -> str | None:
+    """The key a question's own name makes (GIFT ::QA-1::, Moodle's <name>), or None.
+
+    Keys are what staff quote and what exports carry, so only a name that reads as one
+    qualifies: ASCII letters, digits, '.', '_' and '-', spaces becoming '-', at most 80
+    characters. The name a format makes up from the text of an unnamed question is none."""
+    if not q.name or q.name == default_name(q.text):
+        return None
+    key = "-".join(q.name.split())
+    return key if _KEY.fullmatch(key) else None
+
+
 def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
-    """A parsed question as Question columns; the key is a digest, so a re-import adds nothing.
+    """A parsed question as Question columns, keyed by a digest of its content (preview_import
+    may key it by its name instead); source_hash is that digest, so a re-import adds nothing.
     The bank holds plain text (papers escape it), so HTML (Moodle's usual format) becomes text."""
     if q.text_format == "html":
         q = replace(q, text=html_to_text(q.text), general_feedback=html_to_text(q.general_feedback or ""),
@@ -71,15 +108,26 @@ def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
 
 
 def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> ImportPreview:
+    """What importing the file would add; raises UnknownTopic for a topic that is no course.
+
+    A question already imported with the same content (whatever its name) is a duplicate. A
+    new one is keyed by its name (name_key) unless that key is taken, by the bank or by an
+    earlier question of the file; then, and without a usable name, by its content's digest."""
+    check_topic(topic)
     result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
     preview = ImportPreview(result=result)
-    existing = set(db.session.scalars(select(Question.key).where(Question.source == "import")))
+    imported = set(db.session.scalars(select(Question.source_hash).where(Question.source == "import")))
+    keys = set(db.session.scalars(select(Question.key)))
     for question in result.questions:
         fields = to_fields(question, topic)
-        if fields["key"] in existing:
+        if fields["source_hash"] in imported:
             preview.duplicates += 1
             continue
-        existing.add(fields["key"])
+        named = name_key(question)
+        if named is not None and named not in keys:
+            fields["key"] = named
+        imported.add(fields["source_hash"])
+        keys.add(fields["key"])
         preview.fields.append(fields)
     return preview
 

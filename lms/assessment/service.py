@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -61,6 +61,26 @@ def check_rules(rules: list[dict[str, Any]]) -> list[str]:
             problems.append(_("%(topic)s：各条规则合计需要 %(n)s 题，该课程题库只有 %(have)s 题（同一份试卷不重复出题）",
                               topic=topic, n=count, have=topics[topic]))
     return problems
+
+
+def retire_question(question: Question, actor_id: int | None = None) -> None:
+    """Take a question out of new papers; papers already drawn keep their frozen copy. A
+    question from question_bank/ stays retired through syncs until its file changes it."""
+    _set_question_active(question, False, "question.retired", actor_id)
+
+
+def reinstate_question(question: Question, actor_id: int | None = None) -> None:
+    """Let new papers draw a retired question again."""
+    _set_question_active(question, True, "question.reinstated", actor_id)
+
+
+def _set_question_active(question: Question, active: bool, action: str, actor_id: int | None) -> None:
+    if question.is_active == active:
+        return
+    question.is_active = active
+    audit.record(action, question.key, question.text[:200], actor_id=actor_id,
+                 details={"question_id": question.id, "topic": question.topic, "source": question.source})
+    db.session.commit()
 
 
 class BankQuestion(NamedTuple):
@@ -185,6 +205,16 @@ def grant_extra_attempt(exam: Exam, user, reason: str, actor_id: int | None = No
     db.session.commit()
 
 
+def retake_opens_at(exam: Exam, attempts: list[Attempt]) -> datetime | None:
+    """When the exam's waiting time after the last of these attempts is over, if it is not
+    yet (None when another attempt may start now, as far as waiting goes)."""
+    if not attempts or not exam.wait_minutes or attempts[-1].is_open:
+        return None
+    last = attempts[-1]
+    ready = aware(last.submitted_at or last.deadline_at) + timedelta(minutes=exam.wait_minutes)
+    return ready if utcnow() < ready else None
+
+
 def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.exam_id == exam.id, Attempt.user_id == user_id, Attempt.status == "open"))
@@ -202,11 +232,10 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
     # first starts cost no query for them.
     if len(past) >= exam.attempts_allowed and len(past) >= (allowed := attempts_allowed(exam, user_id)):
         raise ExamError(_("您已用完本考试的 %(n)s 次机会。如需再考，请联系区市场监管局。", n=allowed))
-    if past and exam.wait_minutes:
-        ready = aware(past[-1].submitted_at or past[-1].deadline_at) + timedelta(minutes=exam.wait_minutes)
-        if utcnow() < ready:
-            minutes = int((ready - utcnow()).total_seconds() // 60) + 1
-            raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
+    ready = retake_opens_at(exam, past)
+    if ready is not None:
+        minutes = int((ready - utcnow()).total_seconds() // 60) + 1
+        raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
     paper = draw_paper(exam, user_id, first=not past)
     now = utcnow()
     values = {"exam_id": exam.id, "user_id": user_id, "number": len(past) + 1, "status": "open",

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
 from lms.accounts.models import User
-from lms.assessment import grading, reports, service
+from lms.assessment import grading, importer, reports, service
 from lms.assessment.forms import (
     ExamForm,
     ExtraAttemptForm,
@@ -120,7 +120,8 @@ def results_xlsx(exam_id: int):
 def questions():
     topic = request.args.get("topic", "")
     q = request.args.get("q", "").strip()[:100]
-    query = select(Question).where(Question.is_active).order_by(Question.topic, Question.key)
+    retired = request.args.get("status") == "retired"
+    query = select(Question).where(Question.is_active.is_(not retired)).order_by(Question.topic, Question.key)
     if topic:
         query = query.where(Question.topic == topic)
     if q:
@@ -128,7 +129,7 @@ def questions():
     page = db.paginate(query, per_page=50)
     topics = db.session.scalars(select(Question.topic).distinct().order_by(Question.topic)).all()
     return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics, q=q,
-                           kinds=kind_labels(), course_titles=_course_titles())
+                           retired=retired, kinds=kind_labels(), course_titles=_course_titles())
 
 
 @bp.get("/questions/<int:question_id>")
@@ -150,6 +151,22 @@ def question(question_id: int):
                            drawn=drawn, right=right, lesson=lesson, course_titles=_course_titles())
 
 
+@bp.post("/questions/<int:question_id>/retire")
+def retire_question(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    service.retire_question(question, actor_id=current_user.id)
+    flash(_("已停用试题 %(key)s：新抽的试卷不再包含它。", key=question.key), "success")
+    return redirect(url_for("exams_staff.question", question_id=question.id))
+
+
+@bp.post("/questions/<int:question_id>/reinstate")
+def reinstate_question(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    service.reinstate_question(question, actor_id=current_user.id)
+    flash(_("已重新启用试题 %(key)s。", key=question.key), "success")
+    return redirect(url_for("exams_staff.question", question_id=question.id))
+
+
 def _course_titles() -> dict[str, str]:
     return dict(db.session.execute(select(Course.slug, Course.title)).all())
 
@@ -161,8 +178,6 @@ def export_questions(fmt: str):
     if topic:
         query = query.where(Question.topic == topic)
     items = list(db.session.scalars(query))
-    from lms.assessment import importer
-
     if fmt == "gift":
         return Response(importer.export_bank_gift(items), content_type="text/plain; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=questions-{topic or 'all'}.gift"})
@@ -193,6 +208,13 @@ def import_questions():
     return render_template("assessment/staff_import.html", form=form)
 
 
+@bp.errorhandler(importer.UnknownTopic)
+def unknown_topic(error: importer.UnknownTopic):
+    """An upload whose course was retired between the upload and its preview or import."""
+    flash(str(error), "error")
+    return redirect(url_for("exams_staff.import_questions"))
+
+
 def _stored(token: str) -> dict:
     path = upload_dir() / f"q-{token}.json"
     if not token.isalnum() or not path.exists():
@@ -202,8 +224,6 @@ def _stored(token: str) -> dict:
 
 @bp.get("/questions/import/<token>")
 def import_preview(token: str):
-    from lms.assessment import importer
-
     data = _stored(token)
     preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
     return render_template("assessment/staff_import_preview.html", preview=preview, data=data,
@@ -213,8 +233,6 @@ def import_preview(token: str):
 
 @bp.post("/questions/import/<token>")
 def import_commit(token: str):
-    from lms.assessment import importer
-
     data = _stored(token)
     preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
     if preview.result.errors:

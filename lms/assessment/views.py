@@ -56,6 +56,7 @@ def exam(exam_id: int):
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None),
+                           retake_opens_at=service.retake_opens_at(exam, attempts),
                            courses_left=_courses_left(exam))
 
 

@@ -52,8 +52,8 @@ def test_upload_preview_and_confirm(app, as_staff, tmp_path):
         "file": (io.BytesIO(GIFT.encode()), "bank.gift"), "format": "auto", "topic": "metrology"},
         content_type="multipart/form-data")
     page = as_staff.get(again.location).get_data(as_text=True)  # the same file once more: nothing new
-    assert "将导入 0 题" in page and "已存在 3 题" in page and "没有可导入的新试题" in page
-    assert "disabled>确认导入" in page
+    assert "将导入 0 题" in page and "已存在 3 题" in page and "可评分的 3 道试题都已在题库中" in page
+    assert "确认导入" not in page
 
 
 def test_an_aiken_file_is_taken_by_its_suffix(app, as_staff, tmp_path):
@@ -67,6 +67,8 @@ def test_an_aiken_file_is_taken_by_its_suffix(app, as_staff, tmp_path):
 
 
 def test_cli_json_preview_and_a_file_with_errors_imports_nothing(app, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
     path = tmp_path / "bad.gift"
     path.write_text(GIFT + "\n::坏::没有收尾{=甲 ~乙\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["lms", "import-questions", str(path), "--topic", "metrology", "--json"])
@@ -106,3 +108,83 @@ def test_bank_exports_to_gift_that_reads_back(app, as_staff):
     assert not result.errors and result.by_type == {"single": 2, "truefalse": 2, "multiple": 1}
     yaml_text = as_staff.get("/staff/exams/questions/export.yaml?topic=metrology").get_data(as_text=True)
     assert "topic: metrology" in yaml_text and "type: multiple" in yaml_text
+
+
+def test_cli_refuses_a_topic_that_is_no_course_and_names_the_courses(app, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    write_course(tmp_path, folder="02-haccp", slug="haccp")
+    sync_courses(tmp_path)
+    path = tmp_path / "bank.gift"
+    path.write_text(GIFT, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["lms", "import-questions", str(path), "--topic", "nope"])
+    assert result.exit_code != 0 and "没有代码为“nope”的课程" in result.output
+    assert "haccp" in result.output and "metrology" in result.output
+    assert count() == 0 and db.session.scalar(select(Question.topic).where(Question.topic == "nope")) is None
+
+
+def test_the_import_form_refuses_a_topic_that_is_no_course_and_names_the_courses(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    r = as_staff.post("/staff/exams/questions/import", data={
+        "file": (io.BytesIO(GIFT.encode()), "bank.gift"), "format": "auto", "topic": "nope"},
+        content_type="multipart/form-data")
+    page = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 200 and "没有代码为“nope”的课程" in page and "已有的课程代码：metrology" in page
+
+
+def test_cli_names_the_kinds_as_the_staff_pages_do(app, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    path = tmp_path / "bank.gift"
+    path.write_text(GIFT, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["lms", "import-questions", str(path), "--topic", "metrology",
+                                                "--dry-run"])
+    assert result.exit_code == 0
+    assert "可导入 3 题：单选 1，数值 1，判断 1" in result.output and "single" not in result.output
+
+
+NAMED = """::QA-1::强制检定由谁实施？{=法定计量检定机构 ~企业自己}
+
+::计量 二::计量法自哪年起施行？{#1986}
+
+::metrology-single-1::校准是否判定合格？{F}
+
+::QA 4::检定是否判定合格？{T}
+
+计量单位千克的符号是？{=kg ~KG}
+"""
+
+
+def test_gift_names_become_question_keys_when_they_can(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    taken = add_questions("metrology", "single", 1)[0]  # its key metrology-single-<n> is in use
+    text = NAMED.replace("metrology-single-1", taken.key)
+    preview = upload(as_staff, text).location
+    page = as_staff.get(preview).get_data(as_text=True)
+    assert "<code>QA-1</code>" in page and "<code>QA-4</code>" in page  # shown before anything is saved
+    as_staff.post(preview, data={"token": preview.rsplit("/", 1)[1]})
+    keys = dict(db.session.execute(select(Question.text, Question.key).where(Question.source == "import")).all())
+    assert keys["强制检定由谁实施？"] == "QA-1"
+    assert keys["检定是否判定合格？"] == "QA-4"  # spaces read as hyphens
+    assert keys["计量法自哪年起施行？"].startswith("import-")  # not a key: Chinese
+    assert keys["校准是否判定合格？"].startswith("import-")  # the name is another question's key
+    assert keys["计量单位千克的符号是？"].startswith("import-")  # no name at all
+
+
+def test_a_renamed_copy_of_an_imported_question_is_still_a_duplicate(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    first = upload(as_staff, "::QA-1::校准是否判定合格？{F}\n").location
+    as_staff.post(first, data={"token": first.rsplit("/", 1)[1]})
+    again = as_staff.get(upload(as_staff, "::QA-2::校准是否判定合格？{F}\n").location).get_data(as_text=True)
+    assert "将导入 0 题" in again and "已存在 1 题" in again and count() == 1
+
+
+def test_no_confirm_button_when_nothing_would_be_imported_but_the_reason(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    essays = as_staff.get(upload(as_staff, "::论述::论述强制检定的意义。{}\n").location).get_data(as_text=True)
+    assert "确认导入" not in essays and "文件中的试题都无法自动评分" in essays and "重新上传" in essays
+    empty = as_staff.get(upload(as_staff, "// 只有注释\n").location).get_data(as_text=True)
+    assert "确认导入" not in empty and "文件中没有读到试题" in empty

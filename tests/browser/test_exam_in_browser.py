@@ -30,6 +30,7 @@ def test_sit_an_exam_close_the_page_resume_and_submit(live_server, factory, brow
     page = context.new_page()
     sign_in(page, base, login)
     page.goto(f"{base}/exams/{exam_id}")
+    page.once("dialog", lambda dialog: dialog.accept())  # starting asks first (see below)
     page.click("text=开始考试")
     page.wait_for_selector("#countdown")
     # Answer two questions (option A is right in these questions), flag a third.
@@ -71,9 +72,40 @@ def start_an_exam(live_server, factory, browser, kind: str, english: bool = Fals
     if english:
         page.goto(f"{base}/lang/en")
     page.goto(f"{base}/exams/{exam_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("form[action$='/start'] button")
     page.wait_for_selector("#countdown")
     return page
+
+
+def test_starting_asks_first_and_a_no_starts_nothing(live_server, factory, browser):
+    with live_server.app_context():
+        add_questions("metrology", "single", 4)
+        exam = make_exam([{"topic": "metrology", "kind": "single", "count": 2, "points": 5}],
+                         time_limit_minutes=45, attempts_allowed=2)
+        exam_id, login = exam.id, factory.user("officer").login
+    base = live_server.live_url
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, login)
+    page.goto(f"{base}/exams/{exam_id}")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("text=开始考试")
+    assert asked == ["开始后计时 45 分钟，不能暂停；这是第 1 次（共 2 次）。确定开始吗？"]
+    page.wait_for_timeout(300)
+    assert page.url.endswith(f"/exams/{exam_id}")
+    with live_server.app_context():
+        assert db.session.scalar(select(Attempt)) is None  # no attempt used, no clock started
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=开始考试")
+    page.wait_for_selector("#countdown")
+    page.goto(f"{base}/exams/{exam_id}")
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("link", name="继续作答").click()  # the open attempt resumes without asking
+    page.wait_for_selector("#countdown")
+    assert len(asked) == 1
+    context.close()
 
 
 def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_english(live_server, factory, browser):
