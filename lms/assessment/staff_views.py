@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 from flask import (
@@ -174,6 +175,8 @@ def _course_titles() -> dict[str, str]:
 @bp.get("/questions/export.<fmt>")
 def export_questions(fmt: str):
     topic = request.args.get("topic", "")
+    if topic and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", topic):  # a slug: it goes into the file name
+        abort(404)
     query = select(Question).where(Question.is_active).order_by(Question.key)
     if topic:
         query = query.where(Question.topic == topic)

@@ -21,6 +21,7 @@ from lms.accounts.service import parse_login_token
 from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, AttemptQuestion, Exam
 from lms.assessment.paper import render_questions
+from lms.core.auth import per_user
 from lms.core.driver_read import DriverRead
 from lms.core.models import aware, utcnow
 from lms.extensions import db, limiter
@@ -75,14 +76,9 @@ def _courses_left(exam: Exam) -> tuple[int, int] | None:
     return (len(slugs) - done, len(slugs)) if done < len(slugs) else None
 
 
-def _user_key() -> str:
-    # Per officer, not per address: a whole company may reach us through one NAT address.
-    return f"user:{current_user.get_id()}"
-
-
 @bp.post("/<int:exam_id>/start")
 @login_required
-@limiter.limit("30 per minute", key_func=_user_key)
+@limiter.limit("30 per minute", key_func=per_user)
 def start(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     try:

@@ -108,6 +108,10 @@ def test_bank_exports_to_gift_that_reads_back(app, as_staff):
     assert not result.errors and result.by_type == {"single": 2, "truefalse": 2, "multiple": 1}
     yaml_text = as_staff.get("/staff/exams/questions/export.yaml?topic=metrology").get_data(as_text=True)
     assert "topic: metrology" in yaml_text and "type: multiple" in yaml_text
+    download = as_staff.get("/staff/exams/questions/export.gift?topic=metrology")
+    assert download.headers["Content-Disposition"] == "attachment; filename=questions-metrology.gift"
+    sneaky = as_staff.get('/staff/exams/questions/export.gift?topic=x; filename="invoice.html"')
+    assert sneaky.status_code == 404  # no second filename smuggled into the header
 
 
 def test_cli_refuses_a_topic_that_is_no_course_and_names_the_courses(app, tmp_path):
