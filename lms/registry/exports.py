@@ -64,10 +64,11 @@ TEMPLATE_CHOICES = {
 TEMPLATE_ROWS = 5000  # rows the drop-downs cover
 
 
-def roster_template() -> io.BytesIO:
+def roster_template(towns: list[str] = ()) -> io.BytesIO:
     """An empty roster with every column of the filing form, the required ones first, for an
     office that keeps its own list rather than the registry's export; drop-downs for the
-    columns with a fixed set of values, and a second sheet that says what each column takes."""
+    columns with a fixed set of values and for the district's towns (the column most often
+    mistyped), and a second sheet that says what each column takes."""
     columns = [c for c in COLUMNS if c.required] + [c for c in COLUMNS if not c.required]
     names = [c.zh for c in columns]
     book = load_workbook(workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names)))
@@ -80,6 +81,15 @@ def roster_template() -> io.BytesIO:
                                    error="请从下拉列表中选择：" + "、".join(TEMPLATE_CHOICES[name]))
             check.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
             sheet.add_data_validation(check)
+    if towns:  # a list on a sheet of its own: an inline list is limited to 255 characters
+        listed = book.create_sheet("镇街")
+        for name in towns:
+            listed.append([name])
+        letter = get_column_letter(names.index("所在镇街") + 1)
+        check = DataValidation(type="list", formula1=f"镇街!$A$1:$A${len(towns)}", allow_blank=True,
+                               showErrorMessage=True, errorTitle="所在镇街", error="请从下拉列表中选择镇街")
+        check.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+        sheet.add_data_validation(check)
     notes = book.create_sheet("填写说明")
     notes.append(["列名", "是否必填", "填写要求"])
     for cell in notes[1]:

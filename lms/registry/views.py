@@ -211,7 +211,7 @@ def import_preview(token: str):
 
 @bp.get("/import-template.xlsx")
 def import_template():
-    return send_xlsx(roster_template(), "roster-template.xlsx")
+    return send_xlsx(roster_template([t.name for t in service.active_towns()]), "roster-template.xlsx")
 
 
 @bp.get("/import/<token>/errors.xlsx")

@@ -79,6 +79,8 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     drop_downs = {str(v.sqref): v.formula1 for v in book.active.data_validations.dataValidation}
     size = get_column_letter(header.index("企业规模") + 1)
     assert drop_downs[f"{size}2:{size}5000"] == '"大型,中型,小型,微型"'
+    town = get_column_letter(header.index("所在镇街") + 1)
+    assert drop_downs[f"{town}2:{town}5000"] == "镇街!$A$1:$A$1" and book["镇街"]["A1"].value == "相南街道"
     page = as_staff.get("/staff/registry/import").get_data(as_text=True)
     assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
     filled = row(make_uscc(), "相南街道", "模板填写人")
