@@ -15,6 +15,7 @@ from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, ExtraAttempt, Question
 from lms.core import audit
+from lms.core.i18n import shown_title
 from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
@@ -349,8 +350,9 @@ def study_advice(attempt: Attempt) -> list[dict[str, Any]]:
         if (item.score or 0) < float(item.frozen["points"]):
             key = (item.frozen.get("topic", ""), item.frozen.get("lesson", ""))
             counts[key] = counts.get(key, 0) + 1
-    titles = {(c, l): (ct, lt) for c, l, ct, lt in db.session.execute(
-        select(Course.slug, Lesson.slug, Course.title, Lesson.title).join(Lesson, Lesson.course_id == Course.id)
+    titles = {(c, l): (shown_title(ct, cte), lt) for c, l, ct, cte, lt in db.session.execute(
+        select(Course.slug, Lesson.slug, Course.title, Course.title_en, Lesson.title)
+        .join(Lesson, Lesson.course_id == Course.id)
         .where(Course.slug.in_({t for t, _l in counts}), Lesson.is_retired.is_(False)))}
     advice = []
     for (topic, lesson), wrong in sorted(counts.items(), key=lambda kv: -kv[1]):

@@ -36,6 +36,7 @@ from lms.catalog.models import Course, Lesson
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
+from lms.core.i18n import shown_title
 from lms.core.uploads import forget_stale_uploads, upload_dir
 from lms.extensions import db
 
@@ -169,7 +170,8 @@ def reinstate_question(question_id: int):
 
 
 def _course_titles() -> dict[str, str]:
-    return dict(db.session.execute(select(Course.slug, Course.title)).all())
+    return {slug: shown_title(title, title_en)
+            for slug, title, title_en in db.session.execute(select(Course.slug, Course.title, Course.title_en))}
 
 
 @bp.get("/questions/export.<fmt>")

@@ -39,6 +39,12 @@ class Course(db.Model):
     manifest_hash: Mapped[str] = mapped_column(String(64), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    @property
+    def shown_title(self) -> str:
+        from lms.core.i18n import shown_title
+
+        return shown_title(self.title, self.title_en)
+
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position",
         primaryjoin="and_(Course.id == Lesson.course_id, Lesson.is_retired.is_(False))",

@@ -15,6 +15,7 @@ from lms.accounts.loading import read_signed_in, user_columns
 from lms.accounts.models import User
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.core.driver_read import DriverRead
+from lms.core.i18n import shown_title
 from lms.core.models import aware, utcnow
 from lms.core.signals import progress_made
 from lms.extensions import db
@@ -206,7 +207,7 @@ def reading_from(row):
     body_html, toc = _content(row.id, row.updated_at)
     lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, body_html, toc,
                            row.char_count, row.updated_at,
-                           ReadingCourse(row.course_id, row.course_slug, row.course_title,
+                           ReadingCourse(row.course_id, row.course_slug, shown_title(row.course_title, row.course_title_en),
                                          (row.manifest_hash, row.lessons_changed_at)))
     progress = None
     if row.progress_id is not None:
@@ -268,7 +269,7 @@ _Sibling = aliased(Lesson)
 _READING_COLUMNS = (
     Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
     Lesson.char_count, Course.id.label("course_id"), Course.slug.label("course_slug"),
-    Course.title.label("course_title"), Course.manifest_hash, LessonProgress.id.label("progress_id"),
+    Course.title.label("course_title"), Course.title_en.label("course_title_en"), Course.manifest_hash, LessonProgress.id.label("progress_id"),
     LessonProgress.first_opened_at, LessonProgress.last_opened_at, LessonProgress.completed_at,
     select(func.max(_Sibling.updated_at)).where(_Sibling.course_id == Course.id)
     .scalar_subquery().label("lessons_changed_at"),

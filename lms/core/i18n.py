@@ -11,6 +11,12 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 
+def shown_title(title: str, title_en: str) -> str:
+    """A course's title in the page's language: its English title, where it has one, on an
+    English page."""
+    return title_en if title_en and select_locale() == "en" else title
+
+
 def select_locale() -> str:
     """The request's language: the visitor's choice kept in the session, else Chinese."""
     if not has_request_context():

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.catalog.models import Course, Lesson, LessonProgress
+from lms.core.i18n import shown_title
 from lms.extensions import db
 from lms.programs.models import Program
 
@@ -89,7 +90,8 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
 
     result = Standing(program=program, hours=hours_toward(user_id, program))
     slugs = program.required_courses(industry_code)
-    titles = dict(db.session.execute(select(Course.slug, Course.title).where(Course.slug.in_(slugs))).all())
+    titles = {slug: shown_title(title, title_en) for slug, title, title_en in db.session.execute(
+        select(Course.slug, Course.title, Course.title_en).where(Course.slug.in_(slugs)))}
     completion = course_completion(user_id, slugs)
     for slug in slugs:
         done, total, _hours = completion.get(slug, (0, 0, 0.0))

@@ -122,6 +122,20 @@ def test_the_page_follows_the_language(content, app, factory):
     assert "Mark as done" in client.get(URL).get_data(as_text=True)
 
 
+def test_an_english_page_names_the_course_by_its_english_title_everywhere(content, app, factory):
+    from lms.catalog.models import Course
+
+    db.session.execute(update(Course).values(title_en="Demo course"))
+    db.session.commit()
+    client = signed_in(app, factory)
+    client.get("/lang/en")
+    for url in (URL, "/courses/", "/courses/demo"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Demo course" in page and "演示课程" not in page, url
+    client.get("/lang/zh_CN")
+    assert "演示课程" in client.get("/courses/demo").get_data(as_text=True)
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(content, client):
     response = client.get(URL)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
