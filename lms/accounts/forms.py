@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from lms.accounts.service import password_problem
 
@@ -42,6 +42,11 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired()])
     password = _new_password(_l("新密码"))
     confirm = _confirm()
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), Email(_l("电子邮箱格式不正确"))],
+                       description=_l("可用于登录和接收培训提醒；留空则不使用电子邮箱。"))
 
 
 class ResetPasswordForm(FlaskForm):

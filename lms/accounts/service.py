@@ -209,6 +209,14 @@ def claim_filing(user: User, code: str, filing: Filing | None = None) -> Filing:
     return filing
 
 
+def end_all_sessions(user: User) -> None:
+    """Sign the user out of every browser and device at once: sessions and remember-me cookies
+    carry the stamp of password_changed_at (see login_token), which moves now as a new password
+    would move it; reset links made before are void too. The caller commits."""
+    user.password_changed_at = utcnow()
+    audit.record("user.signed_out_everywhere", f"user:{user.id}", user.login, actor_id=user.id)
+
+
 def password_stamp(moment: datetime) -> int:
     """When a password was set, in microseconds: part of the sign-in token."""
     return round((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1_000_000)

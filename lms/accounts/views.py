@@ -22,6 +22,7 @@ from lms.accounts import service
 from lms.accounts.forms import (
     ChangePasswordForm,
     ClaimForm,
+    EmailForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
@@ -102,6 +103,40 @@ def change_password():
             flash(_("密码已修改。"), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in person's own account: who they are here, their e-mail, and a way to end
+    every session they have (a cookie copied elsewhere, a shared office PC left signed in)."""
+    user = current_user._get_current_object()
+    form = EmailForm(email=user.email or "")
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower() or None
+        other = service.find_user(email) if email else None
+        if other is not None and other.id != user.id:
+            form.email.errors.append(_("该电子邮箱已用于另一个账号"))
+        else:
+            db.session.add(user)
+            user.email = email
+            db.session.commit()
+            flash(_("电子邮箱已保存。"), "success")
+            return redirect(url_for("accounts.account"))
+    filing = service.current_filing_of(user) if user.role == "officer" else None
+    return render_template("accounts/account.html", form=form, filing=filing)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    user = current_user._get_current_object()
+    db.session.add(user)
+    service.end_all_sessions(user)
+    db.session.commit()
+    logout_user()
+    flash(_("已在所有设备上退出登录，请重新登录。"), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

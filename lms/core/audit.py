@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "town.enabled": _l("启用镇街"), "town.disabled": _l("停用镇街"),
     "user.created": _l("新建用户"), "user.reset_link": _l("生成重设密码链接"), "user.role_changed": _l("更改角色"),
     "user.enabled": _l("启用账号"), "user.disabled": _l("停用账号"),
+    "user.signed_out_everywhere": _l("在所有设备上退出"),
     "question.retired": _l("停用试题"), "question.reinstated": _l("重新启用试题"),
     "workshop.attendance_closed": _l("结束签到"), "workshop.cancelled": _l("取消培训班"),
     "workshop.checked_in": _l("培训班签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),

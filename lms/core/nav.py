@@ -83,6 +83,7 @@ def layout_links() -> dict[str, str]:
         links = {
             "home": url_for("core.home"), "login": url_for("accounts.login"),
             "logout": url_for("accounts.logout"), "password": url_for("accounts.change_password"),
+            "account": url_for("accounts.account"),
             "app_css": url_for("static", filename="css/app.css"),
             "favicon": url_for("static", filename="favicon.svg"),
             "app_js": url_for("static", filename="js/app.js"),

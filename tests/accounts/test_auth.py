@@ -283,3 +283,44 @@ def test_the_cli_makes_accounts_only_with_a_role_a_name_and_a_real_password(app)
     assert made.exit_code == 0 and find_user("13912345678").role == "officer"
     weak = runner.invoke(args=["lms", "set-password", "13912345678", "--password", "x"])
     assert weak.exit_code == 1 and "密码至少 8 个字符" in weak.output
+
+
+def test_signing_out_everywhere_ends_every_session_and_remembered_device(app, factory):
+    from flask import current_app
+
+    user = factory.user("officer")
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user)
+    elsewhere.post("/login", data={"login": user.login, "password": "correct-horse-1", "remember": "y"})
+    remembered = elsewhere.get_cookie(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    assert elsewhere.get("/me").status_code == 200
+    assert "在所有设备上退出" in here.get("/account").get_data(as_text=True)
+    done = here.post("/account/sign-out-everywhere", follow_redirects=True).get_data(as_text=True)
+    assert "已在所有设备上退出登录" in done
+    assert "/login" in here.get("/me").location and "/login" in elsewhere.get("/me").location
+    revived = app.test_client()  # the browser elsewhere closed and reopened: only the cookie is left
+    revived.set_cookie(remembered.key, remembered.value)
+    assert "/login" in revived.get("/me").location
+    assert client_can_sign_in(app, user)
+
+
+def client_can_sign_in(app, user) -> bool:
+    return app.test_client().post("/login", data={"login": user.login, "password": "correct-horse-1"}).status_code == 302
+
+
+def test_an_officer_sees_their_account_and_changes_their_e_mail(client, factory):
+    user = factory.user("officer")
+    factory.filing(factory.enterprise(name="淮北恒润食品有限公司"), user_id=user.id)
+    taken = factory.user("officer", email="taken@example.com")
+    login(client, user)
+    page = client.get("/account").get_data(as_text=True)
+    assert user.login in page and "淮北恒润食品有限公司" in page and "手机号码是登录账号" in page
+    refused = client.post("/account", data={"email": taken.email}).get_data(as_text=True)
+    assert "该电子邮箱已用于另一个账号" in refused
+    assert "电子邮箱格式不正确" in client.post("/account", data={"email": "not-an-address"}).get_data(as_text=True)
+    saved = client.post("/account", data={"email": "Me@Example.com"}, follow_redirects=True).get_data(as_text=True)
+    assert "电子邮箱已保存" in saved
+    db.session.refresh(user)
+    assert user.email == "me@example.com"
+    client.post("/logout")
+    assert client.post("/login", data={"login": "me@example.com", "password": "correct-horse-1"}).status_code == 302
