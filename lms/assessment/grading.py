@@ -116,12 +116,12 @@ def describe(frozen: dict[str, Any], response: Any) -> str:
     if kind == "single":
         return f"{chr(65 + response)}. {frozen['options'][response]}"
     if kind == "multiple":
-        return "；".join(f"{chr(65 + i)}. {frozen['options'][i]}" for i in response)
+        return _("；").join(f"{chr(65 + i)}. {frozen['options'][i]}" for i in response)
     if kind == "truefalse":
         return _("正确") if response else _("错误")
     if kind == "matching":
-        return "；".join(f"{left} → {right or '—'}"
-                        for left, right in zip(frozen["options"]["left"], response, strict=True))
+        return _("；").join(f"{left} → {right or '—'}"
+                           for left, right in zip(frozen["options"]["left"], response, strict=True))
     return str(response)
 
 

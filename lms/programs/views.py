@@ -42,7 +42,7 @@ def edit(program_id: int | None = None):
         rules = parse_requirements(form.requirements.data)
         unknown = [r["course"] for r in rules if r["course"] not in courses]
         if unknown:
-            form.requirements.errors.append(_("未知课程：%(c)s", c="、".join(unknown)))
+            form.requirements.errors.append(_("未知课程：%(c)s", c=_("、").join(unknown)))
         else:
             program = program or Program()
             for name in FIELDS:

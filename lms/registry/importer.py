@@ -263,7 +263,7 @@ def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], No
     result = ParsedRoster(header_row=header_row, unknown_columns=unknown, headers=headers)
     missing = [C.BY_KEY[k].zh for k in C.REQUIRED if k not in headers]
     if missing:
-        raise RosterFileError(_("缺少必填列：%(cols)s", cols="、".join(missing)))
+        raise RosterFileError(_("缺少必填列：%(cols)s", cols=_("、").join(missing)))
     validator = _RowValidator(headers, result)
     number = header_row + 1
     records: list[RosterRow] = []

@@ -80,7 +80,7 @@ class WorkshopForm(FlaskForm):
         bad = [p for p in parse_industries(field.data) if not INDUSTRY_PREFIX.match(p)]
         if bad:
             raise ValidationError(_l("行业代码前缀应为一个字母加 0 到 4 位数字，例如 C13：%(bad)s",
-                                     bad="、".join(bad)))
+                                     bad=_l("、").join(bad)))
 
 
 class CancelForm(FlaskForm):

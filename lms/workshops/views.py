@@ -50,7 +50,7 @@ def _visible_or_404(workshop_id: int) -> Workshop:
             or service.is_open_to(workshop, service.audience_of(current_user.id))):
         whom = [workshop.audience_town.name] if workshop.audience_town else []
         if workshop.audience_industries:
-            whom.append(_("%(codes)s 行业", codes="、".join(workshop.audience_industries)))
+            whom.append(_("%(codes)s 行业", codes=_("、").join(workshop.audience_industries)))
         flash(_("“%(title)s”只面向%(whom)s的首席质量官，您的备案不在其中。", title=workshop.title,
                 whom=" ".join(whom)), "info")
         abort(redirect(url_for("workshops.index")))

@@ -133,9 +133,9 @@ def test_actions_recorded_under_a_computed_name_have_a_name_too(client, admin, a
 
 
 @pytest.mark.parametrize("action, summary, chinese, english", [
-    ("questions.imported", "12", "共 12 题", "12 questions"),
-    ("reminders.queued", "5", "5 条提醒", "5 reminders"),
-    ("workshop.reminders", "3", "3 条提醒", "3 reminders"),
+    ("questions.imported", "12", "共 12 题", "Questions: 12"),
+    ("reminders.queued", "5", "5 条提醒", "Reminders: 5"),
+    ("workshop.reminders", "3", "3 条提醒", "Reminders: 3"),
 ])
 def test_a_bare_count_says_what_was_counted(client, admin, action, summary, chinese, english):
     audit.record(action, "", summary)
