@@ -48,11 +48,17 @@ def _visible_or_404(workshop_id: int) -> Workshop:
     if not current_user.is_staff and not (
             service.enrollment_of(workshop.id, current_user.id)
             or service.is_open_to(workshop, service.audience_of(current_user.id))):
-        whom = [workshop.audience_town.name] if workshop.audience_town else []
-        if workshop.audience_industries:
-            whom.append(_("%(codes)s 行业", codes=_("、").join(workshop.audience_industries)))
-        flash(_("“%(title)s”只面向%(whom)s的首席质量官，您的备案不在其中。", title=workshop.title,
-                whom=" ".join(whom)), "info")
+        town = workshop.audience_town.name if workshop.audience_town else ""
+        codes = _("、").join(workshop.audience_industries or [])
+        if town and codes:  # whole sentences: a language orders town and industries its own way
+            message = _("“%(title)s”只面向%(town)s %(codes)s 行业的首席质量官，您的备案不在其中。",
+                        title=workshop.title, town=town, codes=codes)
+        elif codes:
+            message = _("“%(title)s”只面向 %(codes)s 行业的首席质量官，您的备案不在其中。",
+                        title=workshop.title, codes=codes)
+        else:
+            message = _("“%(title)s”只面向%(town)s的首席质量官，您的备案不在其中。", title=workshop.title, town=town)
+        flash(message, "info")
         abort(redirect(url_for("workshops.index")))
     return workshop
 

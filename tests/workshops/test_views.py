@@ -104,10 +104,15 @@ def test_officers_outside_the_audience_do_not_see_the_workshop(client, factory):
     login(client, officer(factory, industry="C3484"))
     assert workshop.title not in client.get("/workshops/").get_data(as_text=True)
     page = client.get(f"/workshops/{workshop.id}", follow_redirects=True).get_data(as_text=True)  # a link passed on
-    assert "只面向C14 行业的首席质量官，您的备案不在其中" in page
+    assert "只面向 C14 行业的首席质量官，您的备案不在其中" in page
     r = client.post(f"/workshops/{workshop.id}/enrol")
     assert r.status_code == 302
     assert db.session.scalar(select(func.count(Enrollment.id))) == 0
+    both = make_workshop(title="渠沟镇食品企业培训", audience_industries=["C13", "C14"],
+                         audience_town_id=factory.town("渠沟镇").id, **_soon())
+    client.get("/lang/en")
+    page = client.get(f"/workshops/{both.id}", follow_redirects=True).get_data(as_text=True)
+    assert "is only for CQOs in 渠沟镇 of industries C13, C14" in page
 
 
 def test_staff_scan_checks_in_and_a_phone_camera_link_lands_on_the_right_workshop(as_staff, factory):
