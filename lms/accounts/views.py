@@ -117,6 +117,8 @@ def account():
         other = service.find_user(email) if email else None
         if other is not None and other.id != user.id:
             form.email.errors.append(_("该电子邮箱已用于另一个账号"))
+        elif email is None and not user.phone:
+            form.email.errors.append(_("您用电子邮箱登录，不能清空它。"))
         else:
             db.session.add(user)
             user.email = email

@@ -103,6 +103,8 @@ def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> d
     if cert is not None and status != "forged":
         data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name), "program": cert.program.name,
                      "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
+        if cert.status == "revoked" and cert.revoked_at:
+            data["revoked_on"] = cert.revoked_at.date().isoformat()
         if name:
             data["name_matches"] = "".join(clean(name).split()) == "".join(clean(cert.holder_name).split())
         if signed or data.get("name_matches"):

@@ -23,10 +23,16 @@ bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage
 
 
 def _as_of() -> date:
+    """The date the numbers are counted on: today unless asked for an earlier one. A later one
+    would count today's people and call the result a fact about a day still to come."""
     try:
-        return date.fromisoformat(request.args.get("as_of", ""))
+        asked = date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
         return date.today()
+    if asked > date.today():
+        flash(_("统计日期不能晚于今天，已按今天统计。"), "warning")
+        return date.today()
+    return asked
 
 
 def _program():

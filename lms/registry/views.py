@@ -152,6 +152,7 @@ def create_account(filing_id: int):
     db.session.commit()
     link = public_url("accounts.reset_password", token=accounts.make_reset_token(user))
     return render_template("accounts/reset_link.html", user=user, link=link, created=True,
+                           back=url_for("registry.enterprise", enterprise_id=filing.enterprise_id),
                            hours=current_app.config["RESET_LINK_HOURS"])
 
 

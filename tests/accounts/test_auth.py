@@ -309,12 +309,12 @@ def client_can_sign_in(app, user) -> bool:
 
 
 def test_an_officer_sees_their_account_and_changes_their_e_mail(client, factory):
-    user = factory.user("officer")
+    user = factory.user("officer", phone="13911112222")
     factory.filing(factory.enterprise(name="淮北恒润食品有限公司"), user_id=user.id)
     taken = factory.user("officer", email="taken@example.com")
     login(client, user)
     page = client.get("/account").get_data(as_text=True)
-    assert user.login in page and "淮北恒润食品有限公司" in page and "手机号码是登录账号" in page
+    assert "13911112222" in page and "淮北恒润食品有限公司" in page and "手机号码是登录账号" in page
     refused = client.post("/account", data={"email": taken.email}).get_data(as_text=True)
     assert "该电子邮箱已用于另一个账号" in refused
     assert "电子邮箱格式不正确" in client.post("/account", data={"email": "not-an-address"}).get_data(as_text=True)
@@ -324,3 +324,14 @@ def test_an_officer_sees_their_account_and_changes_their_e_mail(client, factory)
     assert user.email == "me@example.com"
     client.post("/logout")
     assert client.post("/login", data={"login": "me@example.com", "password": "correct-horse-1"}).status_code == 302
+
+
+def test_an_account_that_signs_in_by_e_mail_cannot_clear_it(client, factory):
+    staff = factory.user("staff", email="staff@example.gov.cn")
+    login(client, staff)
+    page = client.get("/account").get_data(as_text=True)
+    assert "手机号码是登录账号" not in page  # no mobile: nothing to say about one
+    response = client.post("/account", data={"email": ""})
+    assert response.status_code == 200 and "不能清空它" in response.get_data(as_text=True)
+    db.session.refresh(staff)
+    assert staff.email == "staff@example.gov.cn"

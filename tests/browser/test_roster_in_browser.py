@@ -25,6 +25,11 @@ def test_ending_a_filing_checks_the_date_before_asking_and_asks_before_ending(li
     page.fill("input[name=ended_on]", "2026-11-30")
     page.click("text=结束备案")
     assert asked == ["确定结束 周勇 的备案吗？"]
+    page.click("button:has-text('保存')")  # an empty successor form is marked, not asked about
+    assert len(asked) == 1 and page.evaluate("document.querySelector('input[name=officer_name]').validity.valueMissing")
+    for name, value in (("officer_name", "王一"), ("position", "质量总监"), ("mobile", "13912345678"),
+                        ("appointed_on", "2026-11-30"), ("filed_on", "2026-11-30")):
+        page.fill(f"input[name={name}]", value)
     page.click("button:has-text('保存')")  # filing a successor ends 周勇's filing too: it asks
     assert len(asked) == 2 and "周勇 的备案即结束" in asked[1]
     with live_server.app_context():

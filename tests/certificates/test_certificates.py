@@ -140,6 +140,8 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     service.revoke(cert, "冒用他人身份")
     page = verify(client, cert.serial, sig, json=False).get_data(as_text=True)
     assert "已撤销" in page and "王*国" in page and "王建国" not in page
+    assert f"撤销日期</dt><dd class=\"col-8 text-danger\">{date.today()}" in page and "有效期至" not in page
+    assert verify(client, cert.serial, sig).get_json()["revoked_on"] == date.today().isoformat()
 
 
 def test_a_typed_serial_names_the_enterprise_only_with_the_holder_s_name(program, factory, client):

@@ -173,8 +173,13 @@ def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
     assert "（剩余 60 天）" in page
     # 8 filed on TODAY, 2 of them trained: 6 to go in 60 days
     assert "距 100% 的目标还需培训 6 人，剩余 60 天里平均每周约 0.7 人。" in page
-    after = as_staff.get("/staff/coverage/?as_of=2027-01-10").get_data(as_text=True)
+    program, _expected = roster
+    program.deadline = TODAY - timedelta(days=10)
+    db.session.commit()
+    after = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "（已过 10 天）" in after and "截止日期已到" in after
+    future = as_staff.get("/staff/coverage/?as_of=2999-01-01").get_data(as_text=True)
+    assert "统计日期不能晚于今天，已按今天统计" in future and f'name="as_of" value="{date.today()}"' in future
 
 
 def test_trend_matches_coverage_on_each_of_its_dates(roster):

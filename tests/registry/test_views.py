@@ -253,6 +253,7 @@ def test_staff_create_an_account_for_an_officer(as_staff, factory):
     filing = factory.filing(officer_name="周全", mobile="13600001111")
     page = as_staff.post(f"/staff/registry/filings/{filing.id}/account").get_data(as_text=True)
     assert "/reset/" in page
+    assert f'href="/staff/registry/enterprises/{filing.enterprise_id}"' in page and "/admin/users" not in page  # staff may not go there
     db.session.refresh(filing)
     assert filing.user.phone == "13600001111" and filing.user.role == "officer"
 
