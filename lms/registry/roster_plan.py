@@ -78,6 +78,12 @@ class Preview:
     def fingerprint(self) -> str:
         return ",".join(f"{k}={v}" for k, v in sorted(self.counts.items()))
 
+    @property
+    def absent_columns(self) -> list[str]:
+        """The filing form's columns this file does not have: records already stored keep what
+        they hold there."""
+        return [c.zh for c in C.COLUMNS if c.key not in self.parsed.headers] if self.parsed.header_row else []
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "header_row": self.parsed.header_row,
@@ -86,6 +92,7 @@ class Preview:
             "can_commit": self.can_commit,
             "counts": self.counts,
             "unknown_columns": self.parsed.unknown_columns,
+            "absent_columns": self.absent_columns,
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -133,6 +140,24 @@ def _build_preview(parsed: ParsedRoster) -> Preview:
     return preview
 
 
+def _absent(preview: Preview, fields: tuple[str, ...]) -> list[int]:
+    """Positions of the fields whose column the file does not have: an existing record keeps
+    what it holds there (a roster without 学历 says nothing about anyone's education)."""
+    present = preview.parsed.headers
+    return [i for i, f in enumerate(fields) if FIELD_COLUMNS.get(f, f) in C.BY_KEY
+            and FIELD_COLUMNS.get(f, f) not in present]
+
+
+def _kept(new: tuple, old: tuple, absent: list[int]) -> tuple:
+    """new, with old's values where the file has no column."""
+    if not absent:
+        return new
+    merged = list(new)
+    for i in absent:
+        merged[i] = old[i]
+    return tuple(merged)
+
+
 def _stored_enterprises() -> dict[str, tuple]:
     cols = [Enterprise.uscc, Enterprise.id, *(getattr(Enterprise, f) for f in ENTERPRISE_FIELDS)]
     return {r[0]: tuple(r[1:]) for r in db.session.execute(select(*cols))}
@@ -155,6 +180,7 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
         preview._enterprise_inserts = values
         preview._note_all("enterprise_added", latest, lambda r: f"{r.enterprise_name}（{r.uscc}）")
         return
+    absent = _absent(preview, ENTERPRISE_FIELDS)
     for record, row in zip(latest, values, strict=True):
         uscc, new = record.uscc, row[1:]
         if uscc not in stored:
@@ -162,6 +188,7 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
             preview._note("enterprise_added", record.row, f"{record.enterprise_name}（{uscc}）")
             continue
         old = stored[uscc]
+        new = _kept(new, old[1:], absent)
         changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], new, strict=False) if a != b]
         if changed:
             preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, new, strict=False))})
@@ -193,8 +220,11 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
         matched.append((record, old))
         if old is not None and record.status == "current":
             keep_current.add(old[0])
+    absent = _absent(preview, FILING_FIELDS)
     for record, old in matched:
         values = _filing_values(record)
+        if old is not None:
+            values = _kept(values, old[2:], absent)
         if old is None:
             preview._filing_inserts.append(record)
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")

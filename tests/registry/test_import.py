@@ -212,6 +212,26 @@ def test_reimporting_the_same_file_changes_nothing(town):
     assert sum(again.counts.values()) == 0 and not again.errors
 
 
+def test_a_roster_without_some_columns_leaves_what_they_hold_alone(town):
+    uscc = make_uscc()
+    full = HEADER + ["学历", "职称"]
+    commit_preview(preview_of(as_csv([row(uscc, "相南街道", "郭娟", 性别="女", 学历="本科", 职称="高级工程师",
+                                          行业代码="C1441")], header=full)), "full.csv")
+    # another office's list: no 性别, 学历, 职称 or 行业代码 columns at all
+    narrow = [h for h in HEADER if h not in ("性别", "行业代码")]
+    same = preview_of(as_csv([row(uscc, "相南街道", "郭娟")], header=narrow))
+    assert sum(same.counts.values()) == 0 and not same.errors  # nothing to change, nothing cleared
+    moved = preview_of(as_csv([row(uscc, "相南街道", "郭娟", 手机号码="13800001111")], header=narrow))
+    assert moved.counts["filing_changed"] == 1 and moved.samples["filing_changed"][0].columns == ["手机号码"]
+    commit_preview(moved, "narrow.csv")
+    filing = db.session.scalar(select(Filing))
+    assert (filing.gender, filing.education, filing.title, filing.mobile) == ("女", "本科", "高级工程师", "13800001111")
+    assert filing.enterprise.industry_code == "C1441"
+    cleared = preview_of(as_csv([row(uscc, "相南街道", "郭娟", 性别="女", 学历="", 手机号码="13800001111", 行业代码="C1441")],
+                                header=full))
+    assert cleared.samples["filing_changed"][0].columns == ["学历", "职称"]  # an empty cell does clear
+
+
 def test_changed_fields_are_listed_as_changes(town):
     uscc = make_uscc()
     commit_preview(preview_of(as_csv([row(uscc, "相南街道", "王明")])), "a.csv")

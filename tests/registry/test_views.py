@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.registry.models import Filing
 from tests.conftest import make_uscc
-from tests.registry.roster_files import as_csv, as_xlsx, row
+from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
 
 
 def upload(client, data: bytes, name: str):
@@ -326,3 +326,12 @@ def test_the_english_preview_counts_errors_and_ended_filings_in_words_of_their_o
     page = as_staff.get(r.location).get_data(as_text=True)
     tiles = [t.split("</div>")[0] for t in page.split('<div class="small">')[1:]]
     assert "Errors" in tiles and "Filings ended" in tiles  # not "False" (a true/false answer) nor "End filing"
+
+
+def test_the_preview_says_which_columns_the_file_lacks_and_that_they_are_kept(as_staff, factory):
+    factory.town("相南街道")
+    narrow = [h for h in HEADER if h not in ("性别", "行业代码")]
+    r = upload(as_staff, as_csv([row(make_uscc(), "相南街道")], header=narrow), "roster.csv")
+    page = as_staff.get(r.location).get_data(as_text=True)
+    notice = page.split("文件中没有这些列，已有备案的这些信息保持不变：", 1)[1].split("</div>", 1)[0]
+    assert "性别" in notice and "行业代码" in notice and "手机号码" not in notice
