@@ -195,7 +195,7 @@ def export_questions(fmt: str):
 @bp.route("/questions/import", methods=["GET", "POST"])
 def import_questions():
     form = QuestionImportForm()
-    form.topic.choices = [SelectChoice(c.slug, c.title) for c in db.session.scalars(
+    form.topic.choices = [SelectChoice(c.slug, c.shown_title) for c in db.session.scalars(
         select(Course).where(Course.is_active).order_by(Course.position))]
     if form.validate_on_submit():
         raw = form.file.data.read()
