@@ -71,6 +71,8 @@ SPEC = {
                 **_AUTH_ERRORS}}},
         "/api/v1/roster": {"post": {
             "summary": "Push roster changes (new or ended filings), validated as an import",
+            "description": "An optional field that no row of the push sends leaves what stored filings hold "
+                           "there (listed in absent_columns); sent empty or null, it clears it.",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["rows"],
                 "properties": {"dry_run": {"type": "boolean"},

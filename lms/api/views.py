@@ -154,11 +154,15 @@ def push_roster():
     if nested is not None:
         return problem(400, f"rows[{nested[0]}].{nested[1]} must be a string, a number or null",
                        index=nested[0], column=nested[1])
+    # An optional field no row sends is a column the push does not have: stored filings keep
+    # it, as with a roster file without that column. Required ones are always columns, so that
+    # a row without one is reported by its index.
+    sent = [c.en for c in COLUMNS if c.required or any(c.en in row for row in data["rows"])]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(keys)
+    writer.writerow(sent)
     for row in data["rows"]:
-        writer.writerow(["" if row.get(k) is None else str(row.get(k)) for k in keys])
+        writer.writerow(["" if row.get(k) is None else str(row.get(k)) for k in sent])
     try:
         preview = build_preview(parse_roster(io.BytesIO(out.getvalue().encode()), "push.csv"))
     except RosterFileError as error:

@@ -157,3 +157,13 @@ def test_a_date_of_characters_python_calls_digits_is_refused_not_crashed(client,
     wide = client.post("/api/v1/roster?dry_run=1", headers=auth(token),
                        json={"rows": [row(appointed_on="２０２５-０１-０２")]})  # full-width, typed in a Chinese IME
     assert wide.status_code == 200, wide.get_json()
+
+
+def test_a_push_that_leaves_a_field_out_keeps_what_the_filing_holds(client, token, factory):
+    factory.town("东街道")
+    client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(education="本科", gender="女")]})
+    again = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(mobile="13800001111")]})
+    assert again.status_code == 200 and again.get_json()["counts"]["filing_changed"] == 1
+    filing = db.session.scalar(select(Filing))
+    assert (filing.mobile, filing.education, filing.gender) == ("13800001111", "本科", "女")
+    assert set(again.get_json()["absent_columns"]) >= {"学历", "性别"}
