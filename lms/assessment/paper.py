@@ -22,7 +22,9 @@ def kind_labels() -> dict[str, str]:
 def render_questions(items) -> Markup:
     """One fieldset per AttemptQuestion, with the saved response checked."""
     labels = kind_labels()
-    texts = {"points": _("分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
+    # "%(p)s 分" is looked up once and filled per question: English has no one word for 分
+    # that fits 1 and 2 ("worth 2").
+    texts = {"points": _("%(p)s 分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
              "true": _("正确"), "false": _("错误")}
     return Markup("".join(_question(item, labels, texts) for item in items))
 
@@ -33,7 +35,7 @@ def _question(item, labels: dict[str, str], texts: dict[str, str]) -> str:
     kind = f["kind"]
     head = (f'<fieldset class="card mb-3 question" id="q{n}" data-position="{n}" data-kind="{kind}">'
             f'<div class="card-body"><legend class="h6">{n}. <span class="badge text-bg-light">'
-            f'{escape(labels[kind])} · {f["points"]:g} {escape(texts["points"])}</span></legend>'
+            f'{escape(labels[kind])} · {escape(texts["points"] % {"p": format(f["points"], "g")})}</span></legend>'
             f'<p class="question-text">{escape(f["text"])}</p>')
     body = _inputs(kind, name, f, r, texts)
     checked = " checked" if item.flagged else ""

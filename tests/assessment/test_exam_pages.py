@@ -97,3 +97,14 @@ def test_the_question_before_starting_reads_in_english(app, client, officer):
     client.get("/lang/en")
     button = start_button(page_of(client, f"/exams/{exam.id}"))
     assert "The clock runs for 60 minutes and cannot be paused; this is attempt 1 of 3. Start now?" in button
+
+
+def test_each_question_says_what_it_is_worth_in_the_page_language(app, client, officer):
+    add_questions("metrology", "single", 2)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 2, "points": 1.5}])
+    attempt = service.start_attempt(exam, officer.id)
+    login(client, officer)
+    assert "单选 · 1.5 分" in page_of(client, f"/exams/attempts/{attempt.id}")
+    client.get("/lang/en")
+    english = page_of(client, f"/exams/attempts/{attempt.id}")
+    assert "Single choice · worth 1.5" in english and "分" not in english
