@@ -124,7 +124,8 @@ def set_role(user: User, role: str, actor: User) -> None:
         return
     user.role = role
     audit.record(
-        "user.role_changed", f"user:{user.id}", f"{user.login}: {old} → {role}", actor_id=actor.id
+        "user.role_changed", f"user:{user.id}", f"{user.login}: {old} → {role}",
+        details={"login": user.login, "from": old, "to": role}, actor_id=actor.id,
     )
     db.session.commit()
 

@@ -256,7 +256,8 @@ def new_user():
         except service.AccountError as error:
             flash(str(error), "error")
         else:
-            audit.record("user.created", f"user:{user.id}", f"{user.login} ({user.role})")
+            audit.record("user.created", f"user:{user.id}", f"{user.login} ({user.role})",
+                         details={"login": user.login, "role": user.role})
             db.session.commit()
             return _show_reset_link(user, created=True)
     return render_template("accounts/user_form.html", form=form)

@@ -142,26 +142,36 @@ def _invite_codes(entry: AuditEntry, role_names: Mapping[str, str]) -> str | Non
     return _("%(n)s 个邀请码", n=count) if count else None
 
 
+def _fields(entry: AuditEntry, names: tuple[str, ...], pattern: str) -> tuple[str, ...] | None:
+    """The named details of an entry: as recorded, or (entries written before details held
+    them) read back from its text."""
+    details = entry.details or {}
+    if all(name in details for name in names):
+        return tuple(str(details[name]) for name in names)
+    parts = re.fullmatch(pattern, entry.summary)
+    return parts.groups() if parts else None
+
+
 def _role_change(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
-    parts = re.fullmatch(r"(.+): (\w+) → (\w+)", entry.summary)  # login: officer → admin
-    if parts is None or not {parts[2], parts[3]} <= role_names.keys():
+    parts = _fields(entry, ("login", "from", "to"), r"(.+): (\w+) → (\w+)")  # login: officer → admin
+    if parts is None or not {parts[1], parts[2]} <= role_names.keys():
         return None
-    return f"{parts[1]}: {role_names[parts[2]]} → {role_names[parts[3]]}"
+    return f"{parts[0]}: {role_names[parts[1]]} → {role_names[parts[2]]}"
 
 
 def _new_user(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
-    parts = re.fullmatch(r"(.+) \((\w+)\)", entry.summary)  # login (staff)
-    if parts is None or parts[2] not in role_names:
+    parts = _fields(entry, ("login", "role"), r"(.+) \((\w+)\)")  # login (staff)
+    if parts is None or parts[1] not in role_names:
         return None
-    return f"{parts[1]} ({role_names[parts[2]]})"
+    return f"{parts[0]} ({role_names[parts[1]]})"
 
 
 _CHECKED_IN_BY = {"staff": _l("%(name)s（工作人员扫码签到）"), "self": _l("%(name)s（现场自助签到）")}
 
 
 def _check_in(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
-    parts = re.fullmatch(r"(.+) \((staff|self)\)", entry.summary)  # name (staff), Enrollment.checked_in_by
-    return _CHECKED_IN_BY[parts[2]] % {"name": parts[1]} if parts else None
+    parts = _fields(entry, ("name", "by"), r"(.+) \((staff|self)\)")  # name (staff), Enrollment.checked_in_by
+    return _CHECKED_IN_BY[parts[1]] % {"name": parts[0]} if parts and parts[1] in _CHECKED_IN_BY else None
 
 
 def _counted(message: str) -> Callable[[AuditEntry, Mapping[str, str]], str | None]:

@@ -378,7 +378,8 @@ def _attend(enrollment: Enrollment, now: datetime, by: str) -> bool:
         .execution_options(synchronize_session=False)).rowcount == 1
     if done:
         audit.record("workshop.checked_in", f"workshop:{enrollment.workshop_id}",
-                     f"{enrollment.user.name} ({by})", {"enrollment": enrollment.id})
+                     f"{enrollment.user.name} ({by})", {"enrollment": enrollment.id, "name": enrollment.user.name,
+                                                        "by": by})
     db.session.commit()
     db.session.refresh(enrollment)
     if done:

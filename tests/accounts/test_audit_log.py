@@ -142,3 +142,16 @@ def test_a_bare_count_says_what_was_counted(client, admin, action, summary, chin
     db.session.commit()
     assert log_rows(client)[0].endswith(f"| {chinese}")
     assert log_rows(client, english=True)[0].endswith(f"| {english}")
+
+
+def test_a_role_change_reads_from_its_recorded_details_not_its_text(client, admin, factory):
+    from lms.accounts.service import set_role
+
+    odd = factory.user("officer")
+    set_role(odd, "staff", admin)
+    entry = db.session.scalars(db.select(audit.AuditEntry).where(audit.AuditEntry.action == "user.role_changed")).one()
+    assert entry.details == {"login": odd.login, "from": "officer", "to": "staff"}
+    entry.summary = "written by an older release in another shape"  # the details are what counts
+    db.session.commit()
+    [row] = [r for r in log_rows(client) if "更改角色" in r]
+    assert f"{odd.login}: 首席质量官 → 工作人员" in row
