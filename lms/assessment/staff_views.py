@@ -155,17 +155,23 @@ def question(question_id: int):
 
 @bp.post("/questions/<int:question_id>/retire")
 def retire_question(question_id: int):
-    question = db.get_or_404(Question, question_id)
-    service.retire_question(question, actor_id=current_user.id)
-    flash(_("已停用试题 %(key)s：新抽的试卷不再包含它。", key=question.key), "success")
-    return redirect(url_for("exams_staff.question", question_id=question.id))
+    return _set_question_active(question_id, "retire")
 
 
 @bp.post("/questions/<int:question_id>/reinstate")
 def reinstate_question(question_id: int):
+    return _set_question_active(question_id, "reinstate")
+
+
+def _set_question_active(question_id: int, action: str):
+    """Retire a question from new papers, or let them draw it again."""
     question = db.get_or_404(Question, question_id)
-    service.reinstate_question(question, actor_id=current_user.id)
-    flash(_("已重新启用试题 %(key)s。", key=question.key), "success")
+    if action == "retire":
+        service.retire_question(question, actor_id=current_user.id)
+        flash(_("已停用试题 %(key)s：新抽的试卷不再包含它。", key=question.key), "success")
+    else:
+        service.reinstate_question(question, actor_id=current_user.id)
+        flash(_("已重新启用试题 %(key)s。", key=question.key), "success")
     return redirect(url_for("exams_staff.question", question_id=question.id))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from lms.certificates.models import Certificate
 from lms.core import audit
 from lms.core.models import utcnow
+from lms.core.urls import public_url
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.programs.service import current_program, standing
@@ -66,8 +67,9 @@ def sign(serial: str) -> str:
 def verification_url(serial: str, external: bool = True) -> str:
     """The signed verification address: LMS_BASE_URL's for the PDF's QR code, the path alone
     for a link inside the app."""
-    path = url_for("verify.certificate", serial=serial, s=sign(serial), _external=False)
-    return current_app.config["BASE_URL"] + path if external else path
+    if external:
+        return public_url("verify.certificate", serial=serial, s=sign(serial))
+    return url_for("verify.certificate", serial=serial, s=sign(serial), _external=False)
 
 
 def in_force(user_id: int, program_id: int) -> Certificate | None:
