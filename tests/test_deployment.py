@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import template_rendered
 
 from lms.config import Config
@@ -87,3 +89,29 @@ def test_folders_with_personal_data_are_the_owner_s_alone(make_app, tmp_path, mo
         folder = upload_dir()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+
+
+def test_under_a_proxy_prefix_links_handed_out_name_the_prefix_once(make_app, factory):
+    from tests.conftest import login
+
+    app = make_app(PROXY_COUNT=1, BASE_URL="https://www.example.gov.cn/cqo")
+    with app.app_context():
+        limiter.reset()
+        filing = factory.filing()
+        staff = app.test_client()
+        login(staff, factory.user("staff"))
+        shown = []
+        with template_rendered.connected_to(lambda _app, template, context, **_: shown.append(context)):
+            staff.post(f"/staff/registry/filings/{filing.id}/invite", headers={"X-Forwarded-Prefix": "/cqo"})
+        assert shown[-1]["register_url"] == "https://www.example.gov.cn/cqo/register"
+
+
+def test_reminders_link_to_the_base_url_even_from_the_command_line(make_app, factory):
+    from lms.coverage.reminders import reminder_text
+
+    app = make_app(BASE_URL="https://cqo.example.gov.cn")
+    with app.app_context():  # no request: a scheduled job
+        unclaimed = reminder_text("王伟", "2026年培训", date(2026, 12, 31), started=False, claimed=False)
+        claimed = reminder_text("王伟", "2026年培训", date(2026, 12, 31), started=True)
+    assert "https://cqo.example.gov.cn/register " in unclaimed
+    assert "平台地址：https://cqo.example.gov.cn/。" in claimed

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lms.core import audit
 from lms.core.models import utcnow
 from lms.core.text import chinese_date
+from lms.core.urls import public_url
 from lms.extensions import db
 
 
@@ -32,14 +33,14 @@ class OutboxMessage(db.Model):
 
 
 def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True) -> str:
-    base, bureau = current_app.config["BASE_URL"], current_app.config["BUREAU_NAME"]
+    bureau = current_app.config["BUREAU_NAME"]
     if not claimed:  # they cannot sign in yet: say how to begin
-        return (f"{name}您好：您尚未在首席质量官培训平台注册。请打开 {base}/register ，用{bureau}发给您的邀请码"
+        return (f"{name}您好：您尚未在首席质量官培训平台注册。请打开 {public_url('accounts.register')} ，用{bureau}发给您的邀请码"
                 f"注册并认领备案，在 {chinese_date(deadline)} 前完成“{program_name}”的课程和考试。"
                 f"没有邀请码或已遗失的，请联系{bureau}。")
     state = "您的培训尚未完成" if started else "您尚未开始培训"
     return (f"{name}您好：{state}。请在 {chinese_date(deadline)} 前登录首席质量官培训平台，完成“{program_name}”"
-            f"的课程和考试。平台地址：{base}。如有疑问，请联系{bureau}。")
+            f"的课程和考试。平台地址：{public_url('core.home')}。如有疑问，请联系{bureau}。")
 
 
 REMIND_AGAIN_AFTER = timedelta(hours=24)  # a second click, or a second batch the same day, sends nothing new
