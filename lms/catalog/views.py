@@ -172,8 +172,11 @@ def sync():
     except ContentError as error:
         flash(_("内容有错误，未做任何更改：%(p)s", p="; ".join(error.problems[:5])), "error")
         return redirect(url_for("catalog_staff.preview"))
-    audit.record("content.synced", "courses", _("新增 %(a)s 课，更新 %(c)s 课，停用 %(r)s 课",
-                 a=len(report.lessons_added), c=len(report.lessons_changed), r=len(report.lessons_retired)))
+    bank = report.extra
+    counts = {"courses": [len(report.courses_added), len(report.courses_changed), len(report.courses_retired)],
+              "lessons": [len(report.lessons_added), len(report.lessons_changed), len(report.lessons_retired)],
+              "questions": [len(bank.added), len(bank.changed), len(bank.retired)]}
+    audit.record("content.synced", "courses", audit.content_sync_text(counts), details=counts)
     db.session.commit()
     flash(_("课程已同步。"), "success")
     return redirect(url_for("catalog_staff.numbers"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 from sqlalchemy import JSON, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -174,6 +175,22 @@ def _check_in(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
     return _CHECKED_IN_BY[parts[1]] % {"name": parts[0]} if parts and parts[1] in _CHECKED_IN_BY else None
 
 
+_SYNCED = {"courses": _lp("content sync", "课程"), "lessons": _lp("content sync", "课时"),
+           "questions": _lp("content sync", "试题")}
+
+
+def content_sync_text(counts: Mapping[str, list[int]]) -> str:
+    """课程：新增 1，更新 0，停用 0；课时：……: a content sync's [added, changed, retired] counts."""
+    return _("；").join(_("%(what)s：新增 %(a)s，更新 %(c)s，停用 %(r)s", what=_SYNCED[kind], a=a, c=c, r=r)
+                        for kind, (a, c, r) in counts.items())
+
+
+def _content_sync(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    counts = entry.details or {}
+    shaped = counts and counts.keys() <= _SYNCED.keys() and all(len(v) == 3 for v in counts.values())
+    return content_sync_text(counts) if shaped else None
+
+
 def _counted(message: str) -> Callable[[AuditEntry, Mapping[str, str]], str | None]:
     """For an action whose text is a bare count: say what was counted."""
     return lambda entry, role_names: message % {"n": int(entry.summary)} if entry.summary.isdecimal() else None
@@ -185,6 +202,7 @@ _DESCRIBERS = {
     "user.role_changed": _role_change,
     "user.created": _new_user,
     "workshop.checked_in": _check_in,
+    "content.synced": _content_sync,
     "questions.imported": _counted(_l("共 %(n)s 题")),
     "reminders.queued": _counted(_l("%(n)s 条提醒")),
     "workshop.reminders": _counted(_l("%(n)s 条提醒")),

@@ -158,3 +158,18 @@ def test_lesson_page_reads_without_a_transaction_on_postgresql_and_still_records
     assert modes and set(modes) == {False if IS_POSTGRES else None}  # a form keeps its transaction
     db.session.rollback()
     assert db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user_id))
+
+
+def test_a_sync_from_the_staff_page_is_logged_with_what_it_changed_in_the_reader_s_language(content, client, factory):
+    from tests.accounts.test_audit_log import log_rows
+    from tests.conftest import login
+
+    login(client, factory.user("admin"))
+    (content / "courses" / "01-demo" / "01-first.md").write_text("## 改\n\n新的一段。", encoding="utf-8")
+    write_course(content, "03-5s", "five-s", title="5S 现场管理")
+    assert client.post("/staff/courses/sync").status_code == 302
+    chinese = log_rows(client)[0]
+    assert chinese.endswith("课程：新增 1，更新 0，停用 0；课时：新增 2，更新 1，停用 0；试题：新增 0，更新 0，停用 0"), chinese
+    english = log_rows(client, english=True)[0]
+    assert english.endswith("Courses: 1 added, 0 changed, 0 retired; lessons: 2 added, 1 changed, 0 retired; "
+                            "questions: 0 added, 0 changed, 0 retired"), english
