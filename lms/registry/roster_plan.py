@@ -176,16 +176,17 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
     # (uscc, *ENTERPRISE_FIELDS) of each, every tuple built in C
     values = list(zip(*(map(attrgetter(f), latest) for f in ("uscc", *ENTERPRISE_ROW_FIELDS)),
                       map(towns.__getitem__, map(attrgetter("town"), latest)), strict=True))
+    named = _("%(name)s（%(uscc)s）")  # 某某有限公司（9134…）, translated once for every row
     if stored.keys().isdisjoint(usccs):  # all new: no comparing to do
         preview._enterprise_inserts = values
-        preview._note_all("enterprise_added", latest, lambda r: f"{r.enterprise_name}（{r.uscc}）")
+        preview._note_all("enterprise_added", latest, lambda r: named % {"name": r.enterprise_name, "uscc": r.uscc})
         return
     absent = _absent(preview, ENTERPRISE_FIELDS)
     for record, row in zip(latest, values, strict=True):
         uscc, new = record.uscc, row[1:]
         if uscc not in stored:
             preview._enterprise_inserts.append(row)
-            preview._note("enterprise_added", record.row, f"{record.enterprise_name}（{uscc}）")
+            preview._note("enterprise_added", record.row, named % {"name": record.enterprise_name, "uscc": uscc})
             continue
         old = stored[uscc]
         new = _kept(new, old[1:], absent)

@@ -328,6 +328,17 @@ def test_the_english_preview_counts_errors_and_ended_filings_in_words_of_their_o
     assert "Errors" in tiles and "Filings ended" in tiles  # not "False" (a true/false answer) nor "End filing"
 
 
+def test_the_english_preview_names_new_enterprises_with_ascii_brackets(as_staff, factory):
+    factory.town("相南街道")
+    code = make_uscc()
+    as_staff.get("/lang/en")
+    r = upload(as_staff, as_csv([row(code, "相南街道")]), "roster.csv")
+    page = as_staff.get(r.location).get_data(as_text=True)
+    assert f" ({code})" in page and f"（{code}）" not in page
+    as_staff.get("/lang/zh_CN")
+    assert f"（{code}）" in as_staff.get(r.location).get_data(as_text=True)
+
+
 def test_the_preview_says_which_columns_the_file_lacks_and_that_they_are_kept(as_staff, factory):
     factory.town("相南街道")
     narrow = [h for h in HEADER if h not in ("性别", "行业代码")]
