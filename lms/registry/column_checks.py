@@ -26,6 +26,7 @@ _BAD = object()  # a cell the fast path does not accept: its row is a suspect
 _ISO_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}\n)*[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MOBILES = re.compile(r"(?:1[3-9][0-9]{9}\n)*1[3-9][0-9]{9}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_EARLIEST = C.EARLIEST_DATE.isoformat()
 _EMAILS = re.compile(f"(?:{C.EMAIL.pattern})?(?:\n(?:{C.EMAIL.pattern})?)*")  # each line empty or an address
 
 
@@ -63,8 +64,11 @@ def _clean_column(values: Sequence[Any], cell: Callable[[Any], str]) -> Sequence
     joined = ",".join(values)
     if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
         return list(map(cell, values))
-    if " " not in joined and joined.isprintable():  # no whitespace at all: nothing to strip
+    printable = joined.isprintable()
+    if " " not in joined and printable:  # no whitespace at all: nothing to strip
         return values
+    if not printable and C.CONTROL.search(joined):
+        return list(map(cell, values))
     stripped = list(map(str.strip, values))
     joined = "\0".join(stripped)
     if "  " in joined or "\t" in joined or "\n" in joined or "\u3000" in joined:
@@ -107,14 +111,14 @@ class FastRows:
 
     def dates(self, key: str) -> list[date | None]:
         raw, clean = self.chunk.raw[key], self.chunk.clean[key]
-        if self.size and set(map(type, raw)) == {str} and _ISO_DATES.fullmatch("\n".join(raw)):
+        if self.size and set(map(type, raw)) == {str} and _ISO_DATES.fullmatch("\n".join(raw)) \
+                and min(raw) >= _EARLIEST:
             try:
                 return list(map(date.fromisoformat, raw))
             except ValueError:  # 2021-02-30: the row validator words it
                 pass
         found = [C.parse_date(r) if c else None for r, c in zip(raw, clean, strict=True)]
-        if None in found:
-            self.suspects.update(i for i, v in enumerate(found) if v is None)
+        self.suspects.update(i for i, v in enumerate(found) if v is None or v < C.EARLIEST_DATE)
         return found
 
     def records(self, first: int, record: Callable[..., Any]) -> list[Any]:
@@ -148,6 +152,10 @@ class FastRows:
         if not _EMAILS.fullmatch("\n".join(email)):  # cells hold no line breaks (cell() folds them)
             self.suspects.update(i for i, v in enumerate(email) if v and not C.EMAIL.fullmatch(v))
         masked = self._id_numbers()
+        for key, limit in C.MAX_LENGTHS.items():
+            values = self.column(key)
+            if max(map(len, values), default=0) > limit:
+                self.suspects.update(i for i, v in enumerate(values) if len(v) > limit)
         # tuple.__new__ builds each NamedTuple record in C, without a Python call per row.
         return list(map(tuple.__new__, repeat(record), zip(
             rows, filing_no, self.column("enterprise_name"), uscc, self.column("town"), industry_code,

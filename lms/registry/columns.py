@@ -61,6 +61,14 @@ GENDERS = {"男": "男", "女": "女", "m": "男", "f": "女", "male": "男", "f
 EDUCATIONS = ("中专", "大专", "本科", "硕士", "博士")
 END_REASONS = ("离职", "调岗", "退出", "其他")  # stored as written on the filing form
 END_REASON_LABELS = {"离职": _l("离职"), "调岗": _l("调岗"), "退出": _l("退出"), "其他": _l("其他")}
+# The longest text each free-text column may hold, as the database stores it (registry/models.py).
+MAX_LENGTHS = {"filing_no": 40, "enterprise_name": 200, "officer_name": 50, "title": 50, "position": 50,
+               "email": 254}
+# Invisible characters a copy from elsewhere leaves in a cell (NUL, other C0/C1 controls,
+# zero-width spaces, a stray BOM): dropped on reading, as surrounding spaces are.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# Dates before this are misreadings (a number taken for an Excel date is near 1900), not filings.
+EARLIEST_DATE = date(1990, 1, 1)
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

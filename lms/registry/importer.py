@@ -6,6 +6,7 @@ database here. roster_plan.py compares the rows with the database and writes the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -173,8 +174,10 @@ def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
 
 
 def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
-    # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common.
-    for encoding in ("utf-8-sig", "gb18030"):
+    # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common, and
+    # its "Unicode text" (.txt, tab-separated) is UTF-16 with a BOM.
+    encodings = ("utf-16",) if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
             break
@@ -182,11 +185,13 @@ def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
             continue
     else:
         raise RosterFileError(_("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码"))
+    head = text[:4096]  # a text file saved by Excel or WPS separates cells with tabs
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
     if '"' not in text and "\0" not in text and "\r" not in (text := text.replace("\r\n", "\n")):
         # Nothing quoted and one kind of line end: exactly what csv.reader would make of it.
-        yield from (line.split(",") for line in text.split("\n"))
+        yield from (line.split(delimiter) for line in text.split("\n"))
     else:
-        reader = csv.reader(io.StringIO(text, newline=""))  # lists: rows are only indexed
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # lists: rows are only indexed
         try:
             yield from reader
         except csv.Error as error:  # a cell over 128 KB: an unclosed quote swallowed the rest
@@ -216,6 +221,8 @@ def _cell(value: Any) -> str:
         value = str(value)
     if not value.isascii() and not unicodedata.is_normalized("NFKC", value):
         value = unicodedata.normalize("NFKC", value)
+    if not value.isprintable():
+        value = C.CONTROL.sub("", value)
     value = value.strip()
     if "  " in value or "\t" in value or "\n" in value or "\u3000" in value:
         value = " ".join(value.split())
@@ -342,6 +349,9 @@ class _RowValidator:
             self.error(number, "status", _("状态应为 在任/已变更/已注销"))
         dates = self._dates(number, v, raw, mapping, status)
         optional = self._optional(number, v)
+        for key, limit in C.MAX_LENGTHS.items():
+            if len(v.get(key, "")) > limit:
+                self.error(number, key, _("不能超过 %(n)s 个字，此处有 %(have)s 个", n=limit, have=len(v[key])))
         if len(self.result.errors) > before:
             if v["town"]:  # checked against the town list with the valid rows (roster_plan.py)
                 self.result.rejected_towns[number] = v["town"]
@@ -361,6 +371,10 @@ class _RowValidator:
             value = C.parse_date(cell) if v.get(key) else None
             if v.get(key) and value is None:
                 self.error(number, key, _("无法识别的日期“%(v)s”，请写成 2021-03-05", v=v[key]))
+            elif value and value < C.EARLIEST_DATE:
+                self.error(number, key, _("日期 %(d)s 早于 %(earliest)s，不会是真实的日期：被当作数字的单元格会变成 1900 年前后的日期",
+                                          d=value.isoformat(), earliest=C.EARLIEST_DATE.isoformat()))
+                value = None
             found.append(value)
         appointed, filed, ended = found
         today = date.today()

@@ -197,8 +197,15 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
 
 
 def _stored_filings(enterprise_ids: set[int]) -> list[tuple]:
-    cols = [Filing.id, Filing.enterprise_id, *(getattr(Filing, f) for f in FILING_FIELDS)]
+    """(id, enterprise_id, *FILING_FIELDS, user_id) of the enterprises' filings."""
+    cols = [Filing.id, Filing.enterprise_id, *(getattr(Filing, f) for f in FILING_FIELDS), Filing.user_id]
     return [tuple(r) for r in db.session.execute(select(*cols)) if r[1] in enterprise_ids]
+
+
+# Positions in a stored filing's tuple (_stored_filings).
+_VALUES = slice(2, 2 + len(FILING_FIELDS))
+_AT = {name: 2 + i for i, name in enumerate(FILING_FIELDS)}
+_OFFICER, _APPOINTED, _STATUS, _USER = _AT["officer_name"], _AT["appointed_on"], _AT["status"], _VALUES.stop
 
 
 def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None:
@@ -208,41 +215,73 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
         preview._filing_inserts = list(rows)
         preview._note_all("filing_added", rows, lambda r: f"{r.enterprise_name} · {r.officer_name}")
         return
+    errors = len(preview.errors)
     by_no = {f[2]: f for f in existing if f[2]}
-    by_person = {(f[1], f[3], f[12]): f for f in existing}
-    current_of = {f[1]: f for f in existing if f[16] == "current"}
-    keep_current: set[int] = set()
-    matched: list[tuple[RosterRow, tuple | None]] = []
+    by_person = {(f[1], f[_OFFICER], f[_APPOINTED]): f for f in existing}
+    current_of = {f[1]: f for f in existing if f[_STATUS] == "current"}
+    uscc_of = {eid: uscc for uscc, eid in enterprise_id.items()}
+    # Without a 状态 column a row says nothing of a stored filing's status: it keeps its own.
+    status_sent = "status" in preview.parsed.headers
+    settled: set[int] = set()  # current filings a row keeps in office or ends itself: no succession ends them
+    matched: list[tuple[RosterRow, tuple | None, str]] = []
     for record in rows:
         eid = enterprise_id.get(record.uscc)
         old = by_no.get(record.filing_no) if record.filing_no else None
+        if old is not None and old[1] != eid:
+            _refuse(preview, record, "filing_no", _(
+                "备案编号 %(no)s 是另一企业（统一社会信用代码 %(uscc)s）的备案，与本行的统一社会信用代码不符",
+                no=record.filing_no, uscc=uscc_of[old[1]]))
+            continue
         if old is None and eid is not None:
             old = by_person.get((eid, record.officer_name, record.appointed_on))
-        matched.append((record, old))
-        if old is not None and record.status == "current":
-            keep_current.add(old[0])
+        status = record.status if status_sent or old is None else old[_STATUS]
+        if old is not None and old[_USER] is not None and record.officer_name != old[_OFFICER]:
+            _refuse(preview, record, "officer_name", _(
+                "备案 %(no)s 已由 %(name)s 的账号认领，导入不能更换其首席质量官；换人请写成一行“已变更”（含离任日期）加一行“在任”",
+                no=record.filing_no or "", name=old[_OFFICER]))
+            continue
+        if old is not None and old[_STATUS] == "current":
+            settled.add(old[0])
+        matched.append((record, old, status))
+    _plan_matched(preview, matched, enterprise_id, current_of, settled)
+    if len(preview.errors) != errors:  # rows the stored roster contradicts, among the file's own errors
+        preview.errors.sort(key=lambda e: e.row)
+
+
+def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None, str]], enterprise_id: dict,
+                  current_of: dict, settled: set[int]) -> None:
+    """Additions, changes and successions of the rows matched (or not) to stored filings."""
     absent = _absent(preview, FILING_FIELDS)
-    for record, old in matched:
+    for record, old, status in matched:
+        eid = enterprise_id.get(record.uscc)
+        predecessor = current_of.get(eid) if eid is not None and status == "current" else None
+        if predecessor and predecessor[0] not in settled and predecessor[_APPOINTED] > record.appointed_on:
+            _refuse(preview, record, "appointed_on", _(
+                "聘任日期 %(new)s 早于该企业在任首席质量官 %(name)s 的聘任日期 %(old)s：旧的任职请标为“已变更”并填写离任日期",
+                new=record.appointed_on.isoformat(), name=predecessor[_OFFICER], old=predecessor[_APPOINTED].isoformat()))
+            continue
         values = _filing_values(record)
-        if old is not None:
-            values = _kept(values, old[2:], absent)
         if old is None:
             preview._filing_inserts.append(record)
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
         else:
-            changed = [f for f, a, b in zip(FILING_FIELDS, old[2:], values, strict=False) if a != b]
+            values = _kept(values, old[_VALUES], absent)
+            changed = [f for f, a, b in zip(FILING_FIELDS, old[_VALUES], values, strict=True) if a != b]
             if changed:
-                kind = "filing_ended" if old[16] == "current" and record.status != "current" else "filing_changed"
+                kind = "filing_ended" if old[_STATUS] == "current" and status != "current" else "filing_changed"
                 preview._filing_updates.append({"id": old[0], **dict(zip(FILING_FIELDS, values, strict=True))})
                 preview._note(kind, record.row, f"{record.enterprise_name} · {record.officer_name}", changed)
-        eid = enterprise_id.get(record.uscc)
-        predecessor = current_of.get(eid) if eid is not None and record.status == "current" else None
-        if predecessor and predecessor[0] not in keep_current and (old is None or old[0] != predecessor[0]):
+        if predecessor and predecessor[0] not in settled:
             preview._endings.append({"id": predecessor[0], "status": "replaced",
                                      "ended_on": record.appointed_on, "end_reason": "其他"})
             preview._note("filing_ended", record.row, _("%(name)s（由 %(new)s 接任）",
-                          name=predecessor[3], new=record.officer_name), ["status", "ended_on"])
-            keep_current.add(predecessor[0])  # ended once, even if named again
+                          name=predecessor[_OFFICER], new=record.officer_name), ["status", "ended_on"])
+            settled.add(predecessor[0])  # ended once, even if named again
+
+
+def _refuse(preview: Preview, record: RosterRow, key: str, message: str) -> None:
+    """A row the stored roster contradicts: an error on it, as the file names the column."""
+    preview.errors.append(RowError(record.row, preview.parsed.headers.get(key, C.BY_KEY[key].zh), message))
 
 
 _filing_values = attrgetter(*FILING_FIELDS)  # a record's values in the order of FILING_FIELDS

@@ -366,3 +366,115 @@ def test_an_import_larger_than_one_statement_is_committed_whole(town, monkeypatc
                                 .join(Filing.enterprise).order_by(Filing.appointed_on)).all()
     assert [tuple(s) for s in stored] == [(r["统一社会信用代码"], r["首席质量官姓名"], date(2023, 3, i + 1))
                                           for i, r in enumerate(rows)]
+
+
+def _stored(uscc: str, *rows: dict) -> None:
+    commit_preview(preview_of(as_csv(list(rows))), "before.csv")
+
+
+def _errors(preview) -> list[tuple[int, str, str]]:
+    return [(e.row, e.column, e.message) for e in preview.errors]
+
+
+def test_a_stored_officer_succeeded_in_two_rows_is_ended_once_with_the_row_s_date(town):
+    uscc = make_uscc()
+    _stored(uscc, row(uscc, "相南街道", "王明", 备案编号="XS-1"))
+    rows = [row(uscc, "相南街道", "王明", 备案编号="XS-1", 状态="已变更", 离任日期="2024-01-31", 变更原因="离职"),
+            row(uscc, "相南街道", "李强", 备案编号="XS-2", 聘任日期="2024-02-01", 备案日期="2024-02-03")]
+    for ordered in (rows, rows[::-1]):  # the successor's row may come first
+        preview = preview_of(as_csv(ordered))
+        assert not preview.errors and preview.counts["filing_ended"] == 1 and preview.counts["filing_added"] == 1
+    commit_preview(preview, "b.csv")
+    ended = db.session.scalar(select(Filing).where(Filing.filing_no == "XS-1"))
+    assert (ended.status, ended.ended_on, ended.end_reason) == ("replaced", date(2024, 1, 31), "离职")
+
+
+def test_a_file_without_a_status_column_changes_a_past_filing_and_ends_nobody(town):
+    uscc = make_uscc()
+    _stored(uscc, row(uscc, "相南街道", "王明", 备案编号="XS-1", 状态="已变更", 离任日期="2024-01-31", 变更原因="离职"),
+            row(uscc, "相南街道", "李强", 备案编号="XS-2", 聘任日期="2024-02-01", 备案日期="2024-02-03"))
+    header = [h for h in HEADER if h not in ("状态", "离任日期", "变更原因")]
+    preview = preview_of(as_csv([row(uscc, "相南街道", "王明", 备案编号="XS-1", 手机号码="13800001111")], header=header))
+    assert not preview.errors and preview.counts["filing_changed"] == 1 and preview.counts["filing_ended"] == 0
+    commit_preview(preview, "c.csv")
+    rows = db.session.execute(select(Filing.filing_no, Filing.status, Filing.mobile).order_by(Filing.filing_no)).all()
+    assert rows == [("XS-1", "replaced", "13800001111"), ("XS-2", "current", "13912345678")]
+
+
+def test_a_filing_number_of_another_enterprise_is_refused_and_nothing_changes(town):
+    first, second = make_uscc(), make_uscc()
+    _stored(first, row(first, "相南街道", "王明", 备案编号="XS-1"), row(second, "相南街道", "杨芳", 备案编号="XS-2"))
+    preview = preview_of(as_csv([row(second, "相南街道", "王明", 备案编号="XS-1", 手机号码="13800001111")]))
+    assert _errors(preview) == [(4, "备案编号", f"备案编号 XS-1 是另一企业（统一社会信用代码 {first}）的备案，"
+                                              "与本行的统一社会信用代码不符")]
+    assert not preview.can_commit
+    new = make_uscc()  # nor may a new enterprise take a stored filing
+    assert [e.column for e in preview_of(as_csv([row(new, "相南街道", "王明", 备案编号="XS-2")])).errors] == ["备案编号"]
+
+
+def test_a_successor_appointed_before_the_current_officer_is_refused(town):
+    uscc = make_uscc()
+    _stored(uscc, row(uscc, "相南街道", "郭娟", 聘任日期="2022-06-11", 备案日期="2022-06-20"))
+    preview = preview_of(as_csv([row(uscc, "相南街道", "老王", 聘任日期="2020-01-01", 备案日期="2020-01-05")]))
+    assert _errors(preview) == [(4, "聘任日期", "聘任日期 2020-01-01 早于该企业在任首席质量官 郭娟 的聘任日期 2022-06-11："
+                                              "旧的任职请标为“已变更”并填写离任日期")]
+    # the same old appointment written as past is history, and changes nobody in office
+    past = preview_of(as_csv([row(uscc, "相南街道", "老王", 聘任日期="2020-01-01", 备案日期="2020-01-05",
+                                  状态="已变更", 离任日期="2022-06-10", 变更原因="离职")]))
+    assert not past.errors and past.counts["filing_added"] == 1 and past.counts["filing_ended"] == 0
+
+
+def test_a_claimed_filing_cannot_be_handed_to_another_person_by_an_import(town, factory):
+    uscc = make_uscc()
+    _stored(uscc, row(uscc, "相南街道", "王明", 备案编号="XS-1"))
+    filing = db.session.scalar(select(Filing))
+    filing.user_id = factory.user("officer").id
+    db.session.commit()
+    renamed = preview_of(as_csv([row(uscc, "相南街道", "张三", 备案编号="XS-1")]))
+    assert [(e.column, e.message.split("，")[0]) for e in renamed.errors] == [("首席质量官姓名", "备案 XS-1 已由 王明 的账号认领")]
+    moved = preview_of(as_csv([row(uscc, "相南街道", "王明", 备案编号="XS-1", 手机号码="13800001111")]))
+    assert not moved.errors and moved.counts["filing_changed"] == 1  # the same person's new number is fine
+
+
+def test_text_longer_than_the_database_holds_is_an_error_on_its_row_on_both_databases(town):
+    from lms.registry import columns as C
+    from lms.registry.models import Enterprise as E
+    from lms.registry.models import Filing as F
+
+    stored = {"filing_no": F.filing_no, "enterprise_name": E.name, "officer_name": F.officer_name,
+              "title": F.title, "position": F.position, "email": F.email}
+    assert {k: c.type.length for k, c in stored.items()} == C.MAX_LENGTHS
+    rows = [row(make_uscc(), "相南街道", "王" * 51), row(make_uscc(), "相南街道", 企业名称="企" * 201),
+            row(make_uscc(), "相南街道", "王" * 50, 企业名称="企" * 200)]
+    preview = preview_of(as_csv(rows))
+    assert _errors(preview) == [(4, "首席质量官姓名", "不能超过 50 个字，此处有 51 个"),
+                                (5, "企业名称", "不能超过 200 个字，此处有 201 个")]
+    fine = preview_of(as_csv(rows[2:]))
+    commit_preview(fine, "long.csv")  # the longest allowed is stored, PostgreSQL included
+    assert db.session.scalar(select(func.length(Filing.officer_name))) == 50
+
+
+def test_invisible_control_characters_are_dropped_from_cells(town):
+    uscc = make_uscc()
+    preview = preview_of(as_csv([row(uscc, "相南街道", "王\x00明\u200b", 企业名称="\ufeff淮北\x07食品")]))
+    assert not preview.errors
+    commit_preview(preview, "nul.csv")
+    assert db.session.execute(select(Filing.officer_name, Enterprise.name).join(Enterprise)).one() == ("王明", "淮北食品")
+
+
+@pytest.mark.parametrize("written", ["1.5", "0001-01-01", "1899-12-31", "1989-12-31"])
+def test_a_date_before_1990_is_taken_for_a_misreading(town, written):
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道", 聘任日期=written, 备案日期="2023-03-10")]))
+    [(number, column, message)] = _errors(preview)
+    assert (number, column) == (4, "聘任日期") and "早于 1990-01-01" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "gb18030"])
+def test_a_tab_separated_text_file_saved_by_excel_is_read(town, encoding):
+    rows = [row(make_uscc(), "相南街道", f"王{i}", 企业名称=f"淮北食品{i}, 有限公司") for i in range(2)]
+    out = io.StringIO()
+    for values in [["相山区企业首席质量官备案汇总表"], HEADER, *([r[h] for h in HEADER] for r in rows)]:
+        out.write("\t".join(values) + "\r\n")
+    preview = preview_of(out.getvalue().encode(encoding), "名册.txt")
+    assert not preview.errors and preview.counts["filing_added"] == 2 and preview.parsed.header_row == 2
+    assert preview.samples["enterprise_added"][0].label.startswith("淮北食品0, 有限公司")
