@@ -14,6 +14,9 @@ class _OneMessage:
     not_a_number = _l("请填写数字")
 
     def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():  # left empty: no number, not a wrong one
+            self.data = None  # Optional() lets it be; DataRequired() asks for it
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

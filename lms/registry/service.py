@@ -19,7 +19,11 @@ from lms.registry.models import CURRENT, Enterprise, Filing, Town
 
 
 class RegistryError(Exception):
-    """A roster rule was broken; the message is for the user."""
+    """A roster rule was broken; the message is for the user, about the form field named."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def active_towns() -> list[Town]:
@@ -76,9 +80,9 @@ def end_filing(filing: Filing, ended_on: date, reason: str, status: str = "remov
     if not filing.is_current:
         raise RegistryError(_("该备案已经结束"))
     if ended_on < filing.appointed_on:
-        raise RegistryError(_("离任日期不能早于聘任日期 %(d)s", d=filing.appointed_on))
+        raise RegistryError(_("离任日期不能早于聘任日期 %(d)s", d=filing.appointed_on), "ended_on")
     if ended_on > date.today():  # until then the officer is in office and counts as filed
-        raise RegistryError(_("离任日期不能晚于今天：请在离任当天或之后再结束备案"))
+        raise RegistryError(_("离任日期不能晚于今天：请在离任当天或之后再结束备案"), "ended_on")
     filing.status, filing.ended_on, filing.end_reason = status, ended_on, reason
     db.session.flush()
     audit.record("filing.ended", f"filing:{filing.id}",
@@ -90,6 +94,12 @@ def file_successor(enterprise: Enterprise, data: dict, reason: str) -> Filing:
     current = enterprise.current_filing
     appointed = data["appointed_on"]
     if current is not None:
+        if (current.officer_name, current.mobile) == (data["officer_name"], data["mobile"]):  # a form sent twice
+            raise RegistryError(_("%(name)s 已是该企业的在任首席质量官：接任者应是另一人", name=current.officer_name),
+                                "officer_name")
+        if appointed < current.appointed_on:  # the predecessor would leave before taking office
+            raise RegistryError(_("接任者的聘任日期不能早于现任 %(name)s 的聘任日期 %(d)s",
+                                  name=current.officer_name, d=current.appointed_on), "appointed_on")
         end_filing(current, appointed, reason, status="replaced")
     successor = Filing(enterprise=enterprise, status=CURRENT, **data)
     db.session.add(successor)

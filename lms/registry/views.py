@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields import SelectChoice
 
 from lms.accounts import service as accounts
@@ -91,20 +92,35 @@ def enterprise(enterprise_id: int):
 def end_filing(filing_id: int):
     filing = db.get_or_404(Filing, filing_id)
     form = EndFilingForm()
-    if form.validate_on_submit():
-        try:
-            service.end_filing(filing, form.ended_on.data, form.reason.data)
-        except service.RegistryError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+    if form.validate_on_submit() and _applied(form, service.end_filing, filing, form.ended_on.data, form.reason.data):
+        flash(_("备案已结束。"), "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    if not form.errors:  # refused for a reason no field holds (another change came first)
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    # the page again, with the date marked and the choices kept
+    flash(_("备案未结束：请改正下面标出的内容。"), "error")
+    return render_template("registry/enterprise.html", ent=db.session.get(Enterprise, filing.enterprise_id),
+                           end_form=form, successor_form=SuccessorForm()), 400
+
+
+def _applied(form, change, *args) -> bool:
+    """Make a roster change and commit it; a rule it breaks is marked on its form field (or
+    flashed), and a change that lost a race with another (two clicks, two staff) is undone."""
+    try:
+        change(*args)
+        db.session.commit()
+    except service.RegistryError as error:
+        db.session.rollback()
+        if error.field in form:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
         else:
-            db.session.commit()
-            flash(_("备案已结束。"), "success")
-    else:  # the page again, with the date marked and the choices kept
-        flash(_("备案未结束：请改正下面标出的内容。"), "error")
-        return render_template("registry/enterprise.html", ent=filing.enterprise, end_form=form,
-                               successor_form=SuccessorForm()), 400
-    return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+            flash(str(error), "error")
+        return False
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("该企业的备案刚被另一操作修改，本次未保存：请查看下面的最新情况"), "error")
+        return False
+    return True
 
 
 @bp.post("/enterprises/<int:enterprise_id>/successor")
@@ -113,25 +129,21 @@ def file_successor(enterprise_id: int):
     form = SuccessorForm()
     if ent.current_filing is None:
         del form.reason  # nobody to end: the page does not ask why
-    if not form.validate_on_submit():
-        flash(_("备案未保存：请改正下面标出的内容。"), "error")
-        return render_template("registry/enterprise.html", ent=ent, end_form=EndFilingForm(),
-                               successor_form=form, show_successor=True), 400
-    reason = form.reason.data if "reason" in form else ""  # "" when nobody is ended
-    data = {k: getattr(form, k).data for k in ("officer_name", "position", "title",
-                                                "years_in_quality", "appointed_on", "filed_on")}
-    data["mobile"] = accounts.normalize_mobile(form.mobile.data)
-    data["email"] = (form.email.data or "").lower()
-    data["title"] = data["title"] or ""
-    try:
-        service.file_successor(ent, data, reason)
-    except service.RegistryError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("已备案新的首席质量官。"), "success")
-    return redirect(url_for("registry.enterprise", enterprise_id=ent.id))
+    if form.validate_on_submit():
+        reason = form.reason.data if "reason" in form else ""  # "" when nobody is ended
+        data = {k: getattr(form, k).data for k in ("officer_name", "position", "title",
+                                                    "years_in_quality", "appointed_on", "filed_on")}
+        data["mobile"] = accounts.normalize_mobile(form.mobile.data)
+        data["email"] = (form.email.data or "").lower()
+        data["title"] = data["title"] or ""
+        if _applied(form, service.file_successor, ent, data, reason):
+            flash(_("已备案新的首席质量官。"), "success")
+            return redirect(url_for("registry.enterprise", enterprise_id=ent.id))
+        if not form.errors:
+            return redirect(url_for("registry.enterprise", enterprise_id=ent.id))
+    flash(_("备案未保存：请改正下面标出的内容。"), "error")
+    return render_template("registry/enterprise.html", ent=db.session.get(Enterprise, enterprise_id),
+                           end_form=EndFilingForm(), successor_form=form, show_successor=True), 400
 
 
 @bp.post("/filings/<int:filing_id>/account")

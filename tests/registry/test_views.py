@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -116,6 +116,64 @@ def test_end_filing_and_file_successor_keep_history(as_staff, factory):
     as_staff.post(f"/staff/registry/filings/{current.id}/end", data={"ended_on": "2026-01-31", "reason": "退出"})
     db.session.refresh(current)
     assert current.status == "removed" and current.ended_on == date(2026, 1, 31)
+
+
+SUCCESSOR = {"officer_name": "接任者", "position": "质量副总", "mobile": "13800138000", "years_in_quality": "",
+             "appointed_on": "2025-05-01", "filed_on": "2025-05-06", "reason": "离职"}
+
+
+def test_a_successor_is_filed_without_the_optional_years_in_quality(as_staff, factory):
+    filing = factory.filing()
+    r = as_staff.post(f"/staff/registry/enterprises/{filing.enterprise_id}/successor", data=SUCCESSOR)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    successor = db.session.scalar(select(Filing).where(Filing.officer_name == "接任者"))
+    assert successor.is_current and successor.years_in_quality is None
+
+
+def test_a_successor_refused_by_a_roster_rule_keeps_what_was_typed_and_marks_the_date(as_staff, factory):
+    filing = factory.filing()
+    early = {**SUCCESSOR, "appointed_on": (filing.appointed_on - timedelta(days=1)).isoformat(), "title": "高级工程师"}
+    r = as_staff.post(f"/staff/registry/enterprises/{filing.enterprise_id}/successor", data=early)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and f"接任者的聘任日期不能早于现任 {filing.officer_name} 的聘任日期" in page
+    assert 'value="高级工程师"' in page and 'value="13800138000"' in page and f'value="{early["appointed_on"]}"' in page
+    db.session.refresh(filing)
+    assert filing.is_current
+
+
+def test_a_successor_sent_twice_is_not_filed_as_succeeding_themselves(as_staff, factory):
+    filing = factory.filing()
+    url = f"/staff/registry/enterprises/{filing.enterprise_id}/successor"
+    assert as_staff.post(url, data=SUCCESSOR).status_code == 302
+    again = as_staff.post(url, data=SUCCESSOR)  # the back button and 保存 again
+    assert again.status_code == 400 and "接任者 已是该企业的在任首席质量官" in again.get_data(as_text=True)
+    names = db.session.scalars(select(Filing.officer_name).where(Filing.enterprise_id == filing.enterprise_id)
+                               .order_by(Filing.id)).all()
+    assert names == [filing.officer_name, "接任者"]
+
+
+def test_an_end_date_the_rules_refuse_keeps_the_reason_chosen(as_staff, factory):
+    filing = factory.filing()
+    r = as_staff.post(f"/staff/registry/filings/{filing.id}/end", data={"ended_on": "2000-01-01", "reason": "调岗"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "离任日期不能早于聘任日期" in page and 'value="2000-01-01"' in page
+    assert re.search(r'<option selected value="调岗">|<option value="调岗" selected', page)
+
+
+def test_a_successor_that_loses_a_race_with_another_is_undone_with_a_message(as_staff, factory, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.registry import service
+
+    filing = factory.filing()
+
+    def raced(*_args):
+        raise IntegrityError("INSERT INTO filing", {}, Exception("UNIQUE constraint failed: filing.enterprise_id"))
+
+    monkeypatch.setattr(service, "file_successor", raced)
+    r = as_staff.post(f"/staff/registry/enterprises/{filing.enterprise_id}/successor", data=SUCCESSOR,
+                      follow_redirects=True)
+    assert r.status_code == 200 and "刚被另一操作修改，本次未保存" in r.get_data(as_text=True)
 
 
 def test_an_enterprise_without_a_cqo_gets_one_filed_and_no_filing_ends_in_the_future(as_staff, factory):
