@@ -127,6 +127,10 @@ class FastRows:
         filing_no = [v or None for v in self.column("filing_no")]
         uscc = self.required("uscc")
         self.suspects.update(invalid_usccs(uscc))
+        for key in ("uscc", "id_number"):  # a code Excel stored as a number lost its last digits
+            raw = self.chunk.raw.get(key, ())
+            if set(map(type, raw)) - {str, type(None)}:
+                self.suspects.update(i for i, v in enumerate(raw) if isinstance(v, int | float))
         for key in C.REQUIRED:
             self.required(key)
         scale = self.by_value("size", lambda v: C.SIZES.get(v.lower(), _BAD) if v else _BAD)
@@ -152,6 +156,9 @@ class FastRows:
         if not _EMAILS.fullmatch("\n".join(email)):  # cells hold no line breaks (cell() folds them)
             self.suspects.update(i for i, v in enumerate(email) if v and not C.EMAIL.fullmatch(v))
         masked = self._id_numbers()
+        officer = self.column("officer_name")
+        if any(map(str.__contains__, officer, repeat(" "))):
+            officer = list(map(C.fold_name, officer))
         for key, limit in C.MAX_LENGTHS.items():
             values = self.column(key)
             if max(map(len, values), default=0) > limit:
@@ -159,7 +166,7 @@ class FastRows:
         # tuple.__new__ builds each NamedTuple record in C, without a Python call per row.
         return list(map(tuple.__new__, repeat(record), zip(
             rows, filing_no, self.column("enterprise_name"), uscc, self.column("town"), industry_code,
-            industry, scale, above, self.column("officer_name"), gender, masked, education,
+            industry, scale, above, officer, gender, masked, education,
             self.column("title"), self.column("position"), years, mobile, map(str.lower, email),
             appointed, filed, status, repeat(None), repeat(""),
         )))

@@ -67,6 +67,15 @@ MAX_LENGTHS = {"filing_no": 40, "enterprise_name": 200, "officer_name": 50, "tit
 # Invisible characters a copy from elsewhere leaves in a cell (NUL, other C0/C1 controls,
 # zero-width spaces, a stray BOM): dropped on reading, as surrounding spaces are.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_SPACE_IN_CHINESE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def fold_name(name: str) -> str:
+    """A Chinese personal name without the spaces office files pad it with (李　娜 → 李娜), so
+    that searching finds it; spaces in a name written in Latin letters stay."""
+    return _SPACE_IN_CHINESE.sub("", name) if " " in name else name
+
+
 # Dates before this are misreadings (a number taken for an Excel date is near 1900), not filings.
 EARLIEST_DATE = date(1990, 1, 1)
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")

@@ -64,6 +64,9 @@ TEMPLATE_CHOICES = {
 TEMPLATE_ROWS = 5000  # rows the drop-downs cover
 
 
+TEXT_COLUMNS = ("备案编号", "统一社会信用代码", "行业代码", "手机号码", "身份证号")
+
+
 def roster_template(towns: list[str] = ()) -> io.BytesIO:
     """An empty roster with every column of the filing form, the required ones first, for an
     office that keeps its own list rather than the registry's export; drop-downs for the
@@ -74,6 +77,8 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
     book = load_workbook(workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names)))
     sheet = book.active
     for index, name in enumerate(names, start=1):
+        if name in TEXT_COLUMNS:  # typed as text, so that Excel keeps every digit and leading zero
+            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
         if name in TEMPLATE_CHOICES:
             letter = get_column_letter(index)
             check = DataValidation(type="list", formula1='"' + ",".join(TEMPLATE_CHOICES[name]) + '"',

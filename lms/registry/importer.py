@@ -333,7 +333,8 @@ class _RowValidator:
             if not v.get(key):
                 self.error(number, key, _("必填项为空"))
         uscc = normalize_uscc(v["uscc"])
-        if v["uscc"] and (problem := uscc_error(uscc)):
+        stored_as_numbers = self._numbers(number, raw, mapping)
+        if v["uscc"] and "uscc" not in stored_as_numbers and (problem := uscc_error(uscc)):
             self.error(number, "uscc", _("统一社会信用代码 %(code)s 无效：%(why)s", code=uscc, why=problem))
         scale = C.SIZES.get(v["size"].lower()) if v["size"] else ""
         if v["size"] and scale is None:
@@ -348,7 +349,7 @@ class _RowValidator:
         if status is None:
             self.error(number, "status", _("状态应为 在任/已变更/已注销"))
         dates = self._dates(number, v, raw, mapping, status)
-        optional = self._optional(number, v)
+        optional = self._optional(number, {**v, "id_number": ""} if "id_number" in stored_as_numbers else v)
         for key, limit in C.MAX_LENGTHS.items():
             if len(v.get(key, "")) > limit:
                 self.error(number, key, _("不能超过 %(n)s 个字，此处有 %(have)s 个", n=limit, have=len(v[key])))
@@ -359,9 +360,21 @@ class _RowValidator:
         return RosterRow(
             row=number, filing_no=v.get("filing_no") or None, enterprise_name=v["enterprise_name"],
             uscc=uscc, town=v["town"], scale=scale, is_above_scale=above,
-            officer_name=v["officer_name"], position=v["position"], mobile=mobile, status=status,
+            officer_name=C.fold_name(v["officer_name"]), position=v["position"], mobile=mobile, status=status,
             appointed_on=dates[0], filed_on=dates[1], ended_on=dates[2], **optional,
         )
+
+    def _numbers(self, number: int, raw: tuple, mapping: dict[int, str]) -> set[str]:
+        """The code columns whose cell Excel stored as a number, each noted as an error: an
+        18-digit number keeps only about 16 of its digits, so the code cannot be read back."""
+        found = set()
+        for index, key in mapping.items():
+            cell = raw[index] if index < len(raw) else None
+            if key in ("uscc", "id_number") and isinstance(cell, int | float) and not isinstance(cell, bool) \
+                    and (key == "uscc" or cell >= 1e15):
+                self.error(number, key, _("这一格被 Excel 存成了数字，末几位已经丢失：请把这一列设为“文本”格式，重新填写后再上传"))
+                found.add(key)
+        return found
 
     def _dates(self, number, v, raw, mapping, status):
         index = {key: i for i, key in mapping.items()}

@@ -59,7 +59,7 @@ def test_xlsx_with_merged_title_excel_dates_and_full_width_text(town):
     filing = db.session.scalar(select(Filing))
     assert filing.enterprise.uscc == uscc
     assert filing.appointed_on == date(2022, 5, 6) and filing.filed_on == date(2022, 5, 20)
-    assert filing.mobile == "13912345678" and filing.officer_name == "李 娜"
+    assert filing.mobile == "13912345678" and filing.officer_name == "李娜"  # as searched for
 
 
 def test_xlsx_rows_keep_their_spreadsheet_numbers_when_the_sheet_starts_lower(town):
@@ -478,3 +478,33 @@ def test_a_tab_separated_text_file_saved_by_excel_is_read(town, encoding):
     preview = preview_of(out.getvalue().encode(encoding), "名册.txt")
     assert not preview.errors and preview.counts["filing_added"] == 2 and preview.parsed.header_row == 2
     assert preview.samples["enterprise_added"][0].label.startswith("淮北食品0, 有限公司")
+
+
+def test_codes_excel_stored_as_numbers_are_explained_not_failed_on_their_checksum(town):
+    good = make_uscc()
+    rows = [row(good, "相南街道", "王明", 身份证号="34060319800101001X"), row(make_uscc(), "相南街道", "李强")]
+    data = as_xlsx(rows, header=[*HEADER, "身份证号"])
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    column = {c.value: c.column for c in sheet[2]}
+    sheet.cell(row=3, column=column["统一社会信用代码"]).value = 523406005088237960  # what typing the digits gives
+    sheet.cell(row=3, column=column["身份证号"]).value = 340603198001010017
+    stream = io.BytesIO()
+    book.save(stream)
+    preview = preview_of(stream.getvalue(), "roster.xlsx")
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "统一社会信用代码"), (3, "身份证号")]
+    assert all("被 Excel 存成了数字" in e.message for e in preview.errors)
+    assert not any("校验位" in e.message for e in preview.errors)
+
+
+def test_a_chinese_name_padded_with_spaces_is_stored_as_searched_for(town, as_staff):
+    rows = [row(make_uscc(), "相南街道", "李　娜"), row(make_uscc(), "相南街道", "欧阳 明 辉"),
+            row(make_uscc(), "相南街道", "Anna Lee")]
+    suspect = [{**rows[0], "手机号码": "+86 139 1234 5678"}]  # checked row by row, by the validator that words errors
+    for data in (as_csv(rows), as_csv(suspect)):
+        names = [c.label.split(" · ")[1] for c in preview_of(data).samples["filing_added"]]
+        assert names == ["李娜", "欧阳明辉", "Anna Lee"][:len(names)]
+    commit_preview(preview_of(as_csv(rows)), "names.csv")
+    assert "李娜" in as_staff.get("/staff/registry/filings?q=李娜").get_data(as_text=True)

@@ -81,6 +81,9 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     assert drop_downs[f"{size}2:{size}5000"] == '"大型,中型,小型,微型"'
     town = get_column_letter(header.index("所在镇街") + 1)
     assert drop_downs[f"{town}2:{town}5000"] == "镇街!$A$1:$A$1" and book["镇街"]["A1"].value == "相南街道"
+    text = {name for i, name in enumerate(header, start=1)
+            if book.active.column_dimensions[get_column_letter(i)].number_format == "@"}
+    assert {"统一社会信用代码", "身份证号", "手机号码", "备案编号"} <= text and "聘任日期" not in text  # Excel keeps the digits
     page = as_staff.get("/staff/registry/import").get_data(as_text=True)
     assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
     filled = row(make_uscc(), "相南街道", "模板填写人")
