@@ -42,6 +42,16 @@ COLUMNS = (
     Column("end_reason", "变更原因", "end_reason"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
+# The headers in the page's language, where a page names columns to the reader.
+LABELS = {
+    "filing_no": _l("备案编号"), "enterprise_name": _l("企业名称"), "uscc": _l("统一社会信用代码"),
+    "town": _l("所在镇街"), "industry_code": _l("行业代码"), "industry": _l("所属行业"), "size": _l("企业规模"),
+    "above_scale": _l("是否规上企业"), "officer_name": _l("首席质量官姓名"), "gender": _l("性别"),
+    "id_number": _l("身份证号"), "education": _l("学历"), "title": _l("职称"), "position": _l("现任职务"),
+    "years_in_quality": _l("质量工作年限"), "mobile": _l("手机号码"), "email": _l("电子邮箱"),
+    "appointed_on": _l("聘任日期"), "filed_on": _l("备案日期"), "status": _l("状态"), "ended_on": _l("离任日期"),
+    "end_reason": _l("变更原因"),
+}
 HEADER_NAMES = {name: c.key for c in COLUMNS for name in (c.zh, c.en, c.en.replace("_", " "))}
 REQUIRED = tuple(c.key for c in COLUMNS if c.required)
 

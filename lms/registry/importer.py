@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress, islice
+from itertools import chain, compress, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -261,6 +261,8 @@ def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], No
         if len(head) == HEADER_SEARCH_ROWS:
             break
     found = find_header(head)
+    if found is None and not any(map(_cell, chain.from_iterable(head))):
+        raise RosterFileError(_("文件是空的：其中没有任何内容。请检查上传的是否是导出的名册"))
     if found is None:
         raise RosterFileError(
             _("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名", n=HEADER_SEARCH_ROWS)

@@ -54,6 +54,11 @@ class Change:
         """The changed fields as the roster's column headers (企业名称, 手机号码...)."""
         return [C.BY_KEY[FIELD_COLUMNS.get(f, f)].zh for f in self.fields]
 
+    @property
+    def column_labels(self) -> list[str]:
+        """The same in the page's language."""
+        return [str(C.LABELS[FIELD_COLUMNS.get(f, f)]) for f in self.fields]
+
 
 @dataclass
 class Preview:

@@ -93,6 +93,12 @@ def test_an_excel_97_2003_workbook_is_read(town):
     assert (record.officer_name, record.mobile, record.appointed_on) == ("赵敏", "13912345678", date(2022, 5, 6))
 
 
+@pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b",,,\r\n,,\r\n\r\n"])
+def test_an_empty_file_is_called_empty(town, data):
+    with pytest.raises(RosterFileError, match="文件是空的"):
+        preview_of(data, "roster.csv")
+
+
 def test_a_damaged_xlsx_is_explained(town):
     with pytest.raises(RosterFileError, match="无法读取 Excel 文件"):
         preview_of(b"PK\x03\x04 this is no workbook", "roster.xlsx")

@@ -382,11 +382,38 @@ def test_ending_a_filing_without_a_date_marks_the_field_and_ends_nothing(as_staf
 def test_the_english_preview_counts_errors_and_ended_filings_in_words_of_their_own(as_staff, factory):
     factory.town("相南街道")
     as_staff.get("/lang/en")
-    r = upload(as_staff, as_csv([row("91340600MA2N0000X0", "相南街道", "王明"), row(make_uscc(), "相南街道")]),
-               "roster.csv")
-    page = as_staff.get(r.location).get_data(as_text=True)
-    tiles = [t.split("</div>")[0] for t in page.split('<div class="small">')[1:]]
-    assert "Errors" in tiles and "Filings ended" in tiles  # not "False" (a true/false answer) nor "End filing"
+    def tiles(rows):
+        page = as_staff.get(upload(as_staff, as_csv(rows), "roster.csv").location).get_data(as_text=True)
+        return [t.split("</div>")[0] for t in page.split('<div class="small">')[1:]]
+
+    assert "Errors" in tiles([row(make_uscc(), "相南街道")])
+    assert "Filings ended" in tiles([row(make_uscc(), "相南街道")])  # not "False" (a true/false answer) nor "End filing"
+    # a file with errors imports nothing: no counts of what it would add
+    assert tiles([row("91340600MA2N0000X0", "相南街道", "王明"), row(make_uscc(), "相南街道")]) == ["Errors"]
+
+
+def test_a_roster_the_platform_already_holds_offers_nothing_to_confirm(as_staff, factory):
+    factory.town("相南街道")
+    data = as_csv([row(make_uscc(), "相南街道")])
+    first = upload(as_staff, data, "roster.csv")
+    form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"',
+                           as_staff.get(first.location).get_data(as_text=True)))
+    as_staff.post(first.location, data=form)
+    again = as_staff.get(upload(as_staff, data, "roster.csv").location).get_data(as_text=True)
+    assert "名册与平台上的记录一致，没有需要导入的变更" in again and "确认导入" not in again
+
+
+def test_the_english_preview_names_changed_columns_in_english(as_staff, factory):
+    factory.town("相南街道")
+    code = make_uscc()
+    first = upload(as_staff, as_csv([row(code, "相南街道")]), "roster.csv")
+    form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"',
+                           as_staff.get(first.location).get_data(as_text=True)))
+    as_staff.post(first.location, data=form)
+    as_staff.get("/lang/en")
+    changed = upload(as_staff, as_csv([row(code, "相南街道", 手机号码="13800001111", 企业规模="中型")]), "roster.csv")
+    page = as_staff.get(changed.location).get_data(as_text=True)
+    assert "[Mobile number]" in page and "[Enterprise size]" in page and "手机号码" not in page.split("<main")[-1]
 
 
 def test_the_english_preview_names_new_enterprises_with_ascii_brackets(as_staff, factory):
