@@ -269,25 +269,35 @@ def invitations():
         query = service.filings_query("", form.town_id.data or None, "current", "no")
         if not form.reissue.data:  # codes already handed out keep working
             query = query.where(Filing.invite_code_hash.is_(None))
-        filings = list(db.session.scalars(query))
-        issued = service.issue_invite_codes(filings)
-        if not issued:
-            flash(_("没有需要生成邀请码的备案：在任备案都已认领或都已有邀请码。") if not form.reissue.data
-                  else _("没有尚未认领的在任备案。"), "info")
-            return redirect(url_for("registry.invitations"))
-        db.session.commit()
-        # Shown when the page reloads after the download (app.js, data-reload-after).
-        flash(_("已为 %(n)s 份备案生成邀请码，表格已下载。", n=len(issued)), "success")
-        stream = invitation_workbook(issued, public_url("accounts.register"))
-        response = send_xlsx(stream, "invitation-codes.xlsx")
-        # Tells the page (app.js, data-reload-after) that the download has arrived; says nothing else.
-        response.set_cookie("lms_downloaded", "1", max_age=300, path=request.path, samesite="Lax",
-                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
-        return response
+        issued = service.issue_invite_codes(list(db.session.scalars(query)))
+        if issued:
+            return _invitation_download(issued)
+        flash(_nobody_to_invite(form), "info")  # the page again, with the town chosen kept
     unclaimed = service.filings_query("", None, "current", "no")
     count = db.paginate(unclaimed, per_page=1).total
     without = db.paginate(unclaimed.where(Filing.invite_code_hash.is_(None)), per_page=1).total
     return render_template("registry/invitations.html", form=form, unclaimed=count, without_code=without)
+
+
+def _nobody_to_invite(form: InviteForm) -> str:
+    town = next((str(c.label) for c in form.town_id.choices if form.town_id.data and c.value == form.town_id.data), None)
+    if town:
+        return (_("%(town)s没有尚未认领的在任备案。", town=town) if form.reissue.data
+                else _("%(town)s没有需要生成邀请码的备案：在任备案都已认领或都已有邀请码。", town=town))
+    return (_("没有尚未认领的在任备案。") if form.reissue.data
+            else _("没有需要生成邀请码的备案：在任备案都已认领或都已有邀请码。"))
+
+
+def _invitation_download(issued):
+    db.session.commit()
+    # Shown when the page reloads after the download (app.js, data-reload-after).
+    flash(_("已为 %(n)s 份备案生成邀请码，表格已下载。", n=len(issued)), "success")
+    stream = invitation_workbook(issued, public_url("accounts.register"))
+    response = send_xlsx(stream, "invitation-codes.xlsx")
+    # Tells the page (app.js, data-reload-after) that the download has arrived; says nothing else.
+    response.set_cookie("lms_downloaded", "1", max_age=300, path=request.path, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 @bp.post("/filings/<int:filing_id>/invite")

@@ -347,6 +347,10 @@ def test_new_codes_go_only_to_filings_without_one_unless_asked(as_staff, factory
     assert [r[3] for r in invite_codes(as_staff)] == ["吴二"]  # 周一's code still works
     page = as_staff.post("/staff/registry/invitations", data={"town_id": 0}, follow_redirects=True)
     assert "都已有邀请码" in page.get_data(as_text=True)
+    town = first.enterprise.town
+    page = as_staff.post("/staff/registry/invitations", data={"town_id": town.id}).get_data(as_text=True)
+    assert f"{town.name}没有需要生成邀请码的备案" in page  # said of the town chosen, which stays chosen
+    assert re.search(rf'<option selected value="{town.id}">|<option value="{town.id}" selected', page)
     r = app.test_client().post("/register", data={"code": handed_out[0][5], "name": "周一", "phone": "13700005555",
                                                   "password": "long-enough-1", "confirm": "long-enough-1"})
     assert r.status_code == 302
