@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -25,7 +26,7 @@ def lms_cli() -> None:
 def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import the filing registry's roster export (XLSX, XLS or CSV)."""
     from lms.registry.importer import RosterFileError, estimate_rows, parse_roster
-    from lms.registry.roster_plan import build_preview, commit_preview
+    from lms.registry.roster_plan import build_preview
 
     quiet = as_json or not sys.stderr.isatty()
     try:
@@ -36,29 +37,70 @@ def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
         preview = build_preview(parsed)
     except RosterFileError as error:
         if as_json:
-            click.echo(json.dumps({"errors": [{"row": 0, "column": "", "message": str(error)}],
-                                   "header_row": None, "valid_rows": 0}, ensure_ascii=False))
+            click.echo(json.dumps(_file_error_report(str(error)), ensure_ascii=False))
         else:
             click.echo(f"错误：{error}", err=True)
         sys.exit(2)
-    if as_json:
-        click.echo(json.dumps(preview.as_dict(), ensure_ascii=False, default=str))
-    else:
+    report = preview.as_dict()
+    if not as_json:
         _print_preview(preview)
+    failure = None  # why nothing was imported, when no row says so
+    if not preview.errors and not preview.can_commit:
+        failure = "文件中没有数据行，未导入任何数据"
+    elif preview.can_commit and not dry_run:
+        failure = _commit_roster(preview, file.name, quiet)
+    if failure:
+        report["errors"].append(_file_error(failure))
+    report["committed"] = preview.can_commit and not dry_run and failure is None
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, default=str))
     if preview.errors:
         if not as_json:
             click.echo("文件有错误，未导入任何数据。", err=True)
         sys.exit(1)
-    if not preview.can_commit:
-        click.echo("文件中没有数据行，未导入任何数据。", err=True)
+    if failure:
+        click.echo(failure, err=True)
         sys.exit(1)
-    if dry_run:
-        return
-    total = sum(preview.counts.values())
-    with click.progressbar(length=max(total, 1), label="写入", file=sys.stderr, hidden=quiet) as bar:
-        commit_preview(preview, file.name, progress=bar.update)
-    if not as_json:
+    if report["committed"] and not as_json:
         click.echo("导入完成。")
+
+
+def _commit_roster(preview, filename: str, quiet: bool) -> str | None:
+    """Write the preview; on a database error, why nothing was written, in one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms.registry.roster_plan import commit_preview
+
+    total = sum(preview.counts.values())
+    try:
+        with click.progressbar(length=max(total, 1), label="写入", file=sys.stderr, hidden=quiet) as bar:
+            commit_preview(preview, filename, progress=bar.update)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        return f"写入数据库失败，未导入任何数据：{_database_reason(error)}"
+    return None
+
+
+def _database_reason(error: Exception) -> str:
+    """The driver's first line (a constraint, a column type), never SQLAlchemy's own text: that
+    quotes the statement with every parameter, which is roster data, into cron logs."""
+    cause = getattr(error, "orig", None) or error
+    text = getattr(getattr(cause, "diag", None), "message_primary", None) or str(cause)
+    return text.strip().splitlines()[0] if text.strip() else type(cause).__name__
+
+
+def _file_error(message: str) -> dict:
+    return {"row": 0, "column": "", "message": message}
+
+
+def _file_error_report(message: str) -> dict:
+    """A file that could not be read, in the same keys as a preview, so one reader serves both."""
+    from lms.registry.importer import ParsedRoster
+    from lms.registry.roster_plan import CHANGE_LABELS, Preview
+
+    report = Preview(parsed=ParsedRoster(header_row=None)).as_dict()
+    report.update(counts=dict.fromkeys(CHANGE_LABELS, 0), errors=[_file_error(message)], committed=False)
+    return report
 
 
 def _print_preview(preview) -> None:
@@ -147,13 +189,76 @@ def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: b
 @with_appcontext
 def create_token(name: str) -> None:
     """Create a registry API token; it is printed once and stored only as a digest."""
+    from lms.api.models import ApiToken, active_tokens_named
     from lms.api.models import create_token as make
     from lms.core import audit
 
+    name, longest = name.strip(), ApiToken.__table__.c.name.type.length
+    if not name:
+        raise click.ClickException("请填写令牌名称（例如使用它的系统）。")
+    if len(name) > longest:
+        raise click.ClickException(f"令牌名称最多 {longest} 个字符，这个有 {len(name)} 个：请改短一些。")
+    if active_tokens_named(name):
+        raise click.ClickException(f"已有名为“{name}”的有效令牌：请换一个名称（如加上用途或日期），以免吊销时认错。")
     token, plain = make(name)
     audit.record("api_token.created", f"token:{token.id}", f"{name} (cli)")
     db.session.commit()
     click.echo(plain)
+
+
+@lms_cli.command("list-tokens")
+@with_appcontext
+def list_tokens() -> None:
+    """List the registry API tokens: number, name, created, last used, revoked (never the token)."""
+    from flask_babel import format_datetime
+    from sqlalchemy import select
+
+    from lms.api.models import ApiToken
+
+    tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+    if not tokens:
+        click.echo("还没有接口令牌。")
+        return
+
+    def when(moment) -> str:
+        return format_datetime(moment, "yyyy-MM-dd HH:mm") if moment else "—"
+
+    click.echo("编号\t名称\t创建时间\t最近使用\t状态")
+    for token in tokens:
+        state = "有效" if token.is_active else f"已吊销 {when(token.revoked_at)}"
+        click.echo(f"{token.id}\t{token.name}\t{when(token.created_at)}\t{when(token.last_used_at)}\t{state}")
+
+
+@lms_cli.command("revoke-token")
+@click.argument("name")
+@click.option("--id", "token_id", type=int, help="Which one, when older tokens share the name (see list-tokens).")
+@with_appcontext
+def revoke_token(name: str, token_id: int | None) -> None:
+    """Revoke the active API token called NAME: requests with it are refused from then on."""
+    from sqlalchemy import select
+
+    from lms.api.models import ApiToken, active_tokens_named
+    from lms.core import audit
+    from lms.core.models import utcnow
+
+    name = name.strip()
+    tokens = [token for token in active_tokens_named(name) if token_id in (None, token.id)]
+    if not tokens:
+        named = select(ApiToken.id).where(ApiToken.name == name)
+        if db.session.scalar(named if token_id is None else named.where(ApiToken.id == token_id)):
+            click.echo(f"令牌“{name}”已经吊销，未做更改。")
+            return
+        raise click.ClickException(f"没有名为“{name}”的令牌{f'（编号 {token_id}）' if token_id else ''}；"
+                                   "list-tokens 列出全部令牌。")
+    if len(tokens) > 1:
+        numbers = "、".join(str(token.id) for token in tokens)
+        raise click.ClickException(f"有 {len(tokens)} 个名为“{name}”的有效令牌（编号 {numbers}）："
+                                   "请用 --id 指定吊销哪一个。")
+    token = tokens[0]
+    token.revoked_at = utcnow()
+    audit.record("api_token.revoked", f"token:{token.id}", f"{token.name} (cli)")
+    db.session.commit()
+    click.echo(f"已吊销令牌“{name}”（编号 {token.id}）：用它访问接口从现在起会被拒绝。")
 
 
 @lms_cli.command("verify-credential")
@@ -168,14 +273,17 @@ def verify_credential(file: Path, jwks_file: Path | None, status_file: Path | No
     3: genuine but outside its validity period; 4: revoked per the status list."""
     from lms.certificates import credential, status_list
 
+    key_set = _read_key_set(jwks_file) if jwks_file else _own_key_set()
     try:
-        key_set = json.loads(jwks_file.read_text(encoding="utf-8")) if jwks_file else credential.jwks()
-        payload = credential.verify_credential(file.read_text(encoding="utf-8"), key_set)
-        revoked = status_list.is_revoked(payload, status_file.read_text(encoding="utf-8"), key_set) \
-            if status_file else None
-    except (ValueError, AttributeError, credential.CredentialError) as error:
-        click.echo(f"验证失败：{error}", err=True)
-        sys.exit(1)
+        payload = credential.verify_credential(_read_text(file, "凭证文件"), key_set)
+    except credential.CredentialError as error:
+        _refuse(f"凭证文件 {file}：{error}")
+    revoked = None
+    if status_file:
+        try:
+            revoked = status_list.is_revoked(payload, _read_text(status_file, "状态列表文件"), key_set)
+        except credential.CredentialError as error:
+            _refuse(f"状态列表文件 {status_file}：{error}")
     subject = payload.get("credentialSubject", {})
     click.echo(f"签名有效：由 {payload.get('issuer', {}).get('name', '')}（{payload.get('iss', '')}）签发")
     click.echo(f"  证书编号 {payload.get('certificateNumber', '')}，持证人 {subject.get('name', '')}，"
@@ -195,17 +303,65 @@ def verify_credential(file: Path, jwks_file: Path | None, status_file: Path | No
         sys.exit(3)
 
 
+def _refuse(message: str) -> NoReturn:
+    click.echo(f"验证失败：{message}", err=True)
+    sys.exit(1)
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse(f"{what} {path} 不是 UTF-8 文本：是否选错了文件，或下载后被转换过？")
+
+
+def _read_key_set(path: Path) -> dict:
+    text = _read_text(path, "公钥集文件")
+    try:
+        key_set = json.loads(text)
+    except json.JSONDecodeError as error:
+        _refuse(f"公钥集文件 {path} 不是 JSON（第 {error.lineno} 行第 {error.colno} 列无法解析）")
+    if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
+        _refuse(f"公钥集文件 {path} 不是公钥集：应为含 keys 列表的 JSON 对象，即 /.well-known/jwks.json 的内容")
+    return key_set
+
+
+def _own_key_set() -> dict:
+    from lms.certificates import credential
+
+    try:
+        return credential.jwks()
+    except (OSError, ValueError) as error:
+        _refuse(f"本服务器的公钥无法读取（{error}）：请用 --jwks 指定公钥集文件")
+
+
 @lms_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--force", is_flag=True, help="Load it even though the database has users (not in production).")
 @with_appcontext
-def seed_demo(if_empty: bool) -> None:
+def seed_demo(if_empty: bool, force: bool) -> None:
     """Load demo towns, enterprises, filings and accounts; print their credentials once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.accounts.service import AccountError
     from lms.demo import load_demo
 
-    credentials = load_demo(only_if_empty=if_empty)
-    if not credentials:
+    if if_empty and force:
+        raise click.UsageError("--if-empty 与 --force 只能选一个。")
+    try:
+        credentials = load_demo(only_if_empty=not force)
+    except (IntegrityError, AccountError) as error:
+        db.session.rollback()
+        reason = _database_reason(error) if isinstance(error, IntegrityError) else str(error)
+        raise click.ClickException(f"演示数据已在数据库中，未再加入（{reason}）。") from error
+    if not credentials and if_empty:
         click.echo("数据库中已有用户，跳过演示数据。")
         return
+    if not credentials:
+        # The demo accounts' passwords are printed, and its enterprises would count in coverage.
+        raise click.ClickException("数据库中已有用户，未加入演示数据：演示数据会加入管理员和工作人员账号"
+                                   "（密码打印在屏幕上）、虚构的企业、备案和培训计划。确要加入，请加 --force；"
+                                   "部署脚本请用 --if-empty。")
     click.echo("\n演示账号（只显示这一次，请记下）：")
     for account in credentials:
         click.echo(f"  {account.role:<8} {account.login:<26} {account.password:<14} {account.note}")
@@ -231,6 +387,8 @@ def create_user(login: str, name: str, role: str, password: str | None) -> None:
     from lms.registry.identifiers import is_valid_mobile
 
     key = normalize_login(login)
+    if "@" in key and (problem := _email_problem(key)):
+        raise click.ClickException(f"{problem}：{login}")
     if "@" not in key and not is_valid_mobile(key):
         raise click.ClickException(f"手机号码格式不正确：{login}")
     if find_user(key) is not None:
@@ -242,6 +400,17 @@ def create_user(login: str, name: str, role: str, password: str | None) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"已创建 {role} 账号 {login}")
+
+
+def _email_problem(address: str) -> str | None:
+    """What the account page's e-mail form says of this address, or None: one rule for both."""
+    from werkzeug.datastructures import MultiDict
+
+    from lms.accounts.forms import EmailForm
+
+    # As form data, not data=: the form's Optional() passes any field that was not submitted.
+    form = EmailForm(formdata=MultiDict({"email": address}), meta={"csrf": False})
+    return None if form.validate() else str(form.email.errors[0])
 
 
 @lms_cli.command("set-password")

@@ -45,6 +45,13 @@ def create_token(name: str, created_by_id: int | None = None) -> tuple[ApiToken,
     return token, plain
 
 
+def active_tokens_named(name: str) -> list[ApiToken]:
+    """The active tokens called name. A new token must not take such a name, so that whoever
+    revokes one by name cannot hit another (tokens made before that rule may still share one)."""
+    query = select(ApiToken).where(ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None))
+    return list(db.session.scalars(query.order_by(ApiToken.id)))
+
+
 def token_for(plain: str) -> ApiToken | None:
     """The active token with this value, or None."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.digest == digest(plain)))
