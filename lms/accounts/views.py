@@ -286,12 +286,17 @@ def toggle_active(user_id: int):
         state = "enabled" if user.is_active_account else "disabled"
         audit.record(f"user.{state}", f"user:{user.id}", user.login)
         db.session.commit()
+        flash(_("账号 %(login)s 已启用。", login=user.login) if user.is_active_account
+              else _("账号 %(login)s 已停用：它不能再登录，已登录的设备也会退出。", login=user.login), "success")
     return redirect(url_for("admin.users"))
 
 
 @admin_bp.post("/users/<int:user_id>/reset-link")
 def reset_link(user_id: int):
     user = db.get_or_404(User, user_id)
+    if not user.is_active_account:  # the link would set a password nobody can sign in with
+        flash(_("账号 %(login)s 已停用：请先启用，再生成重置链接。", login=user.login), "error")
+        return redirect(url_for("admin.users"))
     audit.record("user.reset_link", f"user:{user.id}", user.login)
     db.session.commit()
     return _show_reset_link(user)

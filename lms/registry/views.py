@@ -337,4 +337,6 @@ def toggle_town(town_id: int):
     town.is_active = not town.is_active
     audit.record("town.enabled" if town.is_active else "town.disabled", town.name)
     db.session.commit()
+    flash(_("已启用“%(name)s”。", name=town.name) if town.is_active
+          else _("已停用“%(name)s”：它不再出现在选择列表中，名册中写这个镇街的行会被拒绝。", name=town.name), "success")
     return redirect(url_for("registry.towns"))

@@ -184,6 +184,10 @@ def test_deactivating_an_account_signs_it_out_of_the_sessions_it_has(app, factor
     assert r.status_code == 302
     r = desk.get("/staff/registry/filings")  # the same browser, still holding its session cookie
     assert r.status_code == 302 and "/login" in r.location
+    page = admin_desk.get("/admin/users").get_data(as_text=True)
+    assert f"账号 {staff.login} 已停用" in page  # the admin is told what happened
+    refused = admin_desk.post(f"/admin/users/{staff.id}/reset-link", follow_redirects=True).get_data(as_text=True)
+    assert "请先启用，再生成重置链接" in refused and "/reset/" not in refused
 
 
 def test_english_can_be_chosen_and_chinese_is_the_default(client):

@@ -438,3 +438,13 @@ def test_the_preview_says_which_columns_the_file_lacks_and_that_they_are_kept(as
     page = as_staff.get(r.location).get_data(as_text=True)
     notice = page.split("文件中没有这些列，已有备案的这些信息保持不变：", 1)[1].split("</div>", 1)[0]
     assert "性别" in notice and "行业代码" in notice and "手机号码" not in notice
+
+
+def test_disabling_a_town_asks_first_and_says_what_follows(as_staff, factory):
+    town = factory.town("渠沟镇")
+    page = as_staff.get("/staff/registry/towns").get_data(as_text=True)
+    assert "停用“渠沟镇”后，名册中写这个镇街的行会被拒绝" in page  # the confirmation
+    done = as_staff.post(f"/staff/registry/towns/{town.id}/toggle", follow_redirects=True).get_data(as_text=True)
+    assert "已停用“渠沟镇”" in done
+    rows = as_csv([row(make_uscc(), "渠沟镇")])
+    assert "未知的镇街“渠沟镇”" in as_staff.get(upload(as_staff, rows, "r.csv").location).get_data(as_text=True)
