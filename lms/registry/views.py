@@ -43,6 +43,7 @@ from lms.registry.forms import (
     TownForm,
 )
 from lms.registry.importer import RosterFileError, parse_roster
+from lms.registry.industries import division_name
 from lms.registry.models import Enterprise, Filing, Town
 from lms.registry.roster_plan import CHANGE_LABELS, Preview, build_preview, commit_preview
 
@@ -52,7 +53,8 @@ bp = guard_blueprint(
 )
 # End reasons are stored as the filing form writes them (离职...) and shown in the page's language,
 # as are the kinds of change an import preview counts.
-bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS, "change_labels": CHANGE_LABELS})
+bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS, "change_labels": CHANGE_LABELS,
+                              "division_name": division_name})
 
 
 def _town_id() -> int | None:

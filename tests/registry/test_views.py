@@ -448,3 +448,9 @@ def test_disabling_a_town_asks_first_and_says_what_follows(as_staff, factory):
     assert "已停用“渠沟镇”" in done
     rows = as_csv([row(make_uscc(), "渠沟镇")])
     assert "未知的镇街“渠沟镇”" in as_staff.get(upload(as_staff, rows, "r.csv").location).get_data(as_text=True)
+
+
+def test_the_enterprise_page_names_its_industry_when_the_roster_gave_only_the_code(as_staff, factory):
+    filing = factory.filing()
+    page = as_staff.get(f"/staff/registry/enterprises/{filing.enterprise_id}").get_data(as_text=True)
+    assert "C3484 通用设备制造业" in page
