@@ -115,3 +115,23 @@ def test_reminders_link_to_the_base_url_even_from_the_command_line(make_app, fac
         claimed = reminder_text("王伟", "2026年培训", date(2026, 12, 31), started=True)
     assert "https://cqo.example.gov.cn/register " in unclaimed
     assert "平台地址：https://cqo.example.gov.cn/。" in claimed
+
+
+def test_a_database_error_in_a_request_gets_the_error_page_not_a_second_failure(make_app, factory):
+    from lms.registry.models import Town
+    from tests.conftest import login
+
+    app = make_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers
+
+    def clash():
+        db.session.add_all([Town(name="同名街道"), Town(name="同名街道")])
+        db.session.flush()  # UNIQUE fails: the session now refuses everything until rolled back
+
+    app.add_url_rule("/clash", view_func=clash)
+    with app.app_context():
+        limiter.reset()
+        client = app.test_client()
+        login(client, factory.user("staff"))
+        r = client.get("/clash")
+    assert r.status_code == 500 and "系统出现了问题" in r.get_data(as_text=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -15,6 +17,22 @@ def _page(status: int, title: str, message: str):
     if _wants_json():
         return jsonify(error=title, message=message), status
     return render_template("error.html", status=status, title=title, message=message), status
+
+
+def answer_errors_under(app: Flask, prefix: str, handler: Callable) -> None:
+    """Let an API answer the HTTP errors of its paths in its own shape and language. Its
+    blueprint's handlers see the errors of its views; this hands it those that routing raises
+    before any blueprint is known (an unknown path, a method no route takes), which Flask gives
+    to the app's handlers only."""
+    app.extensions.setdefault("lms_error_prefixes", []).append((prefix, handler))
+
+
+def _deferred(error):
+    """The answer of the API whose paths the request is under, or None."""
+    for prefix, handler in current_app.extensions.get("lms_error_prefixes", ()):
+        if request.path.startswith(prefix):
+            return handler(error)
+    return None
 
 
 def register(app: Flask) -> None:
@@ -32,7 +50,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        return _page(404, _("页面不存在"), _("您要找的页面不存在或已被移除。"))
+        return _deferred(error) or _page(404, _("页面不存在"), _("您要找的页面不存在或已被移除。"))
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _deferred(error) or error  # elsewhere Werkzeug's own page, as before
 
     @app.errorhandler(413)
     def too_large(error):
@@ -44,6 +66,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        from lms.extensions import db
+
+        db.session.rollback()  # a failed flush leaves the session unusable, and the page reads it
         return _page(500, _("服务器错误"), _("系统出现了问题，请稍后再试；如果持续出现，请联系管理员。"))
 
 
