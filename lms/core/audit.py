@@ -167,11 +167,12 @@ def _new_user(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
     return f"{parts[0]} ({role_names[parts[1]]})"
 
 
-_CHECKED_IN_BY = {"staff": _l("%(name)s（工作人员扫码签到）"), "self": _l("%(name)s（现场自助签到）")}
+_CHECKED_IN_BY = {"staff": _l("%(name)s（工作人员扫码签到）"), "self": _l("%(name)s（现场自助签到）"),
+                  "manual": _l("%(name)s（工作人员手工签到）")}
 
 
 def _check_in(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
-    parts = _fields(entry, ("name", "by"), r"(.+) \((staff|self)\)")  # name (staff), Enrollment.checked_in_by
+    parts = _fields(entry, ("name", "by"), r"(.+) \((staff|self|manual)\)")  # name (staff), Enrollment.checked_in_by
     return _CHECKED_IN_BY[parts[1]] % {"name": parts[0]} if parts and parts[1] in _CHECKED_IN_BY else None
 
 

@@ -21,6 +21,7 @@ from lms.workshops.service import local_text
 
 STATUS_LABELS = {"enrolled": "已报名", "waitlisted": "候补", "withdrawn": "已取消",
                  "attended": "已签到", "no_show": "缺席"}
+CHECKIN_METHODS = {"staff": "工作人员扫码", "self": "现场自助", "manual": "工作人员手工"}
 
 
 def attendance_rows(workshop: Workshop, officers: dict[int, tuple[str, str, str, str]]):
@@ -44,7 +45,7 @@ def attendance_xlsx(workshop: Workshop, officers) -> io.BytesIO:
     for number, (e, name, enterprise, uscc, town, mobile) in enumerate(attendance_rows(workshop, officers), 1):
         sheet.append([number, name, enterprise, uscc, town, mobile, STATUS_LABELS[e.status],
                       local_text(e.checked_in_at) if e.checked_in_at else "",
-                      {"staff": "工作人员扫码", "self": "现场自助"}.get(e.checked_in_by, ""), e.hours_credited or 0])
+                      CHECKIN_METHODS.get(e.checked_in_by, ""), e.hours_credited or 0])
     for column, width in zip("ABCDEFGHIJ", (6, 12, 34, 22, 14, 14, 10, 18, 14, 10), strict=True):
         sheet.column_dimensions[column].width = width
     return xlsx_stream(book)

@@ -84,7 +84,7 @@ class Enrollment(TimestampMixin, db.Model):
     # The personal check-in code shown as a QR code; unique across all workshops.
     checkin_code: Mapped[str] = mapped_column(String(16), unique=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    checked_in_by: Mapped[str] = mapped_column(String(10), default="")  # staff | self
+    checked_in_by: Mapped[str] = mapped_column(String(10), default="")  # staff | self | manual
     hours_credited: Mapped[float] = mapped_column(Float, default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

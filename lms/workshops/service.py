@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
+from lms.accounts.models import User
 from lms.core import audit
 from lms.core.models import aware, utcnow
 from lms.extensions import db
@@ -352,6 +353,75 @@ def check_in_by_code(workshop: Workshop, raw_code: str, now: datetime | None = N
     return enrollment, _attend(enrollment, now, "staff")
 
 
+def checkin_is_open(workshop: Workshop, now: datetime | None = None) -> bool:
+    """Whether staff may check people in now (the window check_in_by_code keeps)."""
+    try:
+        _check_window(workshop, now or utcnow(), STAFF_CHECKIN_EARLY)
+    except WorkshopError:
+        return False
+    return True
+
+
+def find_enrollments(workshop: Workshop, text: str, limit: int = 20) -> list[Enrollment]:
+    """Seats and waitlist places in the workshop whose officer's name contains the text or,
+    when it is digits (four or more: the end of a number will do), whose mobile does."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):  # +86 138 ...
+        digits = digits[2:]
+    if len(digits) >= 4 and not text.strip("+- 0123456789"):
+        people = (select(User.id).outerjoin(Filing, and_(Filing.user_id == User.id, Filing.status == "current"))
+                  .where(or_(Filing.mobile.contains(digits, autoescape=True),
+                             User.phone.contains(digits, autoescape=True))))
+    else:
+        people = select(User.id).where(User.name.contains(text, autoescape=True))
+    return list(db.session.scalars(
+        select(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.workshop_id == workshop.id, Enrollment.status != WITHDRAWN,
+               Enrollment.user_id.in_(people))
+        .order_by(Enrollment.queued_at, Enrollment.id).limit(limit)))
+
+
+def _enrollment_in(workshop: Workshop, enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.workshop_id != workshop.id:
+        raise WorkshopError(_("没有找到该报名记录。"))
+    return enrollment
+
+
+def check_in_manually(workshop: Workshop, enrollment_id: int, now: datetime | None = None) -> tuple[Enrollment, bool]:
+    """Staff check in someone from the list, without their code (a lost phone, the paper
+    sheet keyed back in); the same window and rules as a scan. Commits."""
+    now = now or utcnow()
+    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
+    enrollment = _enrollment_in(workshop, enrollment_id)
+    return enrollment, _attend(enrollment, now, "manual")
+
+
+def admit_from_waitlist(workshop: Workshop, enrollment_id: int, now: datetime | None = None) -> Enrollment:
+    """A waitlisted officer who came to the door takes a free seat and is checked in; refused
+    when every seat is taken. Commits."""
+    now = now or utcnow()
+    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
+    enrollment = _enrollment_in(workshop, enrollment_id)
+    _lock(workshop)
+    db.session.refresh(enrollment)
+    name, taken = enrollment.user.name, seats_taken(workshop.id)
+    if enrollment.status != WAITLISTED:  # admitted meanwhile, at another desk
+        db.session.rollback()
+        raise WorkshopError(_("%(name)s 不在候补名单中。", name=name))
+    if taken >= workshop.capacity:
+        db.session.rollback()
+        raise WorkshopError(_("名额已满（%(t)s / %(n)s），%(name)s 不能从候补转为正式报名；如需加座，请先编辑培训班增加名额。",
+                              t=taken, n=workshop.capacity, name=name))
+    enrollment.status = ENROLLED
+    db.session.flush()
+    _attend(enrollment, now, "manual", {"from_waitlist": True})
+    return enrollment
+
+
 def self_check_in(workshop: Workshop, user_id: int, code: str, now: datetime | None = None) -> bool:
     """An officer in the room checks themselves in with the code on the screen. Commits."""
     now = now or utcnow()
@@ -364,8 +434,9 @@ def self_check_in(workshop: Workshop, user_id: int, code: str, now: datetime | N
     return _attend(enrollment, now, "self")
 
 
-def _attend(enrollment: Enrollment, now: datetime, by: str) -> bool:
-    """Record attendance and credit the hours, once: a second scan changes nothing."""
+def _attend(enrollment: Enrollment, now: datetime, by: str, details: dict | None = None) -> bool:
+    """Record attendance and credit the hours, once: a second scan changes nothing. ``by`` is
+    staff (a scanned code), self (the room's code) or manual (staff, from the list)."""
     if enrollment.status == WAITLISTED:
         raise WorkshopError(_("%(name)s 仍在候补名单中，未获得座位。", name=enrollment.user.name))
     if enrollment.status == WITHDRAWN:
@@ -379,7 +450,7 @@ def _attend(enrollment: Enrollment, now: datetime, by: str) -> bool:
     if done:
         audit.record("workshop.checked_in", f"workshop:{enrollment.workshop_id}",
                      f"{enrollment.user.name} ({by})", {"enrollment": enrollment.id, "name": enrollment.user.name,
-                                                        "by": by})
+                                                        "by": by, **(details or {})})
     db.session.commit()
     db.session.refresh(enrollment)
     if done:

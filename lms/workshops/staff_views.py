@@ -23,6 +23,7 @@ from lms.core.models import aware, utcnow
 from lms.core.urls import public_url
 from lms.extensions import db
 from lms.programs.models import Program
+from lms.registry.identifiers import mask_mobile
 from lms.registry.models import Town
 from lms.workshops import exports, service
 from lms.workshops.forms import (
@@ -112,6 +113,7 @@ def detail(workshop_id: int):
     rows = list(exports.attendance_rows(workshop, officers))
     withdrawn = [e for e in workshop.enrollments if e.status not in HOLDS_SEAT and e.status != "waitlisted"]
     return render_template("workshops/staff_detail.html", workshop=workshop, rows=rows, withdrawn=withdrawn,
+                           checkin_open=service.checkin_is_open(workshop),
                            taken=sum(1 for e in workshop.enrollments if e.status in HOLDS_SEAT),
                            attended=sum(1 for e in workshop.enrollments if e.status == ATTENDED),
                            ended=utcnow() > service.aware(workshop.ends_at), cancel_form=CancelForm(),
@@ -195,8 +197,56 @@ def scan(workshop_id: int | None = None):
         form.code.data = ""
     attended = sum(1 for e in workshop.enrollments if e.status == ATTENDED)
     taken = sum(1 for e in workshop.enrollments if e.status in HOLDS_SEAT)
+    query = request.args.get("q", "").strip()[:50]
     return render_template("workshops/scan.html", workshop=workshop, form=form, result=result,
-                           attended=attended, taken=taken, prefilled=bool(code) and request.method == "GET")
+                           attended=attended, taken=taken, prefilled=bool(code) and request.method == "GET",
+                           query=query, matches=_found(workshop, query) if query else None)
+
+
+def _found(workshop: Workshop, query: str) -> list[tuple[Enrollment, str, str]]:
+    """(enrollment, enterprise, masked mobile) of those the search at the door found: the
+    screen at the desk may be seen by the next in line."""
+    matches = service.find_enrollments(workshop, query)
+    officers = exports.officer_details([e.user_id for e in matches])
+    rows = []
+    for e in matches:
+        enterprise, _uscc, _town, mobile = officers.get(e.user_id, ("", "", "", ""))
+        rows.append((e, enterprise, mask_mobile(mobile or e.user.phone or "")))
+    return rows
+
+
+def _back_to(workshop: Workshop):
+    """Where a check-in from a list returns: the check-in page's search or the workshop page."""
+    if request.form.get("back") == "scan":
+        return redirect(url_for("workshops_staff.scan", workshop_id=workshop.id))
+    return redirect(url_for("workshops_staff.detail", workshop_id=workshop.id))
+
+
+@bp.post("/<int:workshop_id>/enrollments/<int:enrollment_id>/checkin")
+def manual_checkin(workshop_id: int, enrollment_id: int):
+    """Check someone in from the list, without their code: the same window and record as a scan."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    try:
+        enrollment, done = service.check_in_manually(workshop, enrollment_id)
+    except service.WorkshopError as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("%(name)s 签到成功", name=enrollment.user.name) if done
+              else _("%(name)s 已签到过，不重复认定学时", name=enrollment.user.name), "success" if done else "info")
+    return _back_to(workshop)
+
+
+@bp.post("/<int:workshop_id>/enrollments/<int:enrollment_id>/admit")
+def admit(workshop_id: int, enrollment_id: int):
+    """A waitlisted walk-in takes a free seat and is checked in."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    try:
+        enrollment = service.admit_from_waitlist(workshop, enrollment_id)
+    except service.WorkshopError as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("%(name)s 已从候补转为正式报名并签到成功", name=enrollment.user.name), "success")
+    return _back_to(workshop)
 
 
 @bp.post("/decode")

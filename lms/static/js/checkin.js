@@ -8,7 +8,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const note = document.getElementById("camera-note");
   if (!form || !input) return;
   const SAME_CODE_MS = 8000;
-  input.focus();
+  // After a search by name or mobile, the cursor stays in the search box.
+  const search = document.getElementById("q");
+  if (!(search && search.value)) input.focus();
   if (!(navigator.mediaDevices && window.isSecureContext)) { if (note) note.hidden = false; return; }
   start.hidden = false;
 
