@@ -93,6 +93,9 @@ class QuestionImportForm(FlaskForm):
 
 class QuestionImportConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+    # Preselected from the file's $CATEGORY when it names a course; empty keeps the course
+    # chosen on upload. Checked against the courses by the import itself (UnknownTopic).
+    topic = SelectField(_l("归入课程"), choices=[], validate_choice=False, validators=[Optional()])
 
 
 class ExtraAttemptForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from lms.assessment.bank import LETTERS
 from lms.assessment.formats import (
     Choice,
+    NumericAnswer,
     ParsedQuestion,
     ParseResult,
     default_name,
@@ -24,6 +26,7 @@ from lms.assessment.formats import (
 )
 from lms.assessment.formats.gift import export_gift
 from lms.assessment.models import Question
+from lms.assessment.paper import kind_labels
 from lms.catalog.models import Course
 from lms.core import audit
 from lms.extensions import db
@@ -51,27 +54,75 @@ class ImportPreview:
     result: ParseResult
     fields: list[dict[str, Any]] = field(default_factory=list)
     duplicates: int = 0
+    unkept_tags: int = 0  # questions with tags the bank has no place for
 
     def as_dict(self) -> dict[str, Any]:
         r = self.result
         return {"questions": len(self.fields), "by_type": r.by_type, "duplicates": self.duplicates,
+                "unkept_tags": self.unkept_tags,
                 "skipped": [{"line": s.line, "message": s.message, "kind": s.kind} for s in r.skipped],
                 "errors": [{"line": e.line, "message": e.message} for e in r.errors]}
 
 
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+def _as_key(value: str) -> str | None:
+    """value as a question key, or None: letters (Chinese as well as Latin) and digits with
+    '.', '_' and '-', spaces becoming '-', at most 80 characters (Question.key)."""
+    key = "-".join(value.split())
+    if not key or len(key) > 80 or not key[0].isalnum():
+        return None
+    return key if all(ch.isalnum() or ch in "._-" for ch in key) else None
 
 
 def name_key(q: ParsedQuestion) -> str | None:
-    """The key a question's own name makes (GIFT ::QA-1::, Moodle's <name>), or None.
+    """The key a question's own identity makes, or None: its idnumber (GIFT // [id:..],
+    Moodle's <idnumber>), else its name (GIFT ::QA-1::, Moodle's <name>).
 
-    Keys are what staff quote and what exports carry, so only a name that reads as one
-    qualifies: ASCII letters, digits, '.', '_' and '-', spaces becoming '-', at most 80
-    characters. The name a format makes up from the text of an unnamed question is none."""
+    Keys are what staff quote, search the bank for and what exports carry, so a file's own
+    handle is worth keeping. The name a format makes up from the text of an unnamed
+    question is none."""
+    if q.idnumber and _as_key(q.idnumber):
+        return _as_key(q.idnumber)
     if not q.name or q.name == default_name(q.text):
         return None
-    key = "-".join(q.name.split())
-    return key if _KEY.fullmatch(key) else None
+    return _as_key(q.name)
+
+
+_DIFFICULTY_TAG = re.compile(r"difficulty[-_ ]?([123])", re.I)
+
+
+def difficulty_of(q: ParsedQuestion) -> int | None:
+    """1-3 from a tag 'difficulty-1' (the domain notes' mapping of Moodle tags), else None."""
+    for tag in q.tags:
+        found = _DIFFICULTY_TAG.fullmatch(tag.strip())
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def unkept_tags(q: ParsedQuestion) -> list[str]:
+    """The tags of a question the bank has no place for (all but a difficulty tag)."""
+    return [tag for tag in q.tags if not _DIFFICULTY_TAG.fullmatch(tag.strip())]
+
+
+def course_for_categories(result: ParseResult) -> str | None:
+    """The slug of the course the file's categories name, if they name exactly one: the
+    category's last part ('$course$/top/计量' -> '计量') is a course's slug or title, or the
+    beginning of only one course's title ('计量' for '计量基础与企业计量管理')."""
+    names = {q.category.rsplit("/", 1)[-1].strip().casefold() for q in result.questions}
+    names.discard("")
+    courses = db.session.execute(select(Course.slug, Course.title, Course.title_en)
+                                 .where(Course.is_active)).all()
+    found = set()
+    for name in names:
+        exact = {slug for slug, title, title_en in courses
+                 if name in (slug.casefold(), title.casefold(), (title_en or "").casefold())}
+        starts = {slug for slug, title, title_en in courses
+                  if title.casefold().startswith(name) or (title_en or "").casefold().startswith(name)}
+        match = exact or (starts if len(starts) == 1 else set())
+        if len(match) != 1:
+            return None
+        found |= match
+    return found.pop() if len(found) == 1 else None
 
 
 def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
@@ -101,7 +152,7 @@ def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
         answer = [b for _a, b in q.pairs]
     body = {"kind": kind, "text": q.text, "options": options, "answer": answer}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return {"key": f"import-{digest[:16]}", "topic": topic, "kind": kind, "difficulty": 2,
+    return {"key": f"import-{digest[:16]}", "topic": topic, "kind": kind, "difficulty": difficulty_of(q) or 2,
             "text": q.text, "options": options, "answer": answer,
             "explanation": q.general_feedback or "", "lesson_slug": "", "source": "import",
             "source_hash": digest}
@@ -111,7 +162,7 @@ def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> I
     """What importing the file would add; raises UnknownTopic for a topic that is no course.
 
     A question already imported with the same content (whatever its name) is a duplicate. A
-    new one is keyed by its name (name_key) unless that key is taken, by the bank or by an
+    new one is keyed by its idnumber or name (name_key) unless that key is taken, by the bank or by an
     earlier question of the file; then, and without a usable name, by its content's digest."""
     check_topic(topic)
     result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
@@ -119,6 +170,7 @@ def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> I
     imported = set(db.session.scalars(select(Question.source_hash).where(Question.source == "import")))
     keys = set(db.session.scalars(select(Question.key)))
     for question in result.questions:
+        preview.unkept_tags += bool(unkept_tags(question))
         fields = to_fields(question, topic)
         if fields["source_hash"] in imported:
             preview.duplicates += 1
@@ -142,8 +194,8 @@ def commit_import(preview: ImportPreview, filename: str) -> int:
     return len(preview.fields)
 
 
-def as_parsed(question: Question) -> ParsedQuestion | None:
-    """One of our questions in the exchange model (for GIFT export)."""
+def as_parsed(question: Question) -> ParsedQuestion:
+    """One of our questions in the exchange model (for GIFT export); to_fields' inverse."""
     q = ParsedQuestion(kind=question.kind, name=question.key, text=question.text,
                        category=question.topic, general_feedback=question.explanation)
     if question.kind in ("single", "multiple"):
@@ -153,21 +205,42 @@ def as_parsed(question: Question) -> ParsedQuestion | None:
                      for i, text in enumerate(question.options)]
     elif question.kind == "truefalse":
         q.correct = bool(question.answer)
-    else:
-        return None
+    elif question.kind == "shortanswer":
+        q.choices = [Choice(a["text"], float(a.get("fraction", 1.0))) for a in question.answer]
+    elif question.kind == "numerical":
+        q.numerical = [NumericAnswer(float(a["value"]), float(a.get("tolerance", 0.0)),
+                                     float(a.get("fraction", 1.0))) for a in question.answer]
+    elif question.kind == "matching":
+        q.pairs = list(zip(question.options["left"], question.answer, strict=True))
     return q
 
 
 def export_bank_gift(questions: list[Question]) -> str:
-    parsed = [p for p in (as_parsed(q) for q in questions) if p is not None]
-    return export_gift(parsed)
+    """GIFT holds every kind the bank does, so nothing is left out."""
+    return export_gift([as_parsed(q) for q in questions])
+
+
+YAML_KINDS = ("single", "multiple", "truefalse")
+
+
+def left_out_note(questions: list[Question], kinds: tuple[str, ...]) -> str:
+    """'' when every question is of one of kinds, else a sentence saying how many of which
+    kinds were left out and why, for the top of an export that cannot hold them."""
+    left = Counter(q.kind for q in questions if q.kind not in kinds)
+    if not left:
+        return ""
+    labels = kind_labels()
+    return _("未导出 %(n)s 道试题（%(kinds)s）：题库 YAML 格式只能写单选、多选和判断题，"
+             "请用“导出 GIFT”导出全部试题", n=sum(left.values()),
+             kinds=_("、").join(f"{labels.get(kind, kind)} {n}" for kind, n in sorted(left.items())))
 
 
 def export_bank_yaml(topic: str, questions: list[Question]) -> str:
-    """Our own format (question_bank/README.md) for choice and true/false questions."""
+    """Our own format (question_bank/README.md), which holds choice and true/false questions
+    only; a comment line at the top says how many others were left out."""
     items = []
     for q in questions:
-        if q.kind not in ("single", "multiple", "truefalse"):
+        if q.kind not in YAML_KINDS:
             continue
         item = {"id": q.key, "type": q.kind, "difficulty": q.difficulty, "lesson": q.lesson_slug,
                 "text": q.text}
@@ -179,4 +252,6 @@ def export_bank_yaml(topic: str, questions: list[Question]) -> str:
             item["answer"] = letters[0] if q.kind == "single" else letters
         item["explanation"] = q.explanation
         items.append(item)
-    return yaml.safe_dump({"topic": topic, "questions": items}, allow_unicode=True, sort_keys=False)
+    note = left_out_note(questions, YAML_KINDS)
+    head = f"# {note}\n" if note else ""
+    return head + yaml.safe_dump({"topic": topic, "questions": items}, allow_unicode=True, sort_keys=False)

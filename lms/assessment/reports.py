@@ -20,15 +20,41 @@ UPPER_LOWER_SHARE = 0.27  # Kelley's classic split for the discrimination index
 MIN_GROUP = 5
 
 
+def percent_text(score: float | None, max_score: float) -> str:
+    """A score as staff read it beside a pass mark in percent: '86.7%' for 52 of 60."""
+    share = 100 * (score or 0) / max_score if max_score else 0.0
+    return f"{share:.1f}".removesuffix(".0") + "%"
+
+
+def score_text(score: float | None, max_score: float) -> str:
+    """A score with its scale, where there is room: '52/60 (86.7%)'. Pages show this, files
+    (which have a column per value) the percentage alone: a bare 52 beside '及格 60%' reads
+    as a fail that passed."""
+    return f"{score or 0:g}/{max_score:g} ({percent_text(score, max_score)})"
+
+
+def best_scores(exam_id: int):
+    """A subquery: per officer, the best finished sitting's score and maximum (best by share
+    of its maximum, which an edited exam may have changed), the number of finished sittings
+    and whether any passed."""
+    done = Attempt.exam_id == exam_id, Attempt.status != "open"
+    score = func.coalesce(Attempt.score, 0)
+    share = case((Attempt.max_score > 0, score / Attempt.max_score), else_=0)
+    per_user = {"partition_by": Attempt.user_id}
+    ranked = (select(Attempt.user_id, score.label("score"), Attempt.max_score,
+                     func.row_number().over(**per_user, order_by=(share.desc(), score.desc())).label("rank"),
+                     func.count(Attempt.id).over(**per_user).label("attempts"),
+                     func.max(case((Attempt.passed.is_(True), 1), else_=0)).over(**per_user).label("passed"))
+              .where(*done).subquery())
+    return (select(ranked.c.user_id, ranked.c.score, ranked.c.max_score, ranked.c.attempts, ranked.c.passed)
+            .where(ranked.c.rank == 1).subquery())
+
+
 def results(exam_id: int):
-    """Each officer's best closed attempt with enterprise, town and current filing id (officers
-    without a current filing show without them)."""
-    best = (select(Attempt.user_id, func.max(Attempt.score).label("score"),
-                   func.count(Attempt.id).label("attempts"),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"))
-            .where(Attempt.exam_id == exam_id, Attempt.status != "open")
-            .group_by(Attempt.user_id).subquery())
-    query = (select(User.id, User.name, best.c.score, best.c.attempts, best.c.passed,
+    """Each officer's best closed attempt (score and its maximum) with enterprise, town and
+    current filing id (officers without a current filing show without them)."""
+    best = best_scores(exam_id)
+    query = (select(User.id, User.name, best.c.score, best.c.max_score, best.c.attempts, best.c.passed,
                     Enterprise.name, Town.name, Filing.id)
              .join(best, best.c.user_id == User.id)
              .outerjoin(Filing, (Filing.user_id == User.id) & (Filing.status == "current"))
@@ -39,13 +65,21 @@ def results(exam_id: int):
 
 
 def by_town(exam_id: int):
-    """Per town: officers who sat the exam, passed, average best score."""
-    rows = results(exam_id)
+    """Per town: officers who sat the exam, passed, and their average best score, as
+    score_text when every paper had the same maximum, else as a percentage."""
     towns: dict[str, list] = {}
-    for row in rows:
-        towns.setdefault(row[6] or "—", []).append(row)
-    return [(town, len(items), sum(1 for r in items if r[4]), round(mean(r[2] or 0 for r in items), 1))
-            for town, items in sorted(towns.items())]
+    for row in results(exam_id):
+        towns.setdefault(row[7] or "—", []).append(row)
+    out = []
+    for town, items in sorted(towns.items()):
+        maxima = {r[3] for r in items}
+        share = mean(100 * (r[2] or 0) / r[3] if r[3] else 0 for r in items)
+        if len(maxima) == 1:
+            average = score_text(round(mean(r[2] or 0 for r in items), 1), maxima.pop())
+        else:
+            average = percent_text(share, 100)
+        out.append((town, len(items), sum(1 for r in items if r[5]), average))
+    return out
 
 
 def item_statistics(exam_id: int) -> list[dict]:
@@ -86,8 +120,10 @@ def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
     sheet = book.active
     sheet.title = "成绩"
     sheet.append(["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"])
-    for _uid, name, score, attempts, passed, enterprise, town, _filing in results(exam_id):
-        sheet.append([name, enterprise or "", town or "", score, attempts, "是" if passed else "否"])
+    for _uid, name, score, max_score, attempts, passed, enterprise, town, _filing in results(exam_id):
+        share = round((score or 0) / max_score, 4) if max_score else 0.0
+        sheet.append([name, enterprise or "", town or "", share, attempts, "是" if passed else "否"])
+        sheet.cell(sheet.max_row, 4).number_format = "0.0%"  # a number that sorts, shown as 86.7%
     items = book.create_sheet("试题分析")
     items.append(["试题编号", "题干", "作答次数", "答对率", "区分度"])
     for entry in item_statistics(exam_id):

@@ -43,6 +43,10 @@ from lms.extensions import db
 bp = guard_blueprint(Blueprint("exams_staff", __name__, url_prefix="/staff/exams",
                                template_folder="templates"), STAFF)
 
+# Staff pages, coverage's among them, show a score with its scale: a bare 52 beside the
+# exam's "及格 60%" reads as a wrong pass.
+bp.add_app_template_global(reports.score_text, "score_text")
+
 EXAM_FIELDS = ("title", "description", "time_limit_minutes", "pass_percent", "attempts_allowed",
                "wait_minutes", "shuffle_questions", "shuffle_options", "partial_credit",
                "review_allowed", "is_active")
@@ -198,11 +202,15 @@ def export_questions(fmt: str):
     abort(404)
 
 
+def _course_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.slug, c.shown_title) for c in db.session.scalars(
+        select(Course).where(Course.is_active).order_by(Course.position))]
+
+
 @bp.route("/questions/import", methods=["GET", "POST"])
 def import_questions():
     form = QuestionImportForm()
-    form.topic.choices = [SelectChoice(c.slug, c.shown_title) for c in db.session.scalars(
-        select(Course).where(Course.is_active).order_by(Course.position))]
+    form.topic.choices = _course_choices()
     if form.validate_on_submit():
         raw = form.file.data.read()
         try:
@@ -237,19 +245,27 @@ def _stored(token: str) -> dict:
 def import_preview(token: str):
     data = _stored(token)
     preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
+    form = QuestionImportConfirmForm(token=token)
+    form.topic.choices = _course_choices()
+    # A file that says which course it belongs to ($CATEGORY) gets that course preselected;
+    # staff still see and may change it before confirming.
+    suggested = importer.course_for_categories(preview.result)
+    form.topic.data = suggested or data["topic"]
     return render_template("assessment/staff_import_preview.html", preview=preview, data=data,
-                           form=QuestionImportConfirmForm(token=token), token=token,
-                           kinds=kind_labels(), course_titles=_course_titles())
+                           form=form, token=token, kinds=kind_labels(), course_titles=_course_titles(),
+                           suggested=suggested if suggested != data["topic"] else None)
 
 
 @bp.post("/questions/import/<token>")
 def import_commit(token: str):
     data = _stored(token)
-    preview = importer.preview_import(data["text"], data["filename"], data["topic"], data["format"])
+    form = QuestionImportConfirmForm()
+    topic = form.topic.data or data["topic"]
+    preview = importer.preview_import(data["text"], data["filename"], topic, data["format"])
     if preview.result.errors:
         flash(_("文件有错误，未导入任何试题。"), "error")
         return redirect(url_for("exams_staff.import_preview", token=token))
     count = importer.commit_import(preview, data["filename"])
     (upload_dir() / f"q-{token}.json").unlink(missing_ok=True)
     flash(_("已导入 %(n)s 道试题。", n=count), "success")
-    return redirect(url_for("exams_staff.questions", topic=data["topic"]))
+    return redirect(url_for("exams_staff.questions", topic=topic))

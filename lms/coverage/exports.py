@@ -6,9 +6,9 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from lms.assessment.models import Attempt
+from lms.assessment.reports import best_scores, percent_text
 from lms.certificates.models import Certificate
 from lms.core.downloads import csv_text, xlsx_stream
 from lms.coverage.service import filed_on, started_by, trained_on
@@ -30,9 +30,11 @@ def status_rows(program: Program, as_of: date):
              .order_by(Enterprise.name))
     certs = {c.user_id: c for c in db.session.scalars(select(Certificate).where(
         Certificate.program_id == program.id, Certificate.status == "valid"))}
-    best = dict(db.session.execute(select(Attempt.user_id, func.max(Attempt.score))
-                                   .where(Attempt.exam_id == program.exam_id).group_by(Attempt.user_id)).all()) \
-        if program.exam_id else {}
+    best = {}
+    if program.exam_id:  # the best finished sitting, as a percentage: a bare 52 has no scale
+        scores = best_scores(program.exam_id)
+        best = {user_id: percent_text(score, max_score) for user_id, score, max_score in
+                db.session.execute(select(scores.c.user_id, scores.c.score, scores.c.max_score))}
     hours = hours_by_user(program)
     for filing, ent, is_trained, has_started in db.session.execute(query):
         cert = certs.get(filing.user_id) if filing.user_id else None

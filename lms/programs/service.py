@@ -86,6 +86,7 @@ def hours_by_user(program: Program) -> dict[int, float]:
 
 def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     """What is done and what is left of the program for this officer."""
+    from lms.assessment.reports import score_text
     from lms.assessment.service import best_attempt
 
     result = Standing(program=program, hours=hours_toward(user_id, program))
@@ -102,7 +103,7 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
         best = best_attempt(program.exam_id, user_id)
         result.requirements.append(Requirement(
             "exam", program.exam.title if program.exam else "", bool(best and best.passed),
-            _("%(score)s 分", score=f"{best.score:g}") if best and best.score is not None else "",
+            score_text(best.score, best.max_score) if best and best.score is not None else "",
             ("exams.exam", {"exam_id": program.exam_id})))
     if program.hours_required:
         result.requirements.append(Requirement(

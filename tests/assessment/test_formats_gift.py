@@ -138,7 +138,7 @@ def test_mixed_file_keeps_the_questions_around_a_broken_one(mixed):
         (34, "推荐性标准"), (36, "5S 多选"), (45, "计量法年份"), (47, "配对 matching"),
         (53, "HTML 格式"), (55, "pH 区间")]
     assert [(e.line, e.message) for e in mixed.errors] == [
-        (30, "第 30 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
+        (30, "“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
     assert mixed.by_type == {"single": 3, "truefalse": 2, "multiple": 1, "numerical": 2,
                              "matching": 1}
 
@@ -290,18 +290,18 @@ def test_numerical_answer_must_be_a_number():
         "“nan”不是数字：请用阿拉伯数字书写，如 1986、-3.14、0.5"]
 
 
-def test_unclosed_block_names_the_line_of_its_brace():
+def test_unclosed_block_is_reported_at_the_line_of_its_brace():
     result = gift("::好::前一题{T}\n\n::坏::第一行\n第二行 {=甲\n~乙\n\n::也好::后一题{F}\n")
     assert [q.name for q in result.questions] == ["好", "也好"]
     assert [(e.line, e.message) for e in result.errors] == [
-        (3, "第 4 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
+        (4, "“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”")]
 
 
 def test_stray_and_second_braces_are_errors():
     result = gift("文字 } 后面 {T}\n\n题 {T} 又一个 {F}\n\n::坏的名字 题{T}")
     assert [(e.line, e.message) for e in result.errors] == [
-        (1, "第 1 行的“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”"),
-        (3, "一道题只能有一个答案块，第 3 行又出现了一个“{”：两道题之间要空一行；"
+        (1, "“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”"),
+        (3, "一道题只能有一个答案块，这里又出现了一个“{”：两道题之间要空一行；"
             "题目文字中的“{”要写成“\\{”"),
         (5, "题目名称以“::”开头，但没有用“::”结束：请写成 ::名称::题目文字")]
 

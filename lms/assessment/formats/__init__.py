@@ -220,6 +220,25 @@ def check_question(q: ParsedQuestion) -> str | None:
     return _answers_problem(q)
 
 
+def reject_duplicate_ids(result: ParseResult) -> None:
+    """Turn each question whose idnumber an earlier question of the file already has into an
+    error naming both lines: Moodle keeps idnumbers unique within a category, and ours become
+    question keys, so the second one would otherwise be filed under a made-up key."""
+    first_line: dict[str, int] = {}
+    kept = []
+    for q in result.questions:
+        if q.idnumber and q.idnumber in first_line:
+            result.errors.append(Issue(q.line, _(
+                "[id:%(id)s] 与第 %(first)s 行的试题重复：同一文件中每道题的 id 必须不同",
+                id=q.idnumber, first=first_line[q.idnumber])))
+            continue
+        if q.idnumber:
+            first_line[q.idnumber] = q.line
+        kept.append(q)
+    result.questions = kept
+    result.errors.sort(key=lambda issue: issue.line)
+
+
 # --- the public API ----------------------------------------------------------------------
 
 def detect_format(filename: str, text: str) -> str:

@@ -27,6 +27,7 @@ from lms.assessment.formats import (
     ParseResult,
     check_question,
     default_name,
+    reject_duplicate_ids,
     skip_reason,
     split_lines,
     strip_category,
@@ -135,7 +136,9 @@ def parse_gift(text: str) -> ParseResult:
                 continue
             question = _read_question(joined.rstrip(), start, block)
         except FormatError as error:
-            result.errors.append(Issue(line, str(error)))
+            # The error's own line (a brace several lines down) is where to look; its
+            # message leaves the number to the "第 N 行：" the preview puts before it.
+            result.errors.append(Issue(error.line or line, str(error)))
             continue
         if isinstance(question, str):
             result.skipped.append(Issue(line, skip_reason(question), question))
@@ -147,6 +150,7 @@ def parse_gift(text: str) -> ParseResult:
             result.errors.append(Issue(line, problem))
         else:
             result.questions.append(question)
+    reject_duplicate_ids(result)
     return result
 
 
@@ -188,26 +192,27 @@ def _answer_block(text: str, start: int, block: _Block) -> tuple[int, int] | Non
     if open_at < 0 and close_at < 0:
         return None
     if close_at < 0:
-        raise FormatError(_("第 %(line)s 行的“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”",
-                            line=where(open_at)))
+        raise FormatError(_("“{”开始了答案块，但没有用“}”结束：请在答案后面补上“}”"), where(open_at))
     if open_at < 0 or close_at < open_at:
-        raise FormatError(_stray_close(where(close_at)))
+        raise FormatError(_stray_close(), where(close_at))
     second = text.find("{", open_at + 1)
     if 0 <= second < close_at:
-        raise FormatError(_("第 %(line)s 行的“{”开始了答案块，但没有用“}”结束（第 %(second)s 行"
-                            "又出现了一个“{”）：请在第二个“{”之前补上“}”",
-                            line=where(open_at), second=where(second)))
+        if where(second) == where(open_at):
+            message = _("“{”开始了答案块，但没有用“}”结束（同一行又出现了一个“{”）：请在第二个“{”之前补上“}”")
+        else:
+            message = _("“{”开始了答案块，但没有用“}”结束（第 %(second)s 行又出现了一个“{”）："
+                        "请在第二个“{”之前补上“}”", second=where(second))
+        raise FormatError(message, where(open_at))
     if second > close_at:
-        raise FormatError(_("一道题只能有一个答案块，第 %(line)s 行又出现了一个“{”：两道题之间要空一行；"
-                            "题目文字中的“{”要写成“\\{”", line=where(second)))
+        raise FormatError(_("一道题只能有一个答案块，这里又出现了一个“{”：两道题之间要空一行；"
+                            "题目文字中的“{”要写成“\\{”"), where(second))
     if "}" in text[close_at + 1:]:
-        raise FormatError(_stray_close(where(text.find("}", close_at + 1))))
+        raise FormatError(_stray_close(), where(text.find("}", close_at + 1)))
     return open_at, close_at
 
 
-def _stray_close(line: int) -> str:
-    return _("第 %(line)s 行的“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”",
-             line=line)
+def _stray_close() -> str:
+    return _("“}”前面没有对应的“{”：多余的“}”请删除，题目文字中的“}”要写成“\\}”")
 
 
 def _read_question(text: str, start: int, block: _Block) -> ParsedQuestion | str:
@@ -333,8 +338,11 @@ def _escape(text: str) -> str:
 
 
 def _field(text: str, fmt: str, force: bool = False) -> str:
-    """An escaped field; a [format] prefix keeps a leading '[', '%' or '//' literal."""
-    needs = force or text.startswith(("[", "%", "//"))
+    """An escaped field; a [format] prefix keeps literal what a reader would otherwise take
+    for syntax: a leading [html]-style format, %50%-style weight or //. Only then: Moodle
+    writes no prefix before '%abc%', which is no weight, and neither do we."""
+    needs = force or text.startswith("//") or _WEIGHT.match(text) is not None or any(
+        text.startswith(f"[{name}]") for name in TEXT_FORMATS)
     return (f"[{fmt}]" if needs else "") + _escape(text)
 
 

@@ -24,6 +24,7 @@ from lms.assessment.formats import (
     check_question,
     default_name,
     html_to_text,
+    reject_duplicate_ids,
     skip_reason,
     strip_category,
     to_number,
@@ -109,6 +110,7 @@ def parse_moodle_xml(text: str) -> ParseResult:
             result.errors.append(Issue(line, problem))
         else:
             result.questions.append(question)
+    reject_duplicate_ids(result)
     return result
 
 
