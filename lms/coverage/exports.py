@@ -21,13 +21,15 @@ from lms.registry.models import Enterprise, Filing
 SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
 
-def status_rows(program: Program, as_of: date):
-    """One row per filing current on as_of, in the filing-form layout plus training status."""
+def status_rows(program: Program, as_of: date, history: bool = False):
+    """One row per filing current on as_of, in the filing-form layout plus training status;
+    with history, every filing filed by then, ended ones too, each enterprise's oldest first."""
     trained = trained_on(program.id, as_of)
     started = started_by(as_of)
     query = (select(Filing, Enterprise, trained.label("trained"), started.label("started"))
-             .join(Enterprise, Enterprise.id == Filing.enterprise_id).where(filed_on(as_of))
-             .order_by(Enterprise.name))
+             .join(Enterprise, Enterprise.id == Filing.enterprise_id)
+             .where(Filing.filed_on <= as_of if history else filed_on(as_of))
+             .order_by(Enterprise.name, Enterprise.id, Filing.appointed_on, Filing.id))
     certs = {c.user_id: c for c in db.session.scalars(select(Certificate).where(
         Certificate.program_id == program.id, Certificate.status == "valid"))}
     best = {}
@@ -55,18 +57,18 @@ def status_rows(program: Program, as_of: date):
 HEADER = [c.zh for c in COLUMNS] + list(EXPORT_EXTRA)
 
 
-def status_xlsx(program: Program, as_of: date) -> io.BytesIO:
+def status_xlsx(program: Program, as_of: date, history: bool = False) -> io.BytesIO:
     book = Workbook()
     sheet = book.active
     sheet.title = "培训情况"
     sheet.append(HEADER)
-    for row in status_rows(program, as_of):
+    for row in status_rows(program, as_of, history):
         sheet.append(row)
     return xlsx_stream(book)
 
 
-def status_csv(program: Program, as_of: date) -> str:
-    return csv_text(HEADER, status_rows(program, as_of))
+def status_csv(program: Program, as_of: date, history: bool = False) -> str:
+    return csv_text(HEADER, status_rows(program, as_of, history))
 
 
 def chase_xlsx(rows) -> io.BytesIO:

@@ -158,9 +158,11 @@ def report():
 def export(fmt: str):
     program = _program()
     as_of = _as_of()
+    history = request.args.get("history") == "1"  # every filing, ended ones too (filing-form.md)
+    name = f"training-status{'-history' if history else ''}-{as_of}"
     if fmt == "xlsx":
-        return send_xlsx(exports.status_xlsx(program, as_of), f"training-status-{as_of}.xlsx")
+        return send_xlsx(exports.status_xlsx(program, as_of, history), f"{name}.xlsx")
     if fmt == "csv":
-        return Response(exports.status_csv(program, as_of), content_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=training-status-{as_of}.csv"})
+        return Response(exports.status_csv(program, as_of, history), content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
     return redirect(url_for("coverage.dashboard"))

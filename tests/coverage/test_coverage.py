@@ -141,6 +141,13 @@ def test_dashboard_chase_and_exports(roster, as_staff):
     assert "己" not in status and len(body) == 8
     xlsx = as_staff.get(f"/staff/coverage/export.xlsx?as_of={TODAY}")
     assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 9
+    history = as_staff.get(f"/staff/coverage/export.csv?as_of={TODAY}&history=1")
+    assert "training-status-history" in history.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(history.get_data(as_text=True).lstrip("\ufeff"))))
+    states = {row[header.index("首席质量官姓名")]: row[header.index("状态")] for row in table[1:]}
+    assert len(states) == 9 and states["己"] == "已变更" and states["庚"] == "在任"  # ended filings too
+    page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "history=1" in page and "导出含历史备案" in page
 
 
 def test_projection_from_the_officers_trained_over_the_last_stretch():
