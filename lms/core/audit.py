@@ -51,6 +51,49 @@ def record(
     return entry
 
 
+def changes(obj: Any, labels: Mapping[str, Any], shown: Callable[[Any], Any] = str) -> dict[str, list]:
+    """{field: [before, after]} of the labelled fields an unflushed edit of obj changes, each
+    value as shown() words it (a time in local time, say): the details an entry keeps so that
+    the log can say "名额 1 → 2" rather than only that something changed."""
+    found = {}
+    state = db.inspect(obj)
+    for name in labels:
+        history = state.attrs[name].history
+        if history.has_changes() and history.deleted:
+            before, after = (None if v is None else shown(v) for v in (history.deleted[0], (history.added or [None])[0]))
+            if before != after:  # compared as shown: a time read back without its zone is the same time
+                found[name] = [before, after]
+    return found
+
+
+_CHANGE_LABELS: dict[str, Mapping[str, Any]] = {}
+
+
+def describe_changes(action: str, labels: Mapping[str, Any]) -> None:
+    """Let the log word an action's recorded changes(), with these field names."""
+    _CHANGE_LABELS[action] = labels
+    _DESCRIBERS[action] = _changed
+
+
+def _changed(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
+    found = (entry.details or {}).get("changes")
+    labels = _CHANGE_LABELS.get(entry.action, {})
+    if not found or not found.keys() <= labels.keys():
+        return None
+    said = [_("%(field)s %(before)s → %(after)s", field=labels[name], before=_shown(before), after=_shown(after))
+            for name, (before, after) in found.items()]
+    return f"{entry.summary}{_('：')}{_('；').join(said)}"
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return _("（空）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def recent_entries(action: str | None = None):
     """Query for the admin's audit list, newest first."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

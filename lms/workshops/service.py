@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from lms.accounts.models import User
@@ -205,11 +206,24 @@ def position_in_line(enrollment: Enrollment) -> int:
 # --- staff: schedule, edit, cancel, copy --------------------------------------------------
 
 
+# What the log names of an edit (audit.changes): the form's own labels.
+CHANGE_LABELS = {"title": _l("名称"), "topic": _l("主题"), "trainer": _l("授课人"), "venue": _l("地点"),
+                 "starts_at": _l("开始时间"), "ends_at": _l("结束时间"), "capacity": _l("名额"),
+                 "hours": _l("认定学时"), "enrol_opens_at": _l("报名开始"), "enrol_closes_at": _l("报名截止"),
+                 "description": _l("说明")}
+audit.describe_changes("workshop.updated", CHANGE_LABELS)
+
+
+def _shown(value):
+    return local_text(value) if isinstance(value, datetime) else value
+
+
 def save_workshop(workshop: Workshop) -> list[Enrollment]:
     """Add or update a workshop; a larger capacity moves people up from the waitlist, and a
     new time or venue is told to everyone enrolled or waiting. Commits; returns those promoted."""
     is_new = workshop.id is None
     moved = None if is_new else _old_time_and_place(workshop)
+    changed = {} if is_new else audit.changes(workshop, CHANGE_LABELS, _shown)
     db.session.add(workshop)
     db.session.flush()
     promoted = []
@@ -225,7 +239,7 @@ def save_workshop(workshop: Workshop) -> list[Enrollment]:
                        f"在{workshop.venue}举办（原为 {local_text(starts_at)} 在{venue}）。"
                        f"如不能参加，请在平台上取消报名，把名额留给他人。")
     audit.record("workshop.created" if is_new else "workshop.updated", f"workshop:{workshop.id}",
-                 workshop.title)
+                 workshop.title, {"changes": changed} if changed else None)
     db.session.commit()
     return promoted
 

@@ -231,3 +231,17 @@ def test_staff_create_a_program_and_make_it_current(program, as_staff):
         "name": "x", "requirements": "no-such-course", "exam_id": 0, "hours_required": 0,
         "starts_on": "2027-01-01", "deadline": "2027-12-31", "target_percent": 100, "certificate_months": 36})
     assert "未知课程" in bad.get_data(as_text=True)
+
+
+def test_a_program_edit_is_logged_with_the_hours_it_changed(program, client, factory):
+    from tests.accounts.test_audit_log import log_rows
+    from tests.conftest import login
+
+    login(client, factory.user("admin"))
+    form = {"name": program.name, "requirements": "demo", "exam_id": 0, "hours_required": 30,
+            "starts_on": program.starts_on.isoformat(), "deadline": program.deadline.isoformat(),
+            "target_percent": program.target_percent, "certificate_months": program.certificate_months,
+            **({"is_current": "y"} if program.is_current else {})}
+    before = f"{program.hours_required:g}"
+    assert client.post(f"/staff/programs/{program.id}", data=form).status_code == 302
+    assert log_rows(client)[0].endswith(f"{program.name}：应获学时 {before} → 30"), log_rows(client)[0]

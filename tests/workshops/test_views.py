@@ -278,3 +278,20 @@ def test_a_number_field_given_text_says_one_thing_and_keeps_what_was_typed(as_st
     assert page.count("请填写整数") == 1 and "名额应在" not in page  # one message, not also the range's
     assert page.count("请填写数字") == 1 and "Not a valid" not in page
     assert f'value="{capacity}"' in page and "计量器具管理实务" in page
+
+
+def test_an_edit_is_logged_with_what_it_changed_in_the_reader_s_language(client, factory):
+    from tests.accounts.test_audit_log import log_rows
+
+    login(client, factory.user("admin"))
+    start = datetime(2030, 9, 15, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
+    workshop = make_workshop(capacity=1, venue="区政务中心 201", starts_at=start, ends_at=start + timedelta(hours=3))
+    form = {"title": workshop.title, "venue": "区政务中心 305", "starts_at": "2030-09-15T09:00",
+            "ends_at": "2030-09-15T12:00", "capacity": "2", "hours": "3", "program_id": "0",
+            "audience_town_id": "0", "audience_industries": ""}
+    assert client.post(f"/staff/workshops/{workshop.id}/edit", data=form).status_code == 302
+    chinese = log_rows(client)[0]
+    assert chinese.endswith(f"{workshop.title}：地点 区政务中心 201 → 区政务中心 305；名额 1 → 2"), chinese
+    assert "开始时间" not in chinese  # the same time, read back without its zone, is no change
+    english = log_rows(client, english=True)[0]
+    assert "Venue 区政务中心 201 → 区政务中心 305; Seats 1 → 2" in english, english
