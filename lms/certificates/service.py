@@ -13,6 +13,7 @@ import calendar
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
 
 from flask import current_app, url_for
@@ -51,6 +52,19 @@ def make_serial(year: int, number: int) -> str:
 
 
 _SERIAL_SHAPE = re.compile(r"CQO-[0-9]{4}-[0-9]{6}-[0-9]")
+
+
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d_]")  # hyphens, dashes, minus, ー
+_BARE_SERIAL = re.compile(r"CQO([0-9]{4})([0-9]{6})([0-9])")
+
+
+def normalize_serial(text: str) -> str:
+    """A serial as typed on any keyboard, in its printed form: full-width letters and digits,
+    the dashes a Chinese keyboard gives for "-", spaces, lower case, or no dashes at all."""
+    serial = _DASHES.sub("-", unicodedata.normalize("NFKC", text)).upper()
+    serial = re.sub(r"\s+", "", serial)
+    bare = _BARE_SERIAL.fullmatch(serial.replace("-", ""))
+    return "-".join(("CQO", *bare.groups())) if bare else serial
 
 
 def serial_is_well_formed(serial: str) -> bool:
@@ -154,7 +168,7 @@ def reissue(cert: Certificate, holder_name: str, reason: str) -> Certificate:
 def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | None]:
     """valid | expired | revoked | replaced | not_found | mistyped | forged, with the
     certificate; mistyped: a typed serial whose check digit does not match (a slip of a key)."""
-    serial = serial.strip().upper()
+    serial = normalize_serial(serial)
     if signature is not None and not hmac.compare_digest(signature, sign(serial)):
         return "forged", None
     if not serial_is_well_formed(serial):

@@ -144,6 +144,16 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     assert verify(client, cert.serial, sig).get_json()["revoked_on"] == date.today().isoformat()
 
 
+def test_a_serial_typed_on_a_chinese_keyboard_is_found(program, factory, client):
+    cert = service.issue_by_staff(officer_of(factory, "C3484", "王建国"), program, "外地培训已认可")
+    head, year, number, check = cert.serial.split("-")
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in number)
+    for typed in (f"{head}－{year}－{number}－{check}", f"{head}—{year}—{number}—{check}", f" cqo {year} {number} {check} ",
+                  f"{head}{year}{number}{check}", f"{head}-{year}-{wide}-{check}", f"{head}‐{year}−{number}ー{check}"):
+        assert verify(client, typed).get_json()["status"] == "valid", typed
+    assert verify(client, f"{head}{year}{number}").get_json()["status"] == "not_found"  # a digit short stays unknown
+
+
 def test_a_typed_serial_names_the_enterprise_only_with_the_holder_s_name(program, factory, client):
     """Serials run in order: walking them must not list who holds a certificate at which firm."""
     cert = service.issue_by_staff(officer_of(factory, "C3484", "王建国"), program, "外地培训已认可")
