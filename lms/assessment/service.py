@@ -222,11 +222,14 @@ def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
 
 
 def start_attempt(exam: Exam, user_id: int) -> Attempt:
-    """Resume the open attempt, or draw and freeze a new paper with a server-side deadline."""
+    """Resume the open attempt, or draw and freeze a new paper with a server-side deadline;
+    refused once the officer has passed (a retake could only add a fail to their record)."""
     past = attempts_of(exam, user_id)
     current = next((a for a in past if a.is_open), None)
     if current is not None and not finalize_if_expired(current):
         return current
+    if any(a.passed for a in past):  # a pass ends the exam, granted attempts or not
+        raise ExamError(_("您已通过本考试，无需再考。"))
     if not exam.is_active:
         raise ExamError(_("该考试未开放。"))
     # Granted attempts are counted only once the exam's own are used up: an exam morning's

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +23,7 @@ from lms.accounts.service import parse_login_token
 from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, AttemptQuestion, Exam
 from lms.assessment.paper import render_questions
+from lms.assessment.reports import score_text
 from lms.core.auth import per_user
 from lms.core.driver_read import DriverRead
 from lms.core.models import aware, utcnow
@@ -54,11 +57,41 @@ def index():
 def exam(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     attempts = service.attempts_of(exam, current_user.id)
+    best = _best_pass(attempts)
+    opens_at = service.retake_opens_at(exam, attempts)
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None),
-                           retake_opens_at=service.retake_opens_at(exam, attempts),
+                           retake_opens_at=opens_at,
+                           # seconds, not the time: the page enables the button by them, and a
+                           # phone's clock may be minutes off the server's
+                           retake_opens_in=math.ceil((opens_at - utcnow()).total_seconds()) if opens_at else 0,
+                           best=best, best_text=score_text(best.score, best.max_score) if best else "",
+                           certificate=_certificate_news(exam) if best else None,
                            courses_left=_courses_left(exam))
+
+
+def _best_pass(attempts: list[Attempt]) -> Attempt | None:
+    return max((a for a in attempts if a.passed), key=lambda a: a.score or 0, default=None)
+
+
+def _certificate_news(exam: Exam) -> dict | None:
+    """For an officer who has passed the current program's exam: their certificate of the
+    program, or the program's requirements still left before it is issued (None when the exam
+    belongs to no current program)."""
+    from lms.accounts.service import current_filing_of
+    from lms.certificates.service import in_force
+    from lms.programs.service import current_program, standing
+
+    program = current_program()
+    if program is None or program.exam_id != exam.id:
+        return None
+    certificate = in_force(current_user.id, program.id)
+    if certificate is not None:
+        return {"certificate": certificate, "left": []}
+    filing = current_filing_of(current_user)
+    state = standing(current_user.id, filing.enterprise.industry_code if filing else "", program)
+    return {"certificate": None, "left": [r for r in state.requirements if not r.done]}
 
 
 def _courses_left(exam: Exam) -> tuple[int, int] | None:
@@ -196,8 +229,12 @@ def result(attempt_id: int):
     service.finalize_if_expired(attempt)
     if attempt.is_open:
         return redirect(url_for("exams.paper", attempt_id=attempt.id))
+    attempts = service.attempts_of(attempt.exam, current_user.id)
+    best = _best_pass(attempts)
     return render_template("assessment/result.html", attempt=attempt, exam=attempt.exam,
-                           advice=service.study_advice(attempt))
+                           advice=service.study_advice(attempt),
+                           passed_before=next((a for a in attempts if a.passed), None) if not attempt.passed else None,
+                           certificate=_certificate_news(attempt.exam) if best else None)
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

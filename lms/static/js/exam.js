@@ -1,4 +1,22 @@
-// The exam page: every answer is saved as it is given; the clock is the server's.
+// The exam's page: a retake inside the waiting time opens by itself when the time comes.
+(() => {
+  const button = document.getElementById("retake");
+  if (!button) return;
+  // Seconds from the server rather than a time of day: a phone's clock may be off. Checked
+  // every second, since a phone may suspend a long timeout in a background tab.
+  const opensAt = Date.now() + Number(button.dataset.opensIn) * 1000;
+  const check = () => {
+    if (Date.now() < opensAt) return;
+    clearInterval(timer);
+    button.disabled = false;
+    const note = document.getElementById("retake-opens");
+    if (note) note.textContent = button.dataset.textOpen;
+  };
+  const timer = setInterval(check, 1000);
+  check();
+})();
+
+// The paper: every answer is saved as it is given; the clock is the server's.
 (() => {
   const root = document.getElementById("exam");
   if (!root) return;
@@ -88,6 +106,10 @@
   }
 
   const form = document.getElementById("paper-form");
+  document.getElementById("save-paper").hidden = true; // answers save themselves (see send)
+  // The sticky bar's height, for the CSS that keeps questions and focus clear of it.
+  const bar = root.querySelector(".sticky-top");
+  new ResizeObserver(() => root.style.setProperty("--exam-bar", bar.offsetHeight + "px")).observe(bar);
   form.addEventListener("change", onChange);
   form.addEventListener("input", (event) => {
     if (event.target.matches("input.form-control")) {
@@ -114,9 +136,42 @@
     if (!window.confirm(message + text.textSubmit)) event.preventDefault();
   });
 
+  // Time is up: the server grades what it has saved, whatever happens here. Ask for the
+  // result before leaving the page, so that a phone offline at that moment stays on the
+  // paper with a word of comfort, not the browser's error page, and goes on once back online.
+  const timeUp = document.getElementById("time-up");
+  let handingIn = false;
+  async function handIn() {
+    if (handingIn) return;
+    handingIn = true;
+    timeUp.hidden = false;
+    if (navigator.onLine) {
+      timeUp.textContent = text.textTimeUp;
+      try {
+        const response = await fetch(resultUrl, { credentials: "same-origin" });
+        if (response.ok) {
+          window.location = resultUrl;
+          return;
+        }
+      } catch (error) {
+        // unreachable: say so below and try again
+      }
+    }
+    timeUp.textContent = text.textTimeUpOffline;
+    handingIn = false;
+  }
+  function timeIsUp() {
+    form.querySelectorAll("input, select, button").forEach((el) => { el.disabled = true; });
+    window.addEventListener("online", handIn);
+    setInterval(handIn, 10000);
+    handIn();
+  }
+
   const clock = document.getElementById("countdown");
-  // The clock itself is not read out every second; a screen reader hears these moments instead.
+  // The clock itself is not read out every second; a screen reader hears these moments
+  // instead, and the eye reads them in the bar beside the clock.
   const warning = document.getElementById("time-warning");
+  const alertBox = document.getElementById("time-alert");
   const warnAt = [10, 5, 1].filter((minutes) => minutes * 60 < Number(root.dataset.secondsLeft));
   const tick = () => {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -124,10 +179,13 @@
     clock.classList.toggle("text-bg-danger", left < 300);
     if (warnAt.length && left <= warnAt[0] * 60) {
       warning.textContent = text.textMinutesLeft.replace("{n}", warnAt.shift());
+      alertBox.textContent = warning.textContent;
+      alertBox.hidden = false;
     }
     if (left === 0) {
       clearInterval(timer);
-      window.location = resultUrl;
+      alertBox.hidden = true;
+      timeIsUp();
     }
   };
   const timer = setInterval(tick, 1000);

@@ -1,0 +1,148 @@
+"""The exam paper on a phone and at a desk: questions and focus clear of the sticky bar with
+the clock, options big enough to tap, warnings one can see, time running out offline, and a
+retake that opens by itself."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from lms.assessment import service
+from lms.assessment.models import Attempt
+from lms.core.models import utcnow
+from lms.extensions import db
+from tests.assessment.exam_factory import add_questions, make_exam
+from tests.browser.test_exam_in_browser import sign_in
+from tests.browser.test_lesson_in_browser import PHONE
+from tests.browser.test_tables_on_a_phone import LINE_TOPS
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+BAR_BOTTOM = "document.querySelector('#exam .sticky-top').getBoundingClientRect().bottom"
+
+
+def open_paper(live_server, factory, browser, device: dict, questions: int = 25):
+    """A signed-in officer's page on a running paper of single-choice questions."""
+    with live_server.app_context():
+        add_questions("metrology", "single", questions)
+        exam = make_exam([{"topic": "metrology", "kind": "single", "count": questions, "points": 2}],
+                         title="2026 年首席质量官培训结业考试")
+        officer = factory.user("officer")
+        attempt = service.start_attempt(exam, officer.id)
+        attempt_id, login = attempt.id, officer.login
+    # Reduced motion: the jump lands at once instead of scrolling smoothly there.
+    page = browser.new_context(locale="zh-CN", reduced_motion="reduce", **device).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(f"{live_server.live_url}/exams/attempts/{attempt_id}")
+    page.wait_for_selector("#countdown")
+    return page
+
+
+def set_deadline(live_server, seconds: float) -> None:
+    with live_server.app_context():
+        db.session.execute(update(Attempt).values(deadline_at=utcnow() + timedelta(seconds=seconds)))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_question_jumped_to_shows_below_the_bar_with_the_clock(live_server, factory, browser, device):
+    page = open_paper(live_server, factory, browser, device)
+    page.click("[data-nav='20']")
+    page.wait_for_function("location.hash === '#q20'")
+    bar = page.evaluate(BAR_BOTTOM)
+    assert bar > 40  # the bar is where it sticks, at the top
+    for part in ("#q20 legend", "#q20 .question-text"):
+        assert page.eval_on_selector(part, "el => el.getBoundingClientRect().top") >= bar, part
+    page.context.close()
+
+
+def test_focus_moving_back_with_shift_tab_stays_below_the_bar(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, DESKTOP)
+    page.focus("#submit-paper")
+    for _ in range(25):
+        page.keyboard.press("Shift+Tab")
+        top, name = page.evaluate("[document.activeElement.getBoundingClientRect().top, document.activeElement.id]")
+        assert top >= page.evaluate(BAR_BOTTOM), name
+    page.context.close()
+
+
+def test_options_are_44px_tall_to_a_finger_and_compact_to_a_mouse(live_server, factory, browser):
+    phone = open_paper(live_server, factory, browser, PHONE, questions=2)
+    heights = phone.eval_on_selector_all("#q1 label", "els => els.map(el => el.getBoundingClientRect().height)")
+    assert len(heights) == 5 and min(heights) >= 44, heights  # four options and the flag
+    phone.click("#q1 label[for='q1_2'] >> text=C.")  # the option's words select it
+    assert phone.is_checked("#q1_2")
+    phone.context.close()
+    desktop = open_paper(live_server, factory, browser, DESKTOP, questions=2)
+    heights = desktop.eval_on_selector_all("#q1 label", "els => els.map(el => el.getBoundingClientRect().height)")
+    assert max(heights) < 32, heights
+    desktop.context.close()
+
+
+def test_the_minute_warnings_show_beside_the_clock(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=2)
+    assert page.is_hidden("#time-alert")
+    set_deadline(live_server, 302)
+    page.reload()
+    page.wait_for_selector("#time-alert:has-text('还剩 5 分钟，时间到后系统自动交卷。')", state="visible", timeout=8000)
+    assert page.get_attribute("#time-warning", "aria-live") == "assertive"  # still read out, once
+    assert page.eval_on_selector("#time-alert", "el => el.closest('.sticky-top') !== null")
+    page.context.close()
+
+
+def test_time_running_out_offline_keeps_the_page_and_shows_the_result_once_back(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=2)
+    set_deadline(live_server, 4)
+    page.reload()
+    paper_url = page.url
+    page.context.set_offline(True)
+    page.wait_for_selector("#time-up:has-text('已保存的答案都会保留，并按时评分')", state="visible", timeout=10000)
+    assert page.url == paper_url and page.is_disabled("#submit-paper")
+    page.context.set_offline(False)
+    page.wait_for_url("**/result", timeout=15000)
+    assert "考试时间已到，系统按已保存的答案评分。" in page.inner_text("main")
+    page.context.close()
+
+
+def test_the_save_button_is_only_for_pages_without_javascript(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, DESKTOP, questions=2)
+    assert page.is_hidden("#save-paper") and page.is_visible("#submit-paper")
+    page.context.close()
+
+
+def test_a_retake_opens_by_itself_when_the_waiting_time_is_over(live_server, factory, browser):
+    with live_server.app_context():
+        add_questions("metrology", "single", 6)
+        exam = make_exam(wait_minutes=1)
+        officer = factory.user("officer")
+        attempt = service.start_attempt(exam, officer.id)
+        service.submit(attempt)  # failed: nothing answered
+        db.session.execute(update(Attempt).values(submitted_at=utcnow() - timedelta(seconds=56)))
+        db.session.commit()
+        exam_id, login = exam.id, officer.login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(f"{live_server.live_url}/exams/{exam_id}")
+    assert page.is_disabled("#retake")
+    page.wait_for_selector("#retake:enabled", timeout=10000)  # no reload
+    assert page.inner_text("#retake-opens") == "现在可以再考了。"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#retake")
+    page.wait_for_selector("#countdown")  # and the server agrees
+    page.context.close()
+
+
+def test_the_start_times_of_attempts_keep_to_one_line_on_a_phone(live_server, factory, browser):
+    with live_server.app_context():
+        add_questions("metrology", "single", 6)
+        exam = make_exam()
+        officer = factory.user("officer")
+        service.submit(service.start_attempt(exam, officer.id))
+        exam_id, login = exam.id, officer.login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(f"{live_server.live_url}/exams/{exam_id}")
+    cell = page.locator("tbody td").nth(1).element_handle()
+    assert len(page.evaluate(LINE_TOPS, cell)) == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.context.close()
