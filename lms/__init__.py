@@ -182,3 +182,6 @@ def _register_hooks(app: Flask) -> None:
             "bureau_name": app.config["BUREAU_NAME"],
             "csrf_token": csrf_token,  # in place of Flask-WTF's own, which signs on every page
         }
+
+
+from lms import models as _models  # noqa: E402,F401  every model, before anything builds a query (lms/models.py)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -61,7 +61,8 @@ class RegisterForm(FlaskForm):
         description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
     )
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50)])
-    phone = StringField(_l("手机号码"), validators=[DataRequired(), Length(max=20)])
+    # type="tel" brings up the phone's number pad; "tel" lets the browser offer the officer's own.
+    phone = TelField(_l("手机号码"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "tel"})
     email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)])
     password = _new_password(_l("密码"))
     confirm = _confirm(_l("再次输入密码"))
@@ -74,7 +75,8 @@ class ClaimForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=80)])
     email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
-    phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])
+    # Someone else's number: the number pad, but not the browser's offer of the admin's own.
+    phone = TelField(_l("手机号码"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "off"})
     role = SelectField(
         _l("角色"),
         choices=[SelectChoice("staff", _l("工作人员")), SelectChoice("admin", _l("管理员")),

@@ -197,6 +197,16 @@ def register_officer(name: str, password: str, code: str, *, phone: str, email: 
     return user
 
 
+def other_filing_mobile(user: User) -> str | None:
+    """The mobile on the officer's filing, masked, when it is not the number they sign in with:
+    staff look officers up by the filing's number, so the officer should know it still stands."""
+    filing = current_filing_of(user)
+    mobile = normalize_mobile(filing.mobile or "") if filing else ""
+    if not mobile or mobile == user.phone:
+        return None
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else mobile
+
+
 def claim_filing(user: User, code: str, filing: Filing | None = None) -> Filing:
     """Link user to the filing the code was issued for (found already, or now); a code works once."""
     filing = filing or filing_for_code(code)

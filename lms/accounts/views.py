@@ -172,6 +172,9 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("注册成功，您的备案已认领。"), "success")
+            if filing_mobile := service.other_filing_mobile(user):
+                flash(_("您今后用手机号码 %(login)s 登录。备案上登记的手机号码仍是 %(filing)s；如需更改备案上的号码，请联系区市场监管局。",
+                        login=user.phone, filing=filing_mobile), "info")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/register.html", form=form)
 

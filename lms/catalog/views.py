@@ -91,10 +91,12 @@ def lesson(slug: str, lesson_slug: str):
     siblings = service.outline(lesson.course)
     index = next(i for i, item in enumerate(siblings) if item[0] == lesson.id)
     seconds_left = service.seconds_left(progress, lesson)
-    # The same HTML for every officer on this version of the lesson, in the same state.
-    key = (lesson.id, lesson.updated_at, lesson.course.stamp, bool(progress.completed_at), bool(seconds_left))
+    must_wait = seconds_left > 0
+    # The same HTML for every officer on this version of the lesson, in the same state; the
+    # template decides by must_wait and only prints seconds_left (a hole).
+    key = (lesson.id, lesson.updated_at, lesson.course.stamp, bool(progress.completed_at), must_wait)
     return render_with_holes(
-        "catalog/lesson.html", key, {"seconds_left": seconds_left},
+        "catalog/lesson.html", key, {"seconds_left": seconds_left}, must_wait=must_wait,
         lesson=lesson, course=lesson.course, progress=progress,
         prev=siblings[index - 1] if index > 0 else None,
         next=siblings[index + 1] if index + 1 < len(siblings) else None,

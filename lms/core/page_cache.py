@@ -10,6 +10,10 @@ at the markers, and each later view joins the pieces around its own values.
 What else goes into the HTML must be in the caller's key; the language, the role (the
 navigation), the URL (the language link) and the mount point are added here. A visitor
 with flashed messages gets a normal render: those messages are theirs alone.
+
+A hole is printed, never tested: while the shared page is rendered it holds a marker, which
+is neither true nor false for every visitor. What the template decides by (`{% if %}`) must
+be a value of its own in the context and the key; testing a hole raises.
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ from lms.core.sessions import Memo, csrf_token
 
 MARK = "\x00"  # never in our HTML: Markdown sanitising and escaping drop NUL characters
 SIZE = 256  # pages kept per process; a lesson page is about 40 kB
+
+
+class _Hole(Markup):
+    """A hole's marker: text to print, which refuses to be tested (see the module's note)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"page cache: the hole {str.strip(self, MARK)!r} is tested; test a value in the key")
 
 
 class _Visitor:
@@ -46,7 +59,7 @@ def render_with_holes(template: str, key: tuple, holes: dict[str, object], **con
     full_key = (template, key, select_locale(), user.role, request.script_root, request.full_path)
     parts = current_app.extensions.get("lms_page_cache", {}).get(full_key)  # one cache per app
     if parts is None:
-        marks = {name: Markup(f"{MARK}{name}{MARK}") for name in holes}
+        marks = {name: _Hole(f"{MARK}{name}{MARK}") for name in holes}
         csrf_mark = Markup(f"{MARK}csrf_token{MARK}")
         html = render_template(template, **marks, **context, current_user=_Visitor(user.role),
                                csrf_token=lambda: csrf_mark)

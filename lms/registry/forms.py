@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -50,7 +50,7 @@ class SuccessorForm(FlaskForm):
     officer_name = StringField(_l("首席质量官姓名"), validators=[DataRequired(), Length(max=50)])
     position = StringField(_l("现任职务"), validators=[DataRequired(), Length(max=50)],
                            description=_l("应为企业高层管理人员，如副总经理、质量总监。"))
-    mobile = StringField(_l("手机号码"), validators=[DataRequired(), _mobile])
+    mobile = TelField(_l("手机号码"), validators=[DataRequired(), _mobile], render_kw={"autocomplete": "off"})
     email = StringField(_l("电子邮箱"), validators=[Optional(), Email(), Length(max=254)])
     title = StringField(_l("职称"), validators=[Optional(), Length(max=50)])
     years_in_quality = IntegerField(_l("质量工作年限"), validators=[Optional(), NumberRange(0, 60)])

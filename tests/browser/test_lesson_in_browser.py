@@ -56,3 +56,25 @@ def test_two_officers_read_mark_done_and_switch_language(live_server, factory, b
     assert "Mark as done" in phone.inner_text("article") and "李二" in phone.content()
     for page in (desktop, phone):
         page.context.close()
+
+
+def test_the_reading_clock_counts_down_and_then_enables_the_button(live_server, factory, browser, tmp_path):
+    write_course(tmp_path)
+    live_server.config.update(CONTENT_ROOT=str(tmp_path), MIN_READ_SECONDS=3, MAX_READ_SECONDS=3)
+    with live_server.app_context():
+        sync_courses(tmp_path)
+        login = factory.user("officer").login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/courses/demo/01-first")
+    button = page.get_by_role("button", name="标记为已学完")
+    assert button.is_disabled()
+    first = int(page.inner_text("[data-countdown-seconds]"))
+    assert 1 <= first <= 3
+    page.wait_for_function(f"() => (document.querySelector('[data-countdown-seconds]') || {{}}).textContent < {first}")
+    page.wait_for_selector("#reading-left", state="detached", timeout=6000)
+    assert "还需约" not in page.inner_text("article") and button.is_enabled()
+    button.click()
+    page.wait_for_url("**/02-second")
+    assert "已完成《第一课》" in page.inner_text("main")
+    page.context.close()

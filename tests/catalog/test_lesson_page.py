@@ -88,10 +88,23 @@ def test_reading_time_left_is_each_officers_own(content, app, factory):
     db.session.execute(update(LessonProgress).where(LessonProgress.user_id == late.user_id)
                        .values(first_opened_at=utcnow() - timedelta(seconds=50)))
     db.session.commit()
-    seconds = re.compile(r"还需约 (\d+) 秒")
+    seconds = re.compile(r"还需约 <span data-countdown-seconds>(\d+)</span> 秒")
     left_late = int(seconds.search(late.get(URL).get_data(as_text=True)).group(1))
     left_early = int(seconds.search(early.get(URL).get_data(as_text=True)).group(1))
     assert left_early - left_late >= 45
+
+
+def test_no_reading_hint_once_the_time_is_up(content, app, factory):
+    waiting, done_reading = signed_in(app, factory), signed_in(app, factory)
+    assert "还需约" in waiting.get(URL).get_data(as_text=True)  # the shared page for "still reading"
+    done_reading.get(URL)
+    db.session.execute(update(LessonProgress).where(LessonProgress.user_id == done_reading.user_id)
+                       .values(first_opened_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    for _ in range(2):  # the first rendering of the page for "time is up", then the cached one
+        page = done_reading.get(URL).get_data(as_text=True)
+        assert "标记为已学完" in page
+        assert "还需约" not in page and "data-countdown" not in page
 
 
 def test_a_flashed_message_shows_once_on_the_lesson_page(content, app, factory):

@@ -147,7 +147,7 @@ def test_validity_period_is_reported(cert):
 
 def test_the_holder_downloads_their_credential(cert, client):
     login(client, cert.user)
-    assert "下载电子凭证" in client.get("/certificates/").get_data(as_text=True)
+    assert "电子凭证文件" in client.get("/certificates/").get_data(as_text=True)
     response = client.get(f"/certificates/{cert.id}.jwt")
     assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
     assert f'filename="{cert.serial}.jwt"' in response.headers["Content-Disposition"]

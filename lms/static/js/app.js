@@ -42,6 +42,50 @@ document.addEventListener("DOMContentLoaded", () => {
       }, 300);
     });
   });
+  // A reading clock: <span id=... data-countdown> holding <span data-countdown-seconds>N</span>
+  // counts down once a second and goes at 0, when the buttons whose data-countdown-enables
+  // names it are enabled (without JavaScript the button works and the server refuses an early
+  // click politely). Counted from the clock, not the ticks: a phone slows a hidden tab's timers.
+  document.querySelectorAll("[data-countdown]").forEach((hint) => {
+    const number = hint.querySelector("[data-countdown-seconds]");
+    const end = Date.now() + Number(number.textContent) * 1000;
+    const buttons = document.querySelectorAll(`[data-countdown-enables="${hint.id}"]`);
+    buttons.forEach((b) => { b.disabled = true; });
+    const timer = setInterval(() => {
+      const left = Math.ceil((end - Date.now()) / 1000);
+      if (left > 0) {
+        number.textContent = left;
+        return;
+      }
+      clearInterval(timer);
+      hint.remove();
+      buttons.forEach((b) => { b.disabled = false; });
+    }, 1000);
+  });
+  // A copy button, <button data-copy="id" data-copied="..." data-selected="...">: copies the
+  // text of the element with that id and says so in "id-status". Where the clipboard is not
+  // available (plain http, an old phone) it selects the text, for the phone's own "copy".
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    const status = document.getElementById(`${button.dataset.copy}-status`);
+    const say = (text) => { if (status) status.textContent = text; };
+    const select = () => {
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      say(button.dataset.selected);
+    };
+    button.addEventListener("click", () => {
+      const text = source.textContent.trim();
+      if (!navigator.clipboard || !window.isSecureContext) {
+        select();
+        return;
+      }
+      navigator.clipboard.writeText(text).then(() => say(button.dataset.copied), select);
+    });
+  });
   // Forms that must not be sent twice (slow imports): disable their submit buttons.
   document.querySelectorAll("form[data-once]").forEach((form) => {
     form.addEventListener("submit", () => {

@@ -1,0 +1,96 @@
+"""An officer's pages on a phone (390 x 844) and a desktop (1366 x 768): nothing spills into
+its neighbour (a workshop into the next day, a title into its badge, a link off the edge)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from lms.assessment import service as exams
+from lms.catalog.sync import sync_courses
+from tests.assessment.exam_factory import add_questions, answer_all, make_exam
+from tests.browser.test_exam_in_browser import sign_in
+from tests.browser.test_lesson_in_browser import PHONE
+from tests.catalog.content_tree import write_course
+from tests.workshops.helpers import make_workshop, officer
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+# Each calendar event's box and that of its day.
+EVENTS = """() => [...document.querySelectorAll('.calendar-event')].map(a => {
+  const e = a.getBoundingClientRect(), d = a.closest('td').getBoundingClientRect();
+  return {left: e.left, right: e.right, dayLeft: d.left, dayRight: d.right}; })"""
+
+
+@pytest.mark.parametrize("screen", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_workshop_stays_inside_its_day_on_the_calendar(live_server, factory, browser, screen):
+    with live_server.app_context():  # Wednesday 16 December, 09:00 in Shanghai
+        make_workshop(title="计量器具管理与强制检定实务", starts_at=datetime(2026, 12, 16, 1, tzinfo=UTC),
+                      ends_at=datetime(2026, 12, 16, 4, tzinfo=UTC))
+        login = officer(factory).login
+    page = browser.new_context(locale="zh-CN", **screen).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/workshops/calendar?month=2026-12")
+    (event,) = page.evaluate(EVENTS)
+    assert event["dayLeft"] <= event["left"] and event["right"] <= event["dayRight"], event
+    assert page.locator(".calendar-event").inner_text().startswith("09:00")
+    if screen is PHONE:  # the title is listed under the month instead
+        assert "12-16 09:00 计量器具管理与强制检定实务" in page.inner_text(".list-group")
+    page.context.close()
+
+
+def test_the_feed_address_shows_whole_and_copies(live_server, factory, browser):
+    with live_server.app_context():
+        login = officer(factory).login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/workshops/")
+    box = page.locator("#feed-url")
+    assert "/workshops/feed/" in box.inner_text() and box.inner_text().strip().endswith(".ics")
+    assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing cut off
+    page.click("text=复制地址")
+    # Headless Chromium grants no clipboard here: the address is selected for the phone's copy.
+    page.wait_for_function("() => document.getElementById('feed-url-status').textContent !== ''")
+    status = page.inner_text("#feed-url-status")
+    if "已选中" in status:
+        assert page.evaluate("getSelection().toString().trim()") == box.inner_text().strip()
+    else:
+        assert "已复制" in status
+    page.context.close()
+
+
+def test_a_long_lesson_title_keeps_clear_of_its_badge(live_server, factory, browser, tmp_path):
+    write_course(tmp_path, lessons=[("01-first", "关键控制点判断树与 HACCP 计划表的编制和验证", 1.0)])
+    live_server.config.update(CONTENT_ROOT=str(tmp_path), MIN_READ_SECONDS=0, MAX_READ_SECONDS=0)
+    with live_server.app_context():
+        sync_courses(tmp_path)
+        login = factory.user("officer").login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/courses/demo/01-first")
+    page.click("text=标记为已学完")
+    page.goto(live_server.live_url + "/courses/demo")
+    title = page.locator(".list-group-item a").bounding_box()
+    badge = page.locator(".list-group-item .badge", has_text="已学完").bounding_box()
+    assert title["x"] + title["width"] + 4 <= badge["x"], (title, badge)
+    page.context.close()
+
+
+def test_the_exam_history_fits_a_phone_in_english(live_server, factory, browser):
+    with live_server.app_context():
+        add_questions("metrology", "single", 3)
+        exam = make_exam()
+        user = factory.user("officer")
+        for correct in (False, True):
+            attempt = exams.start_attempt(exam, user.id)
+            answer_all(attempt, correct=correct)
+            exams.submit(attempt)
+        exam_id, login = exam.id, user.login
+    page = browser.new_context(locale="en", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(f"{live_server.live_url}/lang/en")  # the interface is Chinese until English is chosen
+    page.goto(f"{live_server.live_url}/exams/{exam_id}")
+    table = page.locator(".table-responsive").last
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), table.evaluate("el => el.scrollWidth")
+    link = page.locator("a", has_text="View").first.bounding_box()
+    assert link["x"] + link["width"] <= 390
+    page.context.close()
