@@ -126,6 +126,7 @@ def issue_invite_codes(filings: list[Filing]) -> list[tuple[Filing, str]]:
         filing.invite_created_at = now
         issued.append((filing, code))
     if issued:
-        audit.record("filing.invites_issued", "", _("%(n)s 个邀请码", n=len(issued)),
+        one = f"filing:{issued[0][0].id}" if len(issued) == 1 else ""  # a lost code made again: whose
+        audit.record("filing.invites_issued", one, _("%(n)s 个邀请码", n=len(issued)),
                      details={"filings": [f.id for f, _c in issued][:1000]})
     return issued

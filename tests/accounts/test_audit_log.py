@@ -155,3 +155,12 @@ def test_a_role_change_reads_from_its_recorded_details_not_its_text(client, admi
     db.session.commit()
     [row] = [r for r in log_rows(client) if "更改角色" in r]
     assert f"{odd.login}: 首席质量官 → 工作人员" in row
+
+
+def test_a_code_made_again_for_one_officer_names_their_filing(client, factory, admin):
+    from lms.registry.service import issue_invite_codes
+
+    filing = factory.filing()
+    issue_invite_codes([filing])
+    db.session.commit()
+    assert log_rows(client)[0].endswith(f"生成邀请码 | 备案 #{filing.id} | 1 个邀请码")
