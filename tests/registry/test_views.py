@@ -86,6 +86,7 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     assert {"统一社会信用代码", "身份证号", "手机号码", "备案编号"} <= text and "聘任日期" not in text  # Excel keeps the digits
     page = as_staff.get("/staff/registry/import").get_data(as_text=True)
     assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
+    assert "<code class=\"me-1\">enterprise_name</code>" in page  # the English headers the import also takes
     filled = row(make_uscc(), "相南街道", "模板填写人")
     book.active.append([filled.get(name, "") for name in header])
     stream = io.BytesIO()
