@@ -11,11 +11,11 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import force_locale
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -196,13 +196,8 @@ def _certificates(user_ids: set[int], program: Program | None, as_of: date) -> d
     rule; a valid one before a replaced one, then the latest), in one query."""
     if program is None or not user_ids:
         return {}
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    query = (select(Certificate).where(
-        Certificate.user_id.in_(user_ids), Certificate.program_id == program.id,
-        Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
-        or_(Certificate.status.in_(("valid", "replaced")),
-            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
-        .order_by(Certificate.user_id, Certificate.status == "valid", Certificate.issued_on, Certificate.id))
+    query = (select(Certificate).where(Certificate.user_id.in_(user_ids), *coverage.in_force_on(program.id, as_of))
+             .order_by(Certificate.user_id, Certificate.status == "valid", Certificate.issued_on, Certificate.id))
     return {c.user_id: c for c in db.session.scalars(query)}  # each officer's last one wins
 
 

@@ -53,13 +53,18 @@ def filed_on(as_of: date):
     return and_(Filing.appointed_on <= as_of, or_(Filing.ended_on.is_(None), Filing.ended_on > as_of))
 
 
-def trained_on(program_id: int, as_of: date):
+def in_force_on(program_id: int, as_of: date):
+    """Conditions on Certificate: of the program and in force on that date (issued, not yet
+    expired, and not revoked by its end; a certificate later replaced by a corrected one was
+    in force until then)."""
     end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    return exists().where(
-        Certificate.user_id == Filing.user_id, Certificate.program_id == program_id,
-        Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
-        or_(Certificate.status.in_(("valid", "replaced")),
-            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+    return (Certificate.program_id == program_id, Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
+            or_(Certificate.status.in_(("valid", "replaced")),
+                and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+
+
+def trained_on(program_id: int, as_of: date):
+    return exists().where(Certificate.user_id == Filing.user_id, *in_force_on(program_id, as_of))
 
 
 def started_by(as_of: date):
@@ -72,11 +77,7 @@ def started_by(as_of: date):
 
 def _certificate_holders(program_id: int, as_of: date):
     """Users holding a certificate of the program in force on that date."""
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    return select(Certificate.user_id).where(
-        Certificate.program_id == program_id, Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
-        or_(Certificate.status.in_(("valid", "replaced")),
-            and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+    return select(Certificate.user_id).where(*in_force_on(program_id, as_of))
 
 
 def _starters(as_of: date):
