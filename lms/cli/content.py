@@ -1,0 +1,77 @@
+"""Courses and questions: syncing content/ and importing question files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from lms.cli import lms_cli
+
+
+@lms_cli.command("sync-content")
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def sync_content(dry_run: bool) -> None:
+    """Load courses/ (and the question bank) into the database, idempotently."""
+    from flask import current_app
+
+    from lms.assessment.bank import sync_content as sync
+    from lms.catalog.content import ContentError
+
+    root = Path(current_app.config["CONTENT_ROOT"])
+    try:
+        report = sync(root, dry_run=dry_run)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("内容有错误，未做任何更改。") from error
+    verb = "将" if dry_run else "已"
+    click.echo(f"课程：{verb}新增 {len(report.courses_added)}，更新 {len(report.courses_changed)}，"
+               f"停用 {len(report.courses_retired)}；课时：{verb}新增 {len(report.lessons_added)}，"
+               f"更新 {len(report.lessons_changed)}，停用 {len(report.lessons_retired)}，"
+               f"未变 {report.unchanged}")
+    bank = report.extra
+    click.echo(f"试题：{verb}新增 {len(bank.added)}，更新 {len(bank.changed)}，停用 {len(bank.retired)}，"
+               f"未变 {bank.unchanged}")
+
+@lms_cli.command("import-questions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--topic", required=True, help="The course slug the questions belong to.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "gift", "aiken", "moodle_xml"]), default="auto")
+@click.option("--dry-run", is_flag=True, help="Preview only; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as one JSON object.")
+@with_appcontext
+def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: bool) -> None:
+    """Import questions from GIFT, Aiken or Moodle XML into the bank."""
+    from lms.assessment.importer import UnknownTopic, commit_import, preview_import
+    from lms.assessment.paper import kind_labels
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException("文件应为 UTF-8 编码") from error
+    try:
+        preview = preview_import(text, file.name, topic, fmt)
+    except UnknownTopic as error:
+        raise click.ClickException(str(error)) from error
+    report = preview.as_dict()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        kinds = kind_labels()
+        click.echo(f"可导入 {report['questions']} 题：" + "，".join(f"{kinds.get(k, k)} {v}"
+                                                             for k, v in report["by_type"].items()))
+        for item in report["skipped"]:
+            click.echo(f"  跳过 第 {item['line']} 行：{item['message']}")
+        for item in report["errors"]:
+            click.echo(f"  错误 {file.name}:{item['line']}：{item['message']}", err=True)
+    if report["errors"]:
+        sys.exit(1)
+    if not dry_run:
+        count = commit_import(preview, file.name)
+        if not as_json:
+            click.echo(f"已导入 {count} 题。")
