@@ -5,7 +5,8 @@ import re
 from lms.accounts.service import find_user
 from lms.demo import load_demo
 from lms.extensions import db
-from lms.workshops.service import attended_hours, upcoming_enrollments
+from lms.workshops.checkin import attended_hours
+from lms.workshops.service import upcoming_enrollments
 
 
 def test_demo_accounts_sign_in_and_the_workshops_are_there(app, client):

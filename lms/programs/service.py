@@ -64,14 +64,14 @@ def online_hours(user_id: int) -> float:
 
 def hours_toward(user_id: int, program: Program) -> float:
     """Study hours that count for the program: online lessons and the workshops attended."""
-    from lms.workshops.service import attended_hours
+    from lms.workshops.checkin import attended_hours
 
     return online_hours(user_id) + attended_hours(user_id, program.id)
 
 
 def hours_by_user(program: Program) -> dict[int, float]:
     """hours_toward for every officer at once, in two grouped queries (exports)."""
-    from lms.workshops.service import attended_hours_by_user
+    from lms.workshops.checkin import attended_hours_by_user
 
     rows = db.session.execute(
         select(LessonProgress.user_id, func.sum(Lesson.hours))

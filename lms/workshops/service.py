@@ -1,4 +1,5 @@
-"""The rules of workshops: who may enrol, seats and the waitlist, check-in and hours.
+"""The rules of workshops: who may enrol, seats and the waitlist, scheduling, notices (check-in
+and the hours it credits: checkin.py).
 
 Seats are counted, never stored: an enrolment holds a seat while it is enrolled, attended or
 a no-show. Every change of seats first bumps the workshop's ``seat_version`` with one
@@ -9,18 +10,14 @@ never exceeded.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
-from lms.accounts.models import User
 from lms.core import audit
 from lms.core.models import aware, utcnow
 from lms.extensions import db
@@ -30,7 +27,6 @@ from lms.workshops.models import (
     CANCELLED,
     ENROLLED,
     HOLDS_SEAT,
-    NO_SHOW,
     SCHEDULED,
     WAITLISTED,
     WITHDRAWN,
@@ -38,13 +34,6 @@ from lms.workshops.models import (
     Workshop,
 )
 
-# Staff may check people in from an hour before the start (registration desk); officers'
-# self check-in opens half an hour before. Both close when the session ends.
-STAFF_CHECKIN_EARLY = timedelta(hours=1)
-SELF_CHECKIN_EARLY = timedelta(minutes=30)
-# The code on the screen changes every ten minutes; the previous one is still accepted, so a
-# photo sent to someone who is not in the room stops working soon.
-SESSION_CODE_PERIOD = 600
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the door
 
 
@@ -294,219 +283,6 @@ def copy_workshop(workshop: Workshop, starts_at: datetime) -> Workshop:
     audit.record("workshop.copied", f"workshop:{copy.id}", copy.title, {"from": workshop.id})
     db.session.commit()
     return copy
-
-
-# --- check-in -----------------------------------------------------------------------------
-
-
-def session_code(workshop: Workshop, at: datetime | None = None) -> str:
-    """The six-digit self check-in code shown on the room's screen at that moment."""
-    slot = int((at or utcnow()).timestamp()) // SESSION_CODE_PERIOD
-    key = current_app.config["SECRET_KEY"].encode() + b"workshop-session"
-    digest = hmac.new(key, f"{workshop.id}:{slot}".encode(), hashlib.sha256).digest()
-    return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
-
-
-def _session_code_is_valid(workshop: Workshop, code: str, now: datetime) -> bool:
-    code = code.strip()
-    return any(hmac.compare_digest(code, session_code(workshop, now - timedelta(seconds=lag)))
-               for lag in (0, SESSION_CODE_PERIOD))
-
-
-def _check_window(workshop: Workshop, now: datetime, early: timedelta) -> None:
-    if workshop.is_cancelled:
-        raise WorkshopError(_("该培训班已取消。"))
-    if now < aware(workshop.starts_at) - early:
-        raise WorkshopError(_("签到尚未开始：开始前 %(m)s 分钟开放。", m=int(early.total_seconds() // 60)))
-    if now > aware(workshop.ends_at):
-        raise WorkshopError(_("培训班已结束，签到已关闭。"))
-
-
-MAX_FRAME_BYTES = 2 * 1024 * 1024
-MAX_FRAME_PIXELS = 50_000_000
-
-
-def read_qr(image: bytes) -> str | None:
-    """The text of the first QR code in a camera frame (JPEG or PNG), or None."""
-    import io
-
-    import zxingcpp
-    from PIL import Image, UnidentifiedImageError
-
-    if not image or len(image) > MAX_FRAME_BYTES:
-        return None
-    try:
-        frame = Image.open(io.BytesIO(image))
-        # Only the header is read so far: a small PNG can claim a huge canvas (a decompression
-        # bomb), refused before it is decoded. A phone camera's frame is at most about 50 MP.
-        if frame.width * frame.height > MAX_FRAME_PIXELS:
-            return None
-        frame.thumbnail((1280, 1280))  # a bigger frame costs time and reads no better
-        found = zxingcpp.read_barcodes(frame.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
-    return found[0].text if found else None
-
-
-def normalise_code(raw: str) -> str:
-    """What a scanner or a person typed: the code alone, or the check-in URL that carries it."""
-    raw = (raw or "").strip()
-    if "code=" in raw:
-        raw = raw.split("code=", 1)[1].split("&", 1)[0]
-    return raw.upper().replace(" ", "").replace("-", "")
-
-
-def check_in_by_code(workshop: Workshop, raw_code: str, now: datetime | None = None) -> tuple[Enrollment, bool]:
-    """Staff check in the officer whose personal code was scanned or typed. Returns the
-    enrollment and whether this call checked them in (False: they already were). Commits."""
-    now = now or utcnow()
-    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
-    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.checkin_code == normalise_code(raw_code)))
-    if enrollment is None or enrollment.workshop_id != workshop.id:
-        raise WorkshopError(_("签到码无效，或不属于本培训班。"))
-    return enrollment, _attend(enrollment, now, "staff")
-
-
-def checkin_is_open(workshop: Workshop, now: datetime | None = None) -> bool:
-    """Whether staff may check people in now (the window check_in_by_code keeps)."""
-    try:
-        _check_window(workshop, now or utcnow(), STAFF_CHECKIN_EARLY)
-    except WorkshopError:
-        return False
-    return True
-
-
-def find_enrollments(workshop: Workshop, text: str, limit: int = 20) -> list[Enrollment]:
-    """Seats and waitlist places in the workshop whose officer's name contains the text or,
-    when it is digits (four or more: the end of a number will do), whose mobile does."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):  # +86 138 ...
-        digits = digits[2:]
-    if len(digits) >= 4 and not text.strip("+- 0123456789"):
-        people = (select(User.id).outerjoin(Filing, and_(Filing.user_id == User.id, Filing.status == "current"))
-                  .where(or_(Filing.mobile.contains(digits, autoescape=True),
-                             User.phone.contains(digits, autoescape=True))))
-    else:
-        people = select(User.id).where(User.name.contains(text, autoescape=True))
-    return list(db.session.scalars(
-        select(Enrollment).join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.workshop_id == workshop.id, Enrollment.status != WITHDRAWN,
-               Enrollment.user_id.in_(people))
-        .order_by(Enrollment.queued_at, Enrollment.id).limit(limit)))
-
-
-def _enrollment_in(workshop: Workshop, enrollment_id: int) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.workshop_id != workshop.id:
-        raise WorkshopError(_("没有找到该报名记录。"))
-    return enrollment
-
-
-def check_in_manually(workshop: Workshop, enrollment_id: int, now: datetime | None = None) -> tuple[Enrollment, bool]:
-    """Staff check in someone from the list, without their code (a lost phone, the paper
-    sheet keyed back in); the same window and rules as a scan. Commits."""
-    now = now or utcnow()
-    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
-    enrollment = _enrollment_in(workshop, enrollment_id)
-    return enrollment, _attend(enrollment, now, "manual")
-
-
-def admit_from_waitlist(workshop: Workshop, enrollment_id: int, now: datetime | None = None) -> Enrollment:
-    """A waitlisted officer who came to the door takes a free seat and is checked in; refused
-    when every seat is taken. Commits."""
-    now = now or utcnow()
-    _check_window(workshop, now, STAFF_CHECKIN_EARLY)
-    enrollment = _enrollment_in(workshop, enrollment_id)
-    _lock(workshop)
-    db.session.refresh(enrollment)
-    name, taken = enrollment.user.name, seats_taken(workshop.id)
-    if enrollment.status != WAITLISTED:  # admitted meanwhile, at another desk
-        db.session.rollback()
-        raise WorkshopError(_("%(name)s 不在候补名单中。", name=name))
-    if taken >= workshop.capacity:
-        db.session.rollback()
-        raise WorkshopError(_("名额已满（%(t)s / %(n)s），%(name)s 不能从候补转为正式报名；如需加座，请先编辑培训班增加名额。",
-                              t=taken, n=workshop.capacity, name=name))
-    enrollment.status = ENROLLED
-    db.session.flush()
-    _attend(enrollment, now, "manual", {"from_waitlist": True})
-    return enrollment
-
-
-def self_check_in(workshop: Workshop, user_id: int, code: str, now: datetime | None = None) -> bool:
-    """An officer in the room checks themselves in with the code on the screen. Commits."""
-    now = now or utcnow()
-    _check_window(workshop, now, SELF_CHECKIN_EARLY)
-    if not _session_code_is_valid(workshop, code, now):
-        raise WorkshopError(_("现场签到码不正确或已过期，请看屏幕上的最新签到码。"))
-    enrollment = enrollment_of(workshop.id, user_id)
-    if enrollment is None:
-        raise WorkshopError(_("您没有报名该培训班。"))
-    return _attend(enrollment, now, "self")
-
-
-def _attend(enrollment: Enrollment, now: datetime, by: str, details: dict | None = None) -> bool:
-    """Record attendance and credit the hours, once: a second scan changes nothing. ``by`` is
-    staff (a scanned code), self (the room's code) or manual (staff, from the list)."""
-    if enrollment.status == WAITLISTED:
-        raise WorkshopError(_("%(name)s 仍在候补名单中，未获得座位。", name=enrollment.user.name))
-    if enrollment.status == WITHDRAWN:
-        raise WorkshopError(_("%(name)s 已取消报名。", name=enrollment.user.name))
-    hours = enrollment.workshop.hours
-    # One guarded UPDATE: two scans at the same moment credit the hours once.
-    done = db.session.execute(
-        update(Enrollment).where(Enrollment.id == enrollment.id, Enrollment.status.in_((ENROLLED, NO_SHOW)))
-        .values(status=ATTENDED, checked_in_at=now, checked_in_by=by, hours_credited=hours)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    if done:
-        audit.record("workshop.checked_in", f"workshop:{enrollment.workshop_id}",
-                     f"{enrollment.user.name} ({by})", {"enrollment": enrollment.id, "name": enrollment.user.name,
-                                                        "by": by, **(details or {})})
-    db.session.commit()
-    db.session.refresh(enrollment)
-    if done:
-        from lms.core.signals import progress_made
-
-        progress_made.send(current_app._get_current_object(), user_id=enrollment.user_id)
-    return done
-
-
-def close_attendance(workshop: Workshop, now: datetime | None = None) -> int:
-    """After the session: whoever held a seat and did not come is a no-show. Commits."""
-    now = now or utcnow()
-    if now < aware(workshop.starts_at):
-        raise WorkshopError(_("培训班尚未开始，不能结束签到。"))
-    count = db.session.execute(
-        update(Enrollment).where(Enrollment.workshop_id == workshop.id, Enrollment.status == ENROLLED)
-        .values(status=NO_SHOW).execution_options(synchronize_session=False)).rowcount
-    workshop.attendance_closed_at = now
-    audit.record("workshop.attendance_closed", f"workshop:{workshop.id}", workshop.title, {"no_shows": count})
-    db.session.commit()
-    return count
-
-
-def attended_hours(user_id: int, program_id: int | None = None) -> float:
-    """Hours credited for workshops attended (for a program: its own workshops and those that
-    belong to no program)."""
-    query = (select(func.coalesce(func.sum(Enrollment.hours_credited), 0.0))
-             .join(Workshop, Workshop.id == Enrollment.workshop_id)
-             .where(Enrollment.user_id == user_id, Enrollment.status == ATTENDED))
-    if program_id is not None:
-        query = query.where(or_(Workshop.program_id == program_id, Workshop.program_id.is_(None)))
-    return float(db.session.scalar(query) or 0.0)
-
-
-def attended_hours_by_user(program_id: int) -> dict[int, float]:
-    """attended_hours for every officer at once (exports): user id -> hours."""
-    rows = db.session.execute(
-        select(Enrollment.user_id, func.sum(Enrollment.hours_credited))
-        .join(Workshop, Workshop.id == Enrollment.workshop_id)
-        .where(Enrollment.status == ATTENDED, or_(Workshop.program_id == program_id, Workshop.program_id.is_(None)))
-        .group_by(Enrollment.user_id))
-    return {uid: float(hours or 0) for uid, hours in rows}
 
 
 # --- what officers see --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.identifiers import mask_mobile
 from lms.registry.models import Town
-from lms.workshops import exports, service
+from lms.workshops import checkin, exports, service
 from lms.workshops.forms import (
     CancelForm,
     CheckinForm,
@@ -113,7 +113,7 @@ def detail(workshop_id: int):
     rows = list(exports.attendance_rows(workshop, officers))
     withdrawn = [e for e in workshop.enrollments if e.status not in HOLDS_SEAT and e.status != "waitlisted"]
     return render_template("workshops/staff_detail.html", workshop=workshop, rows=rows, withdrawn=withdrawn,
-                           checkin_open=service.checkin_is_open(workshop),
+                           checkin_open=checkin.checkin_is_open(workshop),
                            taken=sum(1 for e in workshop.enrollments if e.status in HOLDS_SEAT),
                            attended=sum(1 for e in workshop.enrollments if e.status == ATTENDED),
                            ended=utcnow() > service.aware(workshop.ends_at), cancel_form=CancelForm(),
@@ -152,7 +152,7 @@ def copy(workshop_id: int):
 def close(workshop_id: int):
     workshop = db.get_or_404(Workshop, workshop_id)
     try:
-        count = service.close_attendance(workshop)
+        count = checkin.close_attendance(workshop)
     except service.WorkshopError as error:
         flash(str(error), "warning")
     else:
@@ -176,7 +176,7 @@ def scan(workshop_id: int | None = None):
     workshop = db.get_or_404(Workshop, workshop_id) if workshop_id else None
     if workshop is None:
         enrollment = db.session.scalar(select(Enrollment).where(
-            Enrollment.checkin_code == service.normalise_code(code))) if code else None
+            Enrollment.checkin_code == checkin.normalise_code(code))) if code else None
         if enrollment is None:
             flash(_("签到码无效，或不属于本培训班。") if code else _("请从培训班页面进入扫码签到。"), "danger")
             return redirect(url_for("workshops_staff.index"))
@@ -185,7 +185,7 @@ def scan(workshop_id: int | None = None):
     result = None
     if form.validate_on_submit():
         try:
-            enrollment, done = service.check_in_by_code(workshop, form.code.data)
+            enrollment, done = checkin.check_in_by_code(workshop, form.code.data)
             result = ("success" if done else "info", enrollment,
                       _("签到成功") if done else _("已签到过，不重复认定学时"))
         except service.WorkshopError as error:
@@ -206,7 +206,7 @@ def scan(workshop_id: int | None = None):
 def _found(workshop: Workshop, query: str) -> list[tuple[Enrollment, str, str]]:
     """(enrollment, enterprise, masked mobile) of those the search at the door found: the
     screen at the desk may be seen by the next in line."""
-    matches = service.find_enrollments(workshop, query)
+    matches = checkin.find_enrollments(workshop, query)
     officers = exports.officer_details([e.user_id for e in matches])
     rows = []
     for e in matches:
@@ -227,7 +227,7 @@ def manual_checkin(workshop_id: int, enrollment_id: int):
     """Check someone in from the list, without their code: the same window and record as a scan."""
     workshop = db.get_or_404(Workshop, workshop_id)
     try:
-        enrollment, done = service.check_in_manually(workshop, enrollment_id)
+        enrollment, done = checkin.check_in_manually(workshop, enrollment_id)
     except service.WorkshopError as error:
         flash(str(error), "danger")
     else:
@@ -241,7 +241,7 @@ def admit(workshop_id: int, enrollment_id: int):
     """A waitlisted walk-in takes a free seat and is checked in."""
     workshop = db.get_or_404(Workshop, workshop_id)
     try:
-        enrollment = service.admit_from_waitlist(workshop, enrollment_id)
+        enrollment = checkin.admit_from_waitlist(workshop, enrollment_id)
     except service.WorkshopError as error:
         flash(str(error), "danger")
     else:
@@ -253,7 +253,7 @@ def admit(workshop_id: int, enrollment_id: int):
 def decode():
     """A camera frame from the check-in page, for browsers that cannot read QR codes
     themselves (no BarcodeDetector: desktop Chrome on Windows, Firefox, Safari)."""
-    text = service.read_qr(request.get_data(cache=False)) if request.content_length else None
+    text = checkin.read_qr(request.get_data(cache=False)) if request.content_length else None
     return {"text": text}
 
 
@@ -262,7 +262,7 @@ def screen(workshop_id: int):
     """The room's screen: a QR code and a six-digit code for self check-in; it changes every ten
     minutes, and the page reloads itself."""
     workshop = db.get_or_404(Workshop, workshop_id)
-    code = service.session_code(workshop)
+    code = checkin.session_code(workshop)
     url = public_url("workshops.self_checkin", workshop_id=workshop.id, code=code)
     qr = segno.make(url, error="m").svg_data_uri(scale=10, border=2)
     return render_template("workshops/screen.html", workshop=workshop, code=code, qr=qr, url=url)

@@ -14,7 +14,7 @@ from lms.core.auth import per_user
 from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
-from lms.workshops import calendar, service
+from lms.workshops import calendar, checkin, service
 from lms.workshops.forms import CheckinForm, local_zone
 from lms.workshops.models import SCHEDULED, WAITLISTED, Workshop
 
@@ -38,7 +38,7 @@ def index():
     return render_template("workshops/index.html", workshops=workshops, mine=mine, counts=counts,
                            past=past, has_filing=service.audience_of(current_user.id) is not None,
                            feed_url=public_url("workshops.feed", token=calendar.feed_token(current_user)),
-                           hours=service.attended_hours(current_user.id))
+                           hours=checkin.attended_hours(current_user.id))
 
 
 def _visible_or_404(workshop_id: int) -> Workshop:
@@ -134,7 +134,7 @@ def self_checkin(workshop_id: int):
     form = CheckinForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
-            done = service.self_check_in(workshop, current_user.id, form.code.data)
+            done = checkin.self_check_in(workshop, current_user.id, form.code.data)
         except service.WorkshopError as error:
             flash(str(error), "danger")
         else:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from lms.core import audit
 from lms.core.audit import AuditEntry
 from lms.extensions import db
-from lms.workshops import service
+from lms.workshops import checkin, service
 from lms.workshops.models import ATTENDED, ENROLLED, WAITLISTED, WITHDRAWN, Workshop
 from tests.workshops.helpers import BEFORE, START, make_workshop
 
@@ -48,10 +48,10 @@ def _free_a_seat(workshop: Workshop) -> None:
 def test_manual_check_in_credits_the_hours_once_and_is_audited_as_manual(app, factory):
     workshop = make_workshop(hours=3.0)
     seat = service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
-    enrollment, done = service.check_in_manually(workshop, seat.id, DURING)
+    enrollment, done = checkin.check_in_manually(workshop, seat.id, DURING)
     assert done and enrollment.status == ATTENDED and enrollment.checked_in_by == "manual"
     assert enrollment.hours_credited == 3.0
-    assert service.check_in_manually(workshop, seat.id, DURING)[1] is False
+    assert checkin.check_in_manually(workshop, seat.id, DURING)[1] is False
     (entry,) = _check_ins()
     assert entry.details["by"] == "manual" and entry.details["name"] == "罗晓东"
     assert audit.describe(entry, {}) == "罗晓东（工作人员手工签到）"
@@ -70,9 +70,9 @@ def test_manual_check_in_keeps_the_scan_window(app, factory, moment, message):
     workshop = make_workshop()
     seat = service.enrol(workshop, person(factory, "王明", "13800001111").id, BEFORE)
     with pytest.raises(service.WorkshopError, match=message):
-        service.check_in_manually(workshop, seat.id, moment)
+        checkin.check_in_manually(workshop, seat.id, moment)
     with pytest.raises(service.WorkshopError, match=message):
-        service.admit_from_waitlist(workshop, seat.id, moment)
+        checkin.admit_from_waitlist(workshop, seat.id, moment)
     assert seat.status == ENROLLED and not _check_ins()
 
 
@@ -80,11 +80,11 @@ def test_manual_check_in_refuses_another_workshops_or_a_withdrawn_enrollment(app
     workshop, other = make_workshop(), make_workshop()
     elsewhere = service.enrol(other, person(factory, "李强", "13800002222").id, BEFORE)
     with pytest.raises(service.WorkshopError, match="没有找到"):
-        service.check_in_manually(workshop, elsewhere.id, DURING)
+        checkin.check_in_manually(workshop, elsewhere.id, DURING)
     gone = service.enrol(workshop, person(factory, "赵敏", "13800003333").id, BEFORE)
     service.withdraw(gone, BEFORE)
     with pytest.raises(service.WorkshopError, match="已取消报名"):
-        service.check_in_manually(workshop, gone.id, DURING)
+        checkin.check_in_manually(workshop, gone.id, DURING)
 
 
 def test_manual_check_in_of_a_waitlisted_officer_does_not_skip_the_capacity_rule(app, factory):
@@ -92,7 +92,7 @@ def test_manual_check_in_of_a_waitlisted_officer_does_not_skip_the_capacity_rule
     service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
     waiting = service.enrol(workshop, person(factory, "王明", "13800001111").id, BEFORE)
     with pytest.raises(service.WorkshopError, match="候补"):
-        service.check_in_manually(workshop, waiting.id, DURING)
+        checkin.check_in_manually(workshop, waiting.id, DURING)
 
 
 def test_a_waitlisted_walk_in_is_refused_while_every_seat_is_taken(app, factory):
@@ -100,7 +100,7 @@ def test_a_waitlisted_walk_in_is_refused_while_every_seat_is_taken(app, factory)
     service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
     waiting = service.enrol(workshop, person(factory, "王明", "13800001111").id, BEFORE)
     with pytest.raises(service.WorkshopError, match=r"名额已满（1 / 1），王明 不能从候补转为正式报名"):
-        service.admit_from_waitlist(workshop, waiting.id, DURING)
+        checkin.admit_from_waitlist(workshop, waiting.id, DURING)
     db.session.refresh(waiting)
     assert waiting.status == WAITLISTED and not _check_ins()
 
@@ -110,13 +110,13 @@ def test_a_waitlisted_walk_in_takes_a_free_seat_and_is_checked_in(app, factory):
     service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
     waiting = service.enrol(workshop, person(factory, "王明", "13800001111").id, BEFORE)
     _free_a_seat(workshop)
-    admitted = service.admit_from_waitlist(workshop, waiting.id, DURING)
+    admitted = checkin.admit_from_waitlist(workshop, waiting.id, DURING)
     assert admitted.status == ATTENDED and admitted.checked_in_by == "manual" and admitted.hours_credited == 3.0
     assert service.seats_taken(workshop.id) == workshop.capacity == 2
     (entry,) = _check_ins()
     assert entry.details["by"] == "manual" and entry.details["from_waitlist"] is True
     with pytest.raises(service.WorkshopError, match="不在候补名单中"):  # a second desk, a moment later
-        service.admit_from_waitlist(workshop, waiting.id, DURING)
+        checkin.admit_from_waitlist(workshop, waiting.id, DURING)
 
 
 def test_find_an_enrollment_by_name_or_mobile(app, factory):
@@ -124,20 +124,20 @@ def test_find_an_enrollment_by_name_or_mobile(app, factory):
     seat = service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
     waiting = service.enrol(workshop, person(factory, "王晓明", "13800001111").id, BEFORE)
     service.enrol(other, person(factory, "罗晓西", "13600007309").id, BEFORE)
-    assert service.find_enrollments(workshop, "晓") == [seat, waiting]  # in the order they asked for a seat
-    assert service.find_enrollments(workshop, "罗晓") == [seat]  # not another workshop's
-    assert service.find_enrollments(workshop, "7309") == [seat]  # the end of the mobile
-    assert service.find_enrollments(workshop, "+86 136 9879 7309") == [seat]
-    assert service.find_enrollments(workshop, "  ") == [] and service.find_enrollments(workshop, "%") == []
+    assert checkin.find_enrollments(workshop, "晓") == [seat, waiting]  # in the order they asked for a seat
+    assert checkin.find_enrollments(workshop, "罗晓") == [seat]  # not another workshop's
+    assert checkin.find_enrollments(workshop, "7309") == [seat]  # the end of the mobile
+    assert checkin.find_enrollments(workshop, "+86 136 9879 7309") == [seat]
+    assert checkin.find_enrollments(workshop, "  ") == [] and checkin.find_enrollments(workshop, "%") == []
     service.withdraw(waiting, BEFORE)
-    assert service.find_enrollments(workshop, "王晓明") == []
+    assert checkin.find_enrollments(workshop, "王晓明") == []
     assert waiting.status == WITHDRAWN
 
 
 def test_the_attendance_list_names_a_manual_check_in(as_staff, factory):
     workshop = make_workshop(**_soon())
     seat = service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, datetime.now(UTC) - timedelta(hours=1))
-    service.check_in_manually(workshop, seat.id)
+    checkin.check_in_manually(workshop, seat.id)
     sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/workshops/{workshop.id}/attendance.xlsx").data)).active
     (row,) = sheet.iter_rows(min_row=3, values_only=True)
     assert row[1] == "罗晓东" and row[8] == "工作人员手工"
