@@ -20,7 +20,8 @@ from lms.extensions import db
 @with_appcontext
 def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import the filing registry's roster export (XLSX, XLS or CSV)."""
-    from lms.registry.importer import RosterFileError, estimate_rows, parse_roster
+    from lms.registry.importer import RosterFileError, parse_roster
+    from lms.registry.reading import estimate_rows
     from lms.registry.roster_plan import build_preview
 
     quiet = as_json or not sys.stderr.isatty()

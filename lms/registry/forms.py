@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from lms.core.forms import IntegerField
 from lms.registry.columns import END_REASON_LABELS, END_REASONS
 from lms.registry.identifiers import is_valid_mobile, normalize_mobile
-from lms.registry.importer import SUFFIXES
+from lms.registry.reading import SUFFIXES
 
 
 def _mobile(form, field):

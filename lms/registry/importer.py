@@ -1,4 +1,4 @@
-"""Reading the registry's roster export (CSV or XLSX) and validating every row.
+"""Validating every row of the registry's roster export (reading.py reads the file).
 
 The result is a list of clean RosterRow records plus row-by-row errors; nothing touches the
 database here. roster_plan.py compares the rows with the database and writes them.
@@ -6,17 +6,12 @@ database here. roster_plan.py compares the rows with the database and writes the
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, compress, islice
 from operator import attrgetter
-from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -33,16 +28,10 @@ from lms.registry.identifiers import (
     uscc_error,
 )
 from lms.registry.industries import division_name
+from lms.registry.reading import RosterFileError, read_table
 
 HEADER_SEARCH_ROWS = 10
-# Excel 2007+ and Excel 97-2003 (still what many office PCs and WPS save), both read by calamine.
-WORKBOOKS = (".xlsx", ".xlsm", ".xls")
-SUFFIXES = (*WORKBOOKS, ".csv", ".txt")
 CHUNK_ROWS = 5000  # rows validated column by column at a time; progress is reported per chunk
-
-
-class RosterFileError(Exception):
-    """The file as a whole cannot be read (format, missing header); nothing was imported."""
 
 
 @dataclass
@@ -90,125 +79,6 @@ class ParsedRoster:
     unknown_columns: list[str] = field(default_factory=list)
     rejected_towns: dict[int, str] = field(default_factory=dict)  # row: town, of rows with errors
     headers: dict[str, str] = field(default_factory=dict)  # column key: its header as the file writes it
-
-
-def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
-    """Rows of the first sheet (a workbook) or of the CSV file, as sequences of cell values."""
-    suffix = Path(filename).suffix.lower()
-    if suffix in WORKBOOKS:
-        return _read_workbook(stream)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(stream.read())
-    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx、.xls 或 .csv 文件", suffix=suffix or "?"))
-
-
-def _first_sheet(source: IO[bytes] | Path) -> Any:
-    """The workbook's first sheet, read whole by calamine (Rust): 100,000 rows in about a second,
-    where openpyxl's read-only mode takes half a minute, longer than a request may."""
-    from python_calamine import CalamineWorkbook
-
-    _check_extent(source)
-    try:
-        if isinstance(source, Path):
-            return CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
-        return CalamineWorkbook.from_filelike(source).get_sheet_by_index(0)
-    except Exception as error:  # calamine raises several kinds for a damaged or foreign file
-        raise RosterFileError(_("无法读取 Excel 文件：文件可能已损坏，或者并不是 Excel 文件。请用 Excel 或 WPS "
-                                "打开它，另存为 .xlsx 后再上传")) from error
-
-
-# calamine holds the sheet as a full grid, 32 bytes a cell, from A1 to the farthest cell used:
-# one stray cell at XFD1048576 would ask for 512 GiB and abort the process, past any except.
-MAX_CELLS = 5_000_000  # 160 MB; a 100,000-row roster of 19 columns is 1.9 million
-_ROW_NUMBER = re.compile(rb' r="(\d+)"')  # <row r="12">; a cell's r="B12" starts with letters
-_LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')  # a cell beyond column Z
-
-
-def _check_extent(source: IO[bytes] | Path) -> None:
-    """Refuse, before calamine reads it, a workbook whose sheets span more than MAX_CELLS."""
-    import zipfile
-
-    try:
-        book = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError):
-        book = None  # an .xls, or not a workbook at all: calamine says which
-    try:
-        if book is not None:
-            with book:
-                for info in book.infolist():
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                        with book.open(info) as sheet:
-                            rows, columns = _extent(sheet)
-                        if rows * columns > MAX_CELLS:
-                            raise RosterFileError(_("工作表的范围太大（%(rows)s 行 × %(columns)s 列）：表格外的远处可能有"
-                                                    "零散的内容，请删除名册以外的行和列后另存，或把名册分成几个文件",
-                                                    rows=rows, columns=columns))
-    finally:
-        if not isinstance(source, Path):
-            source.seek(0)
-
-
-def _extent(sheet: IO[bytes]) -> tuple[int, int]:
-    """The last row and (at least 26) the last column a sheet's XML names, read in pieces."""
-    rows, columns, tail = 0, 26, b""
-    while chunk := sheet.read(1 << 23):
-        data = tail + chunk  # a reference cut by the piece's end is whole in the next one
-        rows = max(rows, max(map(int, _ROW_NUMBER.findall(data)), default=0))
-        columns = max(columns, max((column_number(m.decode()) for m in _LONG_COLUMN.findall(data)), default=0))
-        tail = data[-32:]
-    return rows, columns
-
-
-def column_number(letters: str) -> int:
-    """A=1, Z=26, AA=27, XFD=16384."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
-    # From the sheet's first row, so that row numbers are the spreadsheet's (a test holds this);
-    # empty cells are "", numbers float, dates date or datetime.
-    yield from _first_sheet(stream).iter_rows()
-
-
-def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
-    # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common, and
-    # its "Unicode text" (.txt, tab-separated) is UTF-16 with a BOM.
-    encodings = ("utf-16",) if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码"))
-    head = text[:4096]  # a text file saved by Excel or WPS separates cells with tabs
-    delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    if '"' not in text and "\0" not in text and "\r" not in (text := text.replace("\r\n", "\n")):
-        # Nothing quoted and one kind of line end: exactly what csv.reader would make of it.
-        yield from (line.split(delimiter) for line in text.split("\n"))
-    else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # lists: rows are only indexed
-        try:
-            yield from reader
-        except csv.Error as error:  # a cell over 128 KB: an unclosed quote swallowed the rest
-            raise RosterFileError(_("CSV 文件第 %(line)s 行附近有一个过长的单元格，多半是引号没有配对：请检查该处的引号",
-                                    line=reader.line_num)) from error
-
-
-def estimate_rows(path: Path) -> int:
-    """Roughly how many rows a file holds, for a progress bar."""
-    if path.suffix.lower() in WORKBOOKS:
-        try:
-            sheet = _first_sheet(path)
-        except RosterFileError:
-            return 1
-        return sheet.end[0] + 1 if sheet.end else 1  # the last row in use (0-based) + 1
-    with path.open("rb") as stream:
-        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")), 1)
 
 
 def _cell(value: Any) -> str:
