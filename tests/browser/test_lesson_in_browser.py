@@ -58,15 +58,22 @@ def test_two_officers_read_mark_done_and_switch_language(live_server, factory, b
         page.context.close()
 
 
-def test_the_reading_clock_counts_down_and_then_enables_the_button(live_server, factory, browser, tmp_path):
-    write_course(tmp_path)
-    live_server.config.update(CONTENT_ROOT=str(tmp_path), MIN_READ_SECONDS=3, MAX_READ_SECONDS=3)
+def first_lesson_on_a_phone(live_server, factory, browser, tmp_path, read_seconds: int, **course):
+    """A new officer on a phone, on the first lesson of a course written to tmp_path that must
+    be open read_seconds before it can be marked done."""
+    write_course(tmp_path, **course)
+    live_server.config.update(CONTENT_ROOT=str(tmp_path), MIN_READ_SECONDS=read_seconds, MAX_READ_SECONDS=read_seconds)
     with live_server.app_context():
         sync_courses(tmp_path)
         login = factory.user("officer").login
     page = browser.new_context(locale="zh-CN", **PHONE).new_page()
     sign_in(page, live_server.live_url, login)
     page.goto(live_server.live_url + "/courses/demo/01-first")
+    return page
+
+
+def test_the_reading_clock_counts_down_and_then_enables_the_button(live_server, factory, browser, tmp_path):
+    page = first_lesson_on_a_phone(live_server, factory, browser, tmp_path, 3)
     button = page.get_by_role("button", name="标记为已学完")
     assert button.is_disabled()
     first = int(page.inner_text("[data-countdown-seconds]"))

@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 import pytest
 
 from lms.assessment import service as exams
-from lms.catalog.sync import sync_courses
 from tests.assessment.exam_factory import add_questions, answer_all, make_exam
 from tests.browser.test_exam_in_browser import sign_in
-from tests.browser.test_lesson_in_browser import PHONE
-from tests.catalog.content_tree import write_course
+from tests.browser.test_lesson_in_browser import PHONE, first_lesson_on_a_phone
 from tests.workshops.helpers import make_workshop, officer
 
 pytestmark = pytest.mark.browser
@@ -59,14 +57,8 @@ def test_the_feed_address_shows_whole_and_copies(live_server, factory, browser):
 
 
 def test_a_long_lesson_title_keeps_clear_of_its_badge(live_server, factory, browser, tmp_path):
-    write_course(tmp_path, lessons=[("01-first", "关键控制点判断树与 HACCP 计划表的编制和验证", 1.0)])
-    live_server.config.update(CONTENT_ROOT=str(tmp_path), MIN_READ_SECONDS=0, MAX_READ_SECONDS=0)
-    with live_server.app_context():
-        sync_courses(tmp_path)
-        login = factory.user("officer").login
-    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
-    sign_in(page, live_server.live_url, login)
-    page.goto(live_server.live_url + "/courses/demo/01-first")
+    page = first_lesson_on_a_phone(live_server, factory, browser, tmp_path, 0,
+                                   lessons=[("01-first", "关键控制点判断树与 HACCP 计划表的编制和验证", 1.0)])
     page.click("text=标记为已学完")
     page.goto(live_server.live_url + "/courses/demo")
     title = page.locator(".list-group-item a").bounding_box()
