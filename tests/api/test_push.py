@@ -86,7 +86,7 @@ def test_each_way_a_body_can_be_wrong_has_its_own_message(client, token):
 def test_a_push_racing_another_gets_a_409_and_can_be_repeated(client, token, factory, monkeypatch):
     """Another push commits the same new enterprise between this one's check and its write:
     the UNIQUE on enterprise.uscc stops it at commit."""
-    from lms.api import views
+    from lms.api import push as views
 
     factory.town("东街道")
     checked = views.build_preview
