@@ -107,6 +107,8 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
     return xlsx_stream(book)
 
 
-def error_workbook(errors: list[RowError], labels: tuple[str, str, str]) -> io.BytesIO:
-    """Every error of a roster preview (the page lists the first 1,000), to fix the file by."""
-    return workbook("错误", list(labels), ([e.row, e.column, e.message] for e in errors), (8, 20, 80))
+def error_workbook(errors: list[RowError], names: dict[int, tuple[str, str]], labels: tuple[str, ...]) -> io.BytesIO:
+    """Every error of a roster preview (the page lists the first 1,000), to fix the file by:
+    row, enterprise, officer, column, problem."""
+    rows = ([e.row, *names.get(e.row, ("", "")), e.column, e.message] for e in errors)
+    return workbook("错误", list(labels), rows, (8, 30, 14, 20, 80))

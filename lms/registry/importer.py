@@ -78,6 +78,7 @@ class ParsedRoster:
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     rejected_towns: dict[int, str] = field(default_factory=dict)  # row: town, of rows with errors
+    rejected_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # row: (enterprise, officer), likewise
     headers: dict[str, str] = field(default_factory=dict)  # column key: its header as the file writes it
 
 
@@ -228,6 +229,7 @@ class _RowValidator:
         if len(self.result.errors) > before:
             if v["town"]:  # checked against the town list with the valid rows (roster_plan.py)
                 self.result.rejected_towns[number] = v["town"]
+            self.result.rejected_names[number] = (v["enterprise_name"], C.fold_name(v["officer_name"]))
             return None
         return RosterRow(
             row=number, filing_no=v.get("filing_no") or None, enterprise_name=v["enterprise_name"],

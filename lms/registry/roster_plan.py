@@ -89,6 +89,15 @@ class Preview:
         they hold there."""
         return [c.zh for c in C.COLUMNS if c.key not in self.parsed.headers] if self.parsed.header_row else []
 
+    def names_by_row(self) -> dict[int, tuple[str, str]]:
+        """(enterprise, officer) as the file writes them, of each row with an error: what a
+        clerk looks for in the file beside the row number."""
+        wanted = {e.row for e in self.errors}
+        names = {n: self.parsed.rejected_names[n] for n in wanted if n in self.parsed.rejected_names}
+        names.update((r.row, (r.enterprise_name, r.officer_name)) for r in self.parsed.rows
+                     if r.row in wanted and r.row not in names)
+        return names
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "header_row": self.parsed.header_row,

@@ -233,7 +233,8 @@ def import_template():
 @bp.get("/import/<token>/errors.xlsx")
 def import_errors(token: str):
     def spreadsheet(preview: Preview, filename: str):
-        stream = error_workbook(preview.errors, (_("行号"), _("列"), _("问题")))
+        stream = error_workbook(preview.errors, preview.names_by_row(),
+                                (_("行号"), _("企业名称"), _("首席质量官姓名"), _("列"), _("问题")))
         return send_xlsx(stream, f"{Path(filename).stem}-errors.xlsx")
 
     return _showing_preview(token, spreadsheet)

@@ -53,17 +53,21 @@ def test_preview_with_errors_offers_no_confirm_and_commit_is_refused(as_staff, f
 
 def test_every_error_of_a_preview_downloads_as_a_spreadsheet(as_staff, factory):
     factory.town("相南街道")
-    rows = [row(make_uscc(), "相南街道", 手机号码=f"1234{i}") for i in range(1001)] + [row(make_uscc(), "火星")]
+    rows = ([row(make_uscc(), "相南街道", 手机号码=f"1234{i}") for i in range(1001)]
+            + [row(make_uscc(), "火星", officer="赵　六")])
     r = upload(as_staff, as_csv(rows), "名册.csv")
     page = as_staff.get(r.location).get_data(as_text=True)
     assert page.count('class="row-error"') == 1000 and "下载错误清单" in page
+    assert f"{rows[0]['企业名称']} · 王明" in page  # which enterprise's row, beside its number
     response = as_staff.get(f"{r.location}/errors.xlsx")
     assert response.status_code == 200 and "errors.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
     lines = list(sheet.iter_rows(values_only=True))
-    assert lines[0] == ("行号", "列", "问题") and len(lines) == 1 + 1002
-    assert lines[1][:2] == (4, "手机号码") and "12340" in lines[1][2]
-    assert lines[-1][:2] == (1005, "所在镇街") and "火星" in lines[-1][2]
+    assert lines[0] == ("行号", "企业名称", "首席质量官姓名", "列", "问题") and len(lines) == 1 + 1002
+    # A row refused as it was read (a bad mobile) and one refused against the stored roster
+    # (an unknown town) both name the enterprise and the officer as the file writes them.
+    assert lines[1][:4] == (4, rows[0]["企业名称"], "王明", "手机号码") and "12340" in lines[1][4]
+    assert lines[-1][:4] == (1005, rows[-1]["企业名称"], "赵六", "所在镇街") and "火星" in lines[-1][4]
 
 
 def test_the_blank_template_imports_once_filled_in(as_staff, factory):
