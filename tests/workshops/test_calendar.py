@@ -75,3 +75,23 @@ def test_month_view_shows_the_workshop_on_its_local_day(app, factory, client):
     listing = client.get("/workshops/calendar?month=2026-09&view=list").get_data(as_text=True)
     assert "晚间培训" in listing and f"/workshops/{late.id}" in listing
     assert "晚间培训" not in client.get("/workshops/calendar?month=2026-10").get_data(as_text=True)
+
+
+def test_the_month_marks_the_officers_own_seats_and_waitlist_places(app, factory, client):
+    user, rival = officer(factory), officer(factory, town=factory.town("北街道"))
+    seated = make_workshop(title="已报名的培训")
+    full = make_workshop(title="排队的培训", starts_at=START + timedelta(days=2), ends_at=START + timedelta(days=2, hours=3),
+                         capacity=1)
+    make_workshop(title="别人的培训", starts_at=START + timedelta(days=4), ends_at=START + timedelta(days=4, hours=3))
+    service.enrol(seated, user.id, now=BEFORE)
+    service.enrol(full, rival.id, now=BEFORE)
+    service.enrol(full, user.id, now=BEFORE)
+    login(client, user)
+    page = client.get("/workshops/calendar?month=2026-09").get_data(as_text=True)
+
+    def event(title):
+        return page.split(f'<span class="calendar-event-title">{title}')[0].rsplit("<a ", 1)[1]
+
+    assert "calendar-event-mine" in event("已报名的培训") and "已报名：" in event("已报名的培训")
+    assert "calendar-event-waiting" in event("排队的培训") and "候补：" in event("排队的培训")
+    assert "calendar-event-mine" not in event("别人的培训") and "calendar-event-waiting" not in event("别人的培训")
