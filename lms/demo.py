@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from lms.accounts.models import User
 from lms.accounts.service import create_user
 from lms.core.auth import ADMIN, OFFICER, STAFF
+from lms.core.clock import local_date
 from lms.extensions import db
 from lms.registry.identifiers import USCC_ALPHABET, uscc_check_char
 from lms.registry.models import Enterprise, Filing, Town
@@ -263,7 +264,7 @@ def _demo_learning(claimed: list[Filing], exam) -> None:
     if cert is not None:  # dated when the exam completed the program, and logged then too
         issued_at = sat + timedelta(minutes=35)
         issued_serial = cert.serial
-        cert.issued_on = issued_at.date()
+        cert.issued_on = local_date(issued_at)
         cert.expires_on = add_months(cert.issued_on, program.certificate_months)
         cert.serial = make_serial(cert.issued_on.year, cert.id)  # the serial names the year of issue
         db.session.execute(update(AuditEntry).where(

@@ -3,6 +3,7 @@
 import re
 
 from lms.accounts.service import find_user
+from lms.core.clock import local_today
 from lms.demo import load_demo
 from lms.extensions import db
 from lms.workshops.checkin import attended_hours
@@ -26,7 +27,7 @@ def test_demo_accounts_sign_in_and_the_workshops_are_there(app, client):
 
 
 def test_demo_has_a_trained_officer_a_learner_and_a_certificate_anyone_can_verify(app, client):
-    from datetime import date, timedelta
+    from datetime import timedelta
     from pathlib import Path
 
     from lms.assessment.bank import sync_content
@@ -39,7 +40,7 @@ def test_demo_has_a_trained_officer_a_learner_and_a_certificate_anyone_can_verif
     assert "持有证书" in third.note and "学习中" in second.note
 
     program = current_program()
-    today = date.today()
+    today = local_today()
     [overall] = coverage(program, today)
     assert (overall.filed, overall.trained) == (12, 1)
     assert overall.in_progress == 2  # the learner, and the first officer's workshop
@@ -60,7 +61,6 @@ def test_demo_has_a_trained_officer_a_learner_and_a_certificate_anyone_can_verif
 
 
 def test_the_officer_dashboard_counts_the_days_to_the_deadline(app, client):
-    from datetime import date
     from pathlib import Path
 
     from lms.assessment.bank import sync_content
@@ -70,7 +70,7 @@ def test_the_officer_dashboard_counts_the_days_to_the_deadline(app, client):
     accounts = load_demo()
     learner = next(a for a in accounts if a.role == "officer" and "学习中" in a.note)
     client.post("/login", data={"login": learner.login, "password": learner.password})
-    days = (current_program().deadline - date.today()).days
+    days = (current_program().deadline - local_today()).days
     page = client.get("/me").get_data(as_text=True)
     assert (f"还剩 {days} 天" if days >= 0 else f"已过期 {-days} 天") in page
     db.session.remove()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     current_app,
@@ -32,6 +30,7 @@ from lms.accounts.forms import (
 from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
+from lms.core.clock import local_today
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
 
@@ -215,7 +214,7 @@ def dashboard():
                            hours=hours_earned(current_user.id),
                            standing=standing(current_user.id, industry, program) if program else None,
                            revoked=_revoked_only(program),
-                           days_left=(program.deadline - date.today()).days if program else None,
+                           days_left=(program.deadline - local_today()).days if program else None,
                            workshops=upcoming_enrollments(current_user.id))
 
 

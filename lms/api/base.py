@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.api.models import token_for
 from lms.api.openapi import SPEC
+from lms.core.clock import local_today
 from lms.core.errors import answer_errors_under
 from lms.core.models import utcnow
 from lms.extensions import csrf, db
@@ -114,7 +115,7 @@ def as_of_argument() -> date:
     nobody trained) passed off as fact."""
     values = request.args.getlist("as_of")
     if not values:
-        return date.today()
+        return local_today()
     if len(values) > 1:
         raise Problem(400, "as_of is given more than once")
     try:
@@ -123,8 +124,8 @@ def as_of_argument() -> date:
         day = None
     if day is None:
         raise Problem(400, "as_of must be a date written YYYY-MM-DD")
-    if day > date.today():
-        raise Problem(400, "as_of cannot be later than today", today=date.today().isoformat())
+    if day > local_today():
+        raise Problem(400, "as_of cannot be later than today", today=local_today().isoformat())
     return day
 
 

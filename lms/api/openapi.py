@@ -76,11 +76,11 @@ SPEC = {
                 "409": _error("no current program"),
                 **_AUTH_ERRORS}}},
         "/api/v1/appointments": {"get": {
-            "summary": "Enterprises with a current CQO filing (above-scale and SMEs)",
+            "summary": "Enterprises with a current CQO filing (above-scale and SMEs), on today's roster",
             "responses": {"200": {"description": "counts", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo"],
-                "properties": {k: {"type": "integer"} for k in
-                               ("above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo")}}}}},
+                "type": "object", "required": ["above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo", "as_of"],
+                "properties": {"as_of": {"type": "string", "format": "date"}} | {
+                    k: {"type": "integer"} for k in ("above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo")}}}}},
                 **_AUTH_ERRORS}}},
         "/api/v1/enterprises/{uscc}": {"get": {
             "summary": "An enterprise's filings with training status as of a date",

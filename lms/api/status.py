@@ -11,6 +11,7 @@ from sqlalchemy import case, literal, select
 
 from lms.api.base import Problem, as_of_argument, bp, problem, whole_number
 from lms.certificates.models import Certificate
+from lms.core.clock import local_today
 from lms.coverage import service as coverage
 from lms.extensions import db
 from lms.programs.models import Program
@@ -40,7 +41,12 @@ def coverage_summary():
 
 @bp.get("/appointments")
 def appointments():
-    return jsonify(coverage.appointment_coverage())
+    """Today's roster only: enterprises have no dates to count them on an earlier day, so an
+    as_of is refused rather than silently answered with today's figures."""
+    if "as_of" in request.args:
+        raise Problem(400, "appointments are counted on today's roster; as_of is not supported here",
+                      today=local_today().isoformat())
+    return jsonify(coverage.appointment_coverage() | {"as_of": local_today().isoformat()})
 
 
 def _training_status(program: Program | None, as_of: date):

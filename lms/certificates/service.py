@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from lms.certificates.models import Certificate
 from lms.core import audit
+from lms.core.clock import local_today
 from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db
@@ -97,7 +98,7 @@ def _create(user, program: Program, hours: float, basis: str, reason: str = "",
     from lms.accounts.service import current_filing_of
 
     filing = current_filing_of(user)
-    today = date.today()
+    today = local_today()
     cert = Certificate(serial=f"pending-{user.id}-{program.id}-{utcnow().timestamp()}", user_id=user.id,
                        program_id=program.id, filing_id=filing.id if filing else None,
                        holder_name=filing.officer_name if filing else user.name,
@@ -180,7 +181,7 @@ def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | No
         return "not_found", None
     if cert.status in ("revoked", "replaced"):
         return cert.status, cert
-    if cert.expires_on < date.today():
+    if cert.expires_on < local_today():
         return "expired", cert
     return "valid", cert
 

@@ -27,6 +27,7 @@ from lms.certificates import credential, service, status_list
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.clock import local_date
 from lms.core.text import clean
 from lms.extensions import db, limiter
 from lms.programs.service import current_program
@@ -104,7 +105,7 @@ def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> d
         data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name), "program": cert.program.name,
                      "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
         if cert.status == "revoked" and cert.revoked_at:
-            data["revoked_on"] = cert.revoked_at.date().isoformat()
+            data["revoked_on"] = local_date(cert.revoked_at).isoformat()
         if name:
             data["name_matches"] = "".join(clean(name).split()) == "".join(clean(cert.holder_name).split())
         if signed or data.get("name_matches"):

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
+from lms.core.clock import local_today
 from lms.core.text import chinese_date
 from lms.registry.industries import division_label
 
@@ -89,7 +90,8 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
         table.repeatRows = 1  # a long table keeps its header on every page
         story += [Spacer(0, 5 * mm), KeepTogether([Paragraph(titles[by], _style(12)), table])]
     story += [Spacer(0, 5 * mm), KeepTogether([
-        Paragraph("首席质量官聘任情况", _style(12)),
+        Paragraph("首席质量官聘任情况" + ("" if as_of == local_today() else f"（按 {chinese_date(local_today())} 的名册统计）"),
+                  _style(12)),
         _table([["", "企业数", "已聘任"],
                 ["规上企业", appointment["above_scale"], appointment["above_scale_with_cqo"]],
                 ["中小企业", appointment["sme"], appointment["sme_with_cqo"]]], [52 * mm, 30 * mm, 30 * mm])])]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from lms.assessment.models import Attempt
 from lms.catalog.models import LessonProgress
 from lms.certificates.models import Certificate
 from lms.core.bulk import page_cache
+from lms.core.clock import end_of_local_day, local_today
 from lms.coverage import snapshots
 from lms.extensions import db
 from lms.programs.models import Program
@@ -45,7 +46,13 @@ class Numbers:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.trained / self.filed, 1) if self.filed else 0.0
+        return share_percent(self.trained, self.filed)
+
+
+def share_percent(trained: int, filed: int) -> float:
+    """trained ÷ filed in percent, rounded down to one decimal: 1,999 of 2,000 is 99.9 %, never
+    100 % while anyone is left to train (rounding to nearest showed a full bar with one to go)."""
+    return (1000 * trained // filed) / 10 if filed else 0.0
 
 
 def filed_on(as_of: date):
@@ -55,12 +62,12 @@ def filed_on(as_of: date):
 
 def in_force_on(program_id: int, as_of: date):
     """Conditions on Certificate: of the program and in force on that date (issued, not yet
-    expired, and not revoked by its end; a certificate later replaced by a corrected one was
-    in force until then)."""
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    expired, and not revoked by its end). A replaced certificate never counts: its correction
+    carries the same issue and expiry dates and stands for it on every day, so that revoking
+    the correction leaves nothing in force."""
     return (Certificate.program_id == program_id, Certificate.issued_on <= as_of, Certificate.expires_on >= as_of,
-            or_(Certificate.status.in_(("valid", "replaced")),
-                and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
+            or_(Certificate.status == "valid",
+                and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_local_day(as_of))))
 
 
 def trained_on(program_id: int, as_of: date):
@@ -68,7 +75,7 @@ def trained_on(program_id: int, as_of: date):
 
 
 def started_by(as_of: date):
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    end_of_day = end_of_local_day(as_of)
     return or_(
         exists().where(LessonProgress.user_id == Filing.user_id, LessonProgress.first_opened_at < end_of_day),
         exists().where(Attempt.user_id == Filing.user_id, Attempt.started_at < end_of_day),
@@ -83,7 +90,7 @@ def _certificate_holders(program_id: int, as_of: date):
 def _starters(as_of: date):
     """Users who had opened a lesson, started an exam or been checked in at a workshop by the
     end of that date."""
-    end_of_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    end_of_day = end_of_local_day(as_of)
     return union_all(select(LessonProgress.user_id).where(LessonProgress.first_opened_at < end_of_day),
                      select(Attempt.user_id).where(Attempt.started_at < end_of_day),
                      select(Enrollment.user_id).where(Enrollment.checked_in_at < end_of_day))
@@ -95,6 +102,7 @@ def _starters(as_of: date):
 # A group holds fewer than 2**21 filings (checked), so the three counts cannot carry into
 # each other and the sum stays within 63 bits.
 FIELD = 2**21
+NO_INDUSTRY = "—"  # the industry breakdown's key for enterprises filed without a code
 FILED, TRAINED, IN_PROGRESS = 1, 1 + FIELD, 1 + FIELD * FIELD
 
 
@@ -147,7 +155,7 @@ def overview(program: Program, as_of: date) -> Overview:
         with_cqo[bool(is_above)] += current
         if not filed:
             continue
-        keys = {"all": "all", "town": towns[town_id], "industry": (code or "")[:3] or "—",
+        keys = {"all": "all", "town": towns[town_id], "industry": (code or "")[:3] or NO_INDUSTRY,
                 "scale": "above" if is_above else "sme"}
         for by, key in keys.items():
             acc = sums[by].setdefault(key, [0, 0, 0])
@@ -188,7 +196,7 @@ def trend(program: Program, as_of: date, points: int = 8, latest: Numbers | None
 
 
 def percentages(counts: list[tuple[date, int, int]]) -> list[tuple[date, float]]:
-    return [(d, round(100 * trained / filed, 1) if filed else 0.0) for d, filed, trained in counts]
+    return [(d, share_percent(trained, filed)) for d, filed, trained in counts]
 
 
 def trend_counts(program: Program, as_of: date, points: int = 8, latest: Numbers | None = None,
@@ -196,7 +204,7 @@ def trend_counts(program: Program, as_of: date, points: int = 8, latest: Numbers
     """(date, filed, trained) at evenly spaced dates from the program's start to as_of: past
     days from their snapshots (counted and kept on first need), as_of from `latest` when the
     caller has just counted it."""
-    today = today or date.today()
+    today = today or local_today()
     dates = trend_dates(program, as_of, points)
     version = snapshots.current_version()
     counts = snapshots.cached(program.id, [d for d in dates if d < today], version)
@@ -216,9 +224,9 @@ def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]
     force then (count distinct, since an officer may have a replaced and a new one)."""
     columns = []
     for d in dates:
-        end_of_day = datetime.combine(d + timedelta(days=1), time(), tzinfo=UTC)
+        end_of_day = end_of_local_day(d)
         in_force = and_(Certificate.id.is_not(None), Certificate.issued_on <= d, Certificate.expires_on >= d,
-                        or_(Certificate.status.in_(("valid", "replaced")),
+                        or_(Certificate.status == "valid",
                             and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_day)))
         columns += [func.count(func.distinct(case((filed_on(d), Filing.id)))),
                     func.count(func.distinct(case((and_(filed_on(d), in_force), Filing.id))))]
@@ -266,7 +274,9 @@ class Outlook:
         return round(self.needed * 7 / self.days_left, 1) if self.needed and self.days_left > 0 else None
 
     def days_text(self) -> str:
-        if self.days_left >= 0:
+        if self.days_left == 0:
+            return _("（今天截止）")
+        if self.days_left > 0:
             return _("（剩余 %(n)s 天）", n=self.days_left)
         return _("（已过 %(n)s 天）", n=-self.days_left)
 
@@ -280,6 +290,8 @@ class Outlook:
         left = _("距 %(t)s%% 的目标还需培训 %(n)s 人", t=self.target, n=self.needed)
         if self.per_week:
             out = [(left + _("，剩余 %(d)s 天里平均每周约 %(w)s 人。", d=self.days_left, w=self.per_week), False)]
+        elif self.days_left == 0:
+            out = [(left + _("，今天是截止日期。"), True)]
         else:
             out = [(left + _("，截止日期已到。"), True)]
         if self.projected and self.projected > self.deadline:
@@ -288,7 +300,9 @@ class Outlook:
         elif self.projected:
             out.append((_("按 %(since)s 以来的进度，预计 %(d)s 达到目标。", since=self.since, d=self.projected), False))
         elif self.since:
-            out.append((_("%(since)s 以来没有新培训的人，按此进度达不到目标。", since=self.since), True))
+            # The count is net: someone trained since may have been offset by a revocation,
+            # an expiry or a succession, so it says the number has not grown, not "nobody".
+            out.append((_("%(since)s 以来已培训人数没有增加，按此进度达不到目标。", since=self.since), True))
         return out
 
 
@@ -317,7 +331,9 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
              .order_by(Town.name, Enterprise.name))
     if town_id:
         query = query.where(Enterprise.town_id == town_id)
-    if industry:
+    if industry == NO_INDUSTRY:  # the dashboard's row of enterprises filed without a code
+        query = query.where(or_(Enterprise.industry_code.is_(None), Enterprise.industry_code == ""))
+    elif industry:
         query = query.where(func.substr(Enterprise.industry_code, 1, 3) == industry.upper())
     if scale in ("above", "sme"):
         query = query.where(Enterprise.is_above_scale.is_(scale == "above"))

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import TextClause
 
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.registry.models import Enterprise, Filing
 
@@ -105,7 +106,7 @@ def _may_change_the_past(statement, parameters) -> bool:
     if not getattr(statement, "is_insert", False) or getattr(statement, "select", None) is not None:
         return True
     rows = list(parameters) if isinstance(parameters, (list, tuple)) else [parameters]
-    column, today = WATCHED[table.name], date.today()
+    column, today = WATCHED[table.name], local_today()
     return not rows or any(not isinstance(row, dict) or not isinstance(row.get(column), date)
                            or row[column] < today for row in rows)
 

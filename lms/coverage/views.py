@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.coverage import exports, service
 from lms.extensions import db
 from lms.programs.service import current_program
 from lms.registry.industries import division_label
-from lms.registry.models import Filing
+from lms.registry.models import Filing, Town
 from lms.registry.service import active_towns
 
 bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage",
@@ -28,10 +29,10 @@ def _as_of() -> date:
     try:
         asked = date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
-        return date.today()
-    if asked > date.today():
+        return local_today()
+    if asked > local_today():
         flash(_("统计日期不能晚于今天，已按今天统计。"), "warning")
-        return date.today()
+        return local_today()
     return asked
 
 
@@ -56,8 +57,8 @@ def dashboard():
         "coverage/dashboard.html", program=program, as_of=as_of, total=total, series=service.percentages(counts),
         outlook=service.outlook(program, total, counts, as_of),
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
-        appointment=counted.appointment,
-        towns_by_name={t.name: t.id for t in active_towns()},
+        appointment=counted.appointment, today=local_today(),
+        towns_by_name=dict(db.session.execute(select(Town.name, Town.id)).all()),  # disabled towns' filings too
         industry_names={n.key: division_label(n.key) for n in numbers["industry"]},
         industry_bars={n.key: division_label(n.key, width=5) for n in numbers["industry"]})
 
@@ -84,22 +85,25 @@ def chase():
         return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
     total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
+    towns = active_towns()
+    if town and town not in {t.id for t in towns} and (disabled := db.session.get(Town, town)):
+        towns.append(disabled)  # a disabled town's filings, reached from the dashboard, stay filtered
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
-                           filtered=bool(town or industry or scale or status), town=town,
-                           towns=active_towns(), industry=industry, scale=scale, status=status,
+                           filtered=bool(town or industry or scale or status), town=town, today=local_today(),
+                           towns=towns, industry=industry, scale=scale, status=status,
                            statuses=service.CHASE_STATUSES,
                            industry_label=division_label(industry.upper()) if industry else "")
 
 
 @bp.post("/chase/remind")
 def remind():
-    """Queue a reminder for everyone on the (filtered) chase list."""
+    """Queue a reminder for everyone on the (filtered) chase list as it stands today, whatever
+    date the list was looked at: an officer certified since must not be told to start."""
     from lms.coverage.reminders import queue_reminders
 
     program = _program()
-    as_of = _as_of()
     form = request.form
-    query = service.chase_query(program, as_of, form.get("town", type=int), form.get("industry", "")[:3],
+    query = service.chase_query(program, local_today(), form.get("town", type=int), form.get("industry", "")[:3],
                                 form.get("scale", ""), form.get("status", ""))
     count, skipped = queue_reminders(db.session.execute(query).all(), program)
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count) + (
@@ -114,7 +118,7 @@ def remind_one(filing_id: int):
 
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
-    rows = db.session.execute(service.chase_query(program, date.today()).where(Filing.id == filing.id)).all()
+    rows = db.session.execute(service.chase_query(program, local_today()).where(Filing.id == filing.id)).all()
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
     elif queue_reminders(rows, program)[0]:

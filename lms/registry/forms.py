@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -11,6 +9,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from lms.core.clock import local_today
 from lms.core.forms import IntegerField
 from lms.registry.columns import END_REASON_LABELS, END_REASONS
 from lms.registry.identifiers import is_valid_mobile, normalize_mobile
@@ -36,7 +35,7 @@ class RosterConfirmForm(FlaskForm):
 
 def _not_after_today(message):
     def check(form, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(message)
     return check
 

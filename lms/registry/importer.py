@@ -17,6 +17,7 @@ from typing import IO, Any, NamedTuple
 from flask_babel import gettext as _
 
 from lms.core.bulk import gc_paused
+from lms.core.clock import local_today
 from lms.registry import columns as C
 from lms.registry.column_checks import FastRows, read_columns
 from lms.registry.identifiers import (
@@ -189,7 +190,7 @@ class _RowValidator:
         """
         chunk = read_columns(raw_rows, mapping, _cell)
         self.result.total_rows += len(chunk.positions)
-        fast = FastRows(chunk, date.today())
+        fast = FastRows(chunk, local_today())
         records: list[RosterRow | None] = fast.records(first, RosterRow)
         if not fast.suspects:
             return records
@@ -264,7 +265,7 @@ class _RowValidator:
                 value = None
             found.append(value)
         appointed, filed, ended = found
-        today = date.today()
+        today = local_today()
         if appointed and appointed > today:
             self.error(number, "appointed_on", _("聘任日期不能晚于今天"))
         if filed and filed > today:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.service import INVITE_ALPHABET, hash_invite_code
 from lms.core import audit
+from lms.core.clock import local_today
 from lms.core.models import utcnow
 from lms.core.text import clean
 from lms.extensions import db
@@ -81,7 +82,7 @@ def end_filing(filing: Filing, ended_on: date, reason: str, status: str = "remov
         raise RegistryError(_("该备案已经结束"))
     if ended_on < filing.appointed_on:
         raise RegistryError(_("离任日期不能早于聘任日期 %(d)s", d=filing.appointed_on), "ended_on")
-    if ended_on > date.today():  # until then the officer is in office and counts as filed
+    if ended_on > local_today():  # until then the officer is in office and counts as filed
         raise RegistryError(_("离任日期不能晚于今天：请在离任当天或之后再结束备案"), "ended_on")
     filing.status, filing.ended_on, filing.end_reason = status, ended_on, reason
     db.session.flush()

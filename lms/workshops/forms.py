@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
@@ -19,14 +17,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.core.clock import local_zone
 from lms.core.forms import FloatField, IntegerField
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INDUSTRY_PREFIX = re.compile(r"^[A-T]\d{0,4}$")
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
 
 
 def to_utc(local: datetime | None) -> datetime | None:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.core.auth import per_user
+from lms.core.clock import local_today
 from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
@@ -147,7 +148,7 @@ def self_checkin(workshop_id: int):
 @bp.get("/calendar")
 @login_required
 def month():
-    today = utcnow().astimezone(local_zone()).date()
+    today = local_today()
     year, month_no = calendar.parse_month(request.args.get("month"), today)
     start, end = calendar.month_bounds(year, month_no)
     workshops = service.visible_workshops(current_user, start=start, end=end)

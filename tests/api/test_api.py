@@ -1,10 +1,11 @@
 """/api/v1: tokens, the numbers the registry reads, and roster pushes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.registry.models import Filing
 from tests.api.conftest import auth, row
@@ -105,7 +106,7 @@ def test_a_push_with_nested_values_or_a_dry_run_in_words_changes_nothing(client,
     words = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row()], "dry_run": "false"})
     assert words.status_code == 400 and words.get_json()["error"] == "dry_run must be true or false"
     assert "must not be empty" in client.post("/api/v1/roster", headers=auth(token), json={"rows": []}).get_json()["error"]
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (local_today() + timedelta(days=30)).isoformat()
     refused = client.post("/api/v1/roster", headers=auth(token), json={"rows": [
         row(town="火星"), row(uscc=make_uscc(8), appointed_on=later, filed_on=later)]}).get_json()["errors"]
     assert {"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正文件"} in refused

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import event
 
 from lms.certificates.models import Certificate
+from lms.core.clock import local_today
 from lms.extensions import db
 from tests.api.conftest import auth
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def certify(filing, program, issued: date, serial: str = "CQO-1") -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from lms.assessment import service
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.programs.models import Program
 from tests.assessment.exam_factory import add_questions, make_exam
@@ -71,5 +72,5 @@ def test_officer_page_and_registry_export_show_the_score_with_its_scale(as_staff
     page = as_staff.get(f"/staff/coverage/filings/{filing.id}").get_data(as_text=True)
     assert "2/6 (33.3%)" in page and "4/6 (66.7%)" in page  # each sitting, and the requirement
     assert "4 分" not in page
-    (row,) = [r for r in status_rows(program, date.today()) if r[HEADER.index("首席质量官姓名")] == "王建国"]
+    (row,) = [r for r in status_rows(program, local_today()) if r[HEADER.index("首席质量官姓名")] == "王建国"]
     assert row[HEADER.index("考试成绩")] == "66.7%"

@@ -10,6 +10,7 @@ from lms.catalog.models import LessonProgress
 from lms.catalog.sync import sync_courses
 from lms.certificates import service
 from lms.certificates.models import Certificate
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.programs.models import Program
 from tests.assessment.exam_factory import add_questions, answer_all, make_exam
@@ -134,14 +135,14 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     assert "可能输错了一位" in verify(client, slip, json=False).get_data(as_text=True)
     assert "签名已核对" in verify(client, cert.serial, sig, json=False).get_data(as_text=True)
     assert "未核对签名" in verify(client, cert.serial, json=False).get_data(as_text=True)
-    cert.expires_on = date.today() - timedelta(days=1)
+    cert.expires_on = local_today() - timedelta(days=1)
     db.session.commit()
     assert verify(client, cert.serial, sig).get_json()["status"] == "expired"
     service.revoke(cert, "冒用他人身份")
     page = verify(client, cert.serial, sig, json=False).get_data(as_text=True)
     assert "已撤销" in page and "王*国" in page and "王建国" not in page
-    assert f"撤销日期</dt><dd class=\"col-8 text-danger\">{date.today()}" in page and "有效期至" not in page
-    assert verify(client, cert.serial, sig).get_json()["revoked_on"] == date.today().isoformat()
+    assert f"撤销日期</dt><dd class=\"col-8 text-danger\">{local_today()}" in page and "有效期至" not in page
+    assert verify(client, cert.serial, sig).get_json()["revoked_on"] == local_today().isoformat()
 
 
 def test_a_serial_typed_on_a_chinese_keyboard_is_found(program, factory, client):

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.certificates.models import Certificate
+from lms.core.clock import local_today
 from lms.coverage import service
 from lms.extensions import db
 from lms.programs.models import Program
@@ -186,7 +187,7 @@ def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
     after = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "（已过 10 天）" in after and "截止日期已到" in after
     future = as_staff.get("/staff/coverage/?as_of=2999-01-01").get_data(as_text=True)
-    assert "统计日期不能晚于今天，已按今天统计" in future and f'name="as_of" value="{date.today()}"' in future
+    assert "统计日期不能晚于今天，已按今天统计" in future and f'name="as_of" value="{local_today()}"' in future
 
 
 def test_trend_matches_coverage_on_each_of_its_dates(roster):
@@ -316,7 +317,7 @@ def test_a_certificate_issued_today_keeps_the_snapshots(roster):
     before = current_version()
     user = db.session.scalar(select(Filing).where(Filing.officer_name == "丁")).user_id
     db.session.add(Certificate(serial="S-today", user_id=user, program_id=program.id, holder_name="丁",
-                               issued_on=date.today(), expires_on=date.today() + timedelta(days=1000)))
+                               issued_on=local_today(), expires_on=local_today() + timedelta(days=1000)))
     db.session.commit()
     assert current_version() == before
 
@@ -423,3 +424,90 @@ def test_exports_show_typed_formulas_as_text_never_as_formulas(app, factory, as_
     row = next(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if HOSTILE in "".join(r))
     assert "'" + HOSTILE in row and "'@SUM(1+1)*cmd" in row  # the apostrophe spreadsheets read as "text"
     assert "13912345678" in row  # numbers are left alone
+
+
+def test_revoking_a_corrected_certificate_leaves_its_officer_untrained(roster):
+    """A reissue marks the old certificate replaced; once the correction is revoked, nothing of
+    the officer's is in force: the dashboard, the API's status and the trend all drop them."""
+    from lms.certificates import service as certificates
+
+    program, _expected = roster
+    old = db.session.scalar(select(Certificate).where(Certificate.holder_name == "甲"))
+    new = certificates.reissue(old, "甲", "姓名更正")
+    assert service.coverage(program, TODAY)[0].trained == 2  # the correction stands for it
+    certificates.revoke(new, "培训记录不实")
+    trained_today = db.session.scalars(service.chase_query(program, local_today()).with_only_columns(
+        Filing.officer_name)).all()
+    assert "甲" in trained_today  # on the chase list again
+    assert service.coverage(program, local_today())[0].trained == 1  # 辛 alone
+    assert service.coverage(program, PAST)[0].trained == 4  # before the revocation: as before
+
+
+def test_coverage_never_rounds_up_to_the_target():
+    assert service.share_percent(1999, 2000) == 99.9
+    assert service.share_percent(2000, 2000) == 100.0
+    assert service.share_percent(1, 3) == 33.3 and service.share_percent(2, 3) == 66.6
+    assert service.Numbers("all", 20000, 19999, 0).percent == 99.9
+
+
+def test_a_day_is_a_beijing_day(roster, app):
+    """At 00:18 in Beijing it is already the next day: a revocation then counts on that day,
+    not on the day before as the UTC date would have it; and "today" is Beijing's."""
+    from lms.core.clock import end_of_local_day
+
+    program, _expected = roster
+    cert = db.session.scalar(select(Certificate).where(Certificate.holder_name == "甲"))
+    cert.status, cert.revoked_at = "revoked", datetime(2026, 11, 1, 16, 18, tzinfo=UTC)  # 11-02 00:18 Beijing
+    db.session.commit()
+    assert service.coverage(program, date(2026, 11, 1))[0].trained == 2  # still in force all of 11-01
+    assert service.coverage(program, date(2026, 11, 2))[0].trained == 1
+    assert end_of_local_day(date(2026, 11, 1)) == datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+    assert local_today(datetime(2026, 12, 2, 16, 30, tzinfo=UTC)) == date(2026, 12, 3)
+    assert local_today(datetime(2026, 12, 2, 15, 59, tzinfo=UTC)) == date(2026, 12, 2)
+
+
+def test_the_deadline_day_is_still_a_day_to_train(roster):
+    program, _expected = roster
+    total = service.coverage(program, program.deadline)[0]
+    outlook = service.outlook(program, total, service.trend_counts(program, program.deadline, latest=total),
+                              program.deadline)
+    assert outlook.days_text() == "（今天截止）"
+    assert any("今天是截止日期" in text for text, _warning in outlook.sentences())
+    assert not any("截止日期已到" in text for text, _warning in outlook.sentences())
+
+
+def test_the_row_of_enterprises_without_an_industry_code_lists_its_officers(roster, as_staff, factory):
+    program, _expected = roster
+    ent = factory.enterprise(town=factory.town("北街道"), industry_code="")
+    factory.filing(ent, officer_name="无码", appointed_on=date(2026, 2, 1), filed_on=date(2026, 2, 1))
+    dashboard = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    link = f"/staff/coverage/chase?as_of={TODAY}&amp;industry=%E2%80%94"
+    assert link in dashboard
+    chase = as_staff.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "无码" in chase and "甲" not in chase
+
+
+def test_appointments_are_todays_and_say_so(roster, as_staff, client):
+    from lms.api.models import create_token
+
+    dashboard = as_staff.get(f"/staff/coverage/?as_of={PAST}").get_data(as_text=True)
+    assert f"按今天（{local_today()}）的名册统计" in dashboard
+    assert "的名册统计" not in as_staff.get("/staff/coverage/").get_data(as_text=True)
+    _token, plain = create_token("registry")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    refused = client.get(f"/api/v1/appointments?as_of={PAST}", headers=headers)
+    assert refused.status_code == 400 and "as_of is not supported" in refused.get_json()["error"]
+    assert client.get("/api/v1/appointments", headers=headers).get_json()["as_of"] == local_today().isoformat()
+
+
+def test_reminders_from_a_past_days_list_go_only_to_those_untrained_today(roster, as_staff):
+    """辛 was still to train on 2026-09-15 and holds a certificate since 10-01: looking at that
+    day's list and pressing the button must not tell them to start."""
+    from lms.coverage import reminders
+
+    page = as_staff.get("/staff/coverage/chase?as_of=2026-09-15").get_data(as_text=True)
+    assert "辛" in page and "统计日期 2026-09-15" in page and "按今天的名单发送提醒" in page
+    as_staff.post("/staff/coverage/chase/remind?as_of=2026-09-15", data={})
+    reminded = set(db.session.scalars(select(reminders.OutboxMessage.to_name)))
+    assert "丁" in reminded and "辛" not in reminded

@@ -2,13 +2,13 @@
 is left, the exam attempts, the workshops, the reminders; an unclaimed filing says why the
 officer cannot study yet."""
 
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from lms.accounts.service import find_user
 from lms.assessment.bank import sync_content
+from lms.core.clock import local_today
 from lms.demo import load_demo
 from lms.extensions import db
 from lms.registry.models import Filing
@@ -39,7 +39,7 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     assert "未认领：本人还不能学习" in page and "项要求" not in page
     ended = db.session.scalar(select(Filing).where(Filing.status == "replaced"))
     assert "该备案已结束" in client.get(f"/staff/coverage/filings/{ended.id}").get_data(as_text=True)
-    chase = client.get(f"/staff/coverage/chase?as_of={date.today()}").get_data(as_text=True)
+    chase = client.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
     assert f"/staff/coverage/filings/{unclaimed.id}" in chase  # the chase list links to it
     assert client.get("/staff/coverage/filings/99999").status_code == 404
 
@@ -47,7 +47,7 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     assert f"已给 {unclaimed.officer_name} 生成一条提醒" in sent and "待发送" in sent  # listed on the page
     again = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
     assert f"24 小时内已给 {unclaimed.officer_name} 发过提醒" in again  # a second click sends nothing new
-    batch = client.post(f"/staff/coverage/chase/remind?as_of={date.today()}", follow_redirects=True).get_data(as_text=True)
+    batch = client.post(f"/staff/coverage/chase/remind?as_of={local_today()}", follow_redirects=True).get_data(as_text=True)
     assert "另有 1 人 24 小时内已提醒过，未重复发送" in batch
     from lms.coverage.reminders import OutboxMessage
 

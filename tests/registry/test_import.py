@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.core.audit import AuditEntry
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.models import Enterprise, Filing
@@ -285,7 +286,7 @@ def test_industry_codes_are_checked_against_the_classification(town):
 def test_ended_status_requires_an_end_date(town):
     preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销")]))
     assert [(e.row, e.column) for e in preview.errors] == [(4, "离任日期")]
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (local_today() + timedelta(days=30)).isoformat()
     preview = preview_of(as_csv([row(make_uscc(), "相南街道", 状态="已注销", 离任日期=later)]))
     assert [(e.row, e.message) for e in preview.errors] == [(4, "离任日期不能晚于今天")]
 

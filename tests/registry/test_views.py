@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
+from lms.core.clock import local_today
 from lms.extensions import db
 from lms.registry.models import Filing
 from tests.conftest import make_uscc
@@ -189,7 +190,7 @@ def test_an_enterprise_without_a_cqo_gets_one_filed_and_no_filing_ends_in_the_fu
 
     filing = factory.filing()
     ent_id = filing.enterprise_id
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
     r = as_staff.post(f"/staff/registry/filings/{filing.id}/end", data={"ended_on": tomorrow, "reason": "离职"},
                       follow_redirects=True)
     assert "离任日期不能晚于今天" in r.get_data(as_text=True)
