@@ -256,9 +256,9 @@ def import_commit(token: str):
     counts = commit_preview(preview, filename, actor_id=current_user.id)
     for suffix in (".data", ".json"):
         (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
-    flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s。",
+    flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s，变更企业 %(ec)s。",
             a=counts["filing_added"], c=counts["filing_changed"], e=counts["filing_ended"],
-            ea=counts["enterprise_added"]), "success")
+            ea=counts["enterprise_added"], ec=counts.get("enterprise_changed", 0)), "success")
     return redirect(url_for("registry.filings"))
 
 

@@ -38,6 +38,7 @@ def test_upload_preview_then_confirm_imports(as_staff, factory):
     assert entry.target == "roster.xlsx" and entry.details["filing_added"] == 2
     again = as_staff.get(r.location, follow_redirects=True)  # the back button, after importing
     assert again.request.path == "/staff/registry/import" and "已经导入或已过期" in again.get_data(as_text=True)
+
     twice = as_staff.post(r.location, data=form)
     assert twice.status_code == 302 and db.session.scalar(select(func.count(Filing.id))) == 2
 
@@ -460,3 +461,15 @@ def test_the_enterprise_page_names_its_industry_when_the_roster_gave_only_the_co
     filing = factory.filing()
     page = as_staff.get(f"/staff/registry/enterprises/{filing.enterprise_id}").get_data(as_text=True)
     assert "C3484 通用设备制造业" in page
+
+
+def test_the_import_message_counts_changed_enterprises(as_staff, factory):
+    """An enterprise moved to another town is a change the confirmation names, not "0 changes"."""
+    factory.town("相南街道"), factory.town("相北街道")
+    code = make_uscc()
+    for town in ("相南街道", "相北街道"):
+        r = upload(as_staff, as_csv([row(code, town, "王明")]), "roster.csv")
+        preview = as_staff.get(r.location).get_data(as_text=True)
+        form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"', preview))
+        done = as_staff.post(r.location, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "新增企业 0，变更企业 1" in done
