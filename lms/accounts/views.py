@@ -31,6 +31,7 @@ from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
 from lms.core.clock import local_today
+from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
 
@@ -285,6 +286,8 @@ def toggle_active(user_id: int):
         flash(_("不能停用自己的账号。"), "error")
     else:
         user.is_active_account = not user.is_active_account
+        if not user.is_active_account:  # signed out for good: enabling it again brings back no session
+            user.password_changed_at = utcnow()
         state = "enabled" if user.is_active_account else "disabled"
         audit.record(f"user.{state}", f"user:{user.id}", user.login)
         db.session.commit()
