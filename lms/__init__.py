@@ -15,6 +15,7 @@ from lms.core.driver_read import release_read_connection
 from lms.core.files import private_dir
 from lms.core.i18n import install_template_gettext
 from lms.core.i18n import select_locale as _select_locale
+from lms.core.ids import IdConverter
 from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -39,6 +40,7 @@ def create_app(config: Any = None) -> Flask:
     config = config or Config()
     app = Flask(__name__, instance_path=getattr(config, "INSTANCE_PATH", None))
     app.config.from_object(config)
+    app.url_map.converters["int"] = IdConverter  # before any route: ids past 32 bits are a 404
     private_dir(app.instance_path)  # the SQLite file, the keys, uploads and backups
     app.session_interface = CookieSessionInterface()
     _check_coroutines_once(app)

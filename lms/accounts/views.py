@@ -31,6 +31,7 @@ from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
 from lms.core.clock import local_today
+from lms.core.ids import paginate
 from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
@@ -241,7 +242,7 @@ def users():
         query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
     if role:
         query = query.where(User.role == role)
-    page = db.paginate(query, per_page=50)
+    page = paginate(query, per_page=50)
     return render_template("accounts/users.html", page=page, q=q, role=role, form=RoleForm())
 
 
@@ -318,7 +319,7 @@ def _show_reset_link(user: User, created: bool = False):
 @admin_bp.get("/audit")
 def audit_log():
     action = request.args.get("action") or None
-    page = db.paginate(audit.recent_entries(action), per_page=50)
+    page = paginate(audit.recent_entries(action), per_page=50)
     role_names = {choice.value: choice.label for choice in RoleForm().role.choices}  # as on the users page
     return render_template(
         "accounts/audit.html", page=page, action=action, actions=audit.known_actions(),

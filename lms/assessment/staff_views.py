@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 
 from flask import (
     Blueprint,
@@ -37,7 +36,8 @@ from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.i18n import shown_title
-from lms.core.uploads import forget_stale_uploads, upload_dir
+from lms.core.ids import paginate
+from lms.core.uploads import forget_stale_uploads, is_upload_token, new_upload_token, upload_dir
 from lms.extensions import db
 
 bp = guard_blueprint(Blueprint("exams_staff", __name__, url_prefix="/staff/exams",
@@ -132,7 +132,7 @@ def questions():
         query = query.where(Question.topic == topic)
     if q:
         query = query.where(Question.text.contains(q, autoescape=True) | Question.key.contains(q, autoescape=True))
-    page = db.paginate(query, per_page=50)
+    page = paginate(query, per_page=50)
     topics = db.session.scalars(select(Question.topic).distinct().order_by(Question.topic)).all()
     return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics, q=q,
                            retired=retired, kinds=kind_labels(), course_titles=_course_titles())
@@ -219,7 +219,7 @@ def import_questions():
             form.file.errors.append(_("文件应为 UTF-8 编码的文本"))
             return render_template("assessment/staff_import.html", form=form)
         forget_stale_uploads()
-        token = secrets.token_hex(16)
+        token = new_upload_token()
         (upload_dir() / f"q-{token}.json").write_text(json.dumps({
             "text": text, "filename": form.file.data.filename, "topic": form.topic.data,
             "format": form.format.data}, ensure_ascii=False))
@@ -236,7 +236,7 @@ def unknown_topic(error: importer.UnknownTopic):
 
 def _stored(token: str) -> dict:
     path = upload_dir() / f"q-{token}.json"
-    if not token.isalnum() or not path.exists():
+    if not is_upload_token(token) or not path.exists():
         abort(404)
     return json.loads(path.read_text())
 

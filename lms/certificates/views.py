@@ -28,6 +28,7 @@ from lms.certificates.models import Certificate
 from lms.certificates.pdf import certificate_pdf
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_date
+from lms.core.ids import id_arg, paginate
 from lms.core.text import clean
 from lms.extensions import db, limiter
 from lms.programs.service import current_program
@@ -135,7 +136,7 @@ def index():
     query = select(Certificate).order_by(Certificate.id.desc())
     if q:
         query = query.where(Certificate.serial.contains(q.upper()) | Certificate.holder_name.contains(q))
-    page = db.paginate(query, per_page=50)
+    page = paginate(query, per_page=50)
     return render_template("certificates/staff_index.html", page=page, q=q)
 
 
@@ -146,11 +147,11 @@ def bulk():
     from lms.workshops.models import Enrollment
 
     query = select(Certificate).where(Certificate.status == "valid").order_by(Certificate.serial)
-    town = request.args.get("town", type=int)
+    town = request.args.get("town", type=id_arg)
     if town:
         query = query.join(Filing, Filing.id == Certificate.filing_id).join(
             Enterprise, Enterprise.id == Filing.enterprise_id).where(Enterprise.town_id == town)
-    workshop = request.args.get("workshop", type=int)
+    workshop = request.args.get("workshop", type=id_arg)
     if workshop:
         query = query.where(Certificate.user_id.in_(select(Enrollment.user_id).where(
             Enrollment.workshop_id == workshop, Enrollment.status == "attended")))

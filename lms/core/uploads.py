@@ -6,12 +6,23 @@ mobile numbers: every new upload first deletes the uploads older than UPLOAD_KEE
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
 from flask import current_app
 
 from lms.core.files import private_dir
+
+
+def new_upload_token() -> str:
+    return secrets.token_hex(16)
+
+
+def is_upload_token(token: str) -> bool:
+    """What new_upload_token makes: 32 hex digits. Anything else in a URL names no upload (and a
+    long one would make a file name the system refuses)."""
+    return len(token) == 32 and all(ch in "0123456789abcdef" for ch in token)
 
 
 def upload_dir() -> Path:

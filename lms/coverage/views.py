@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
+from lms.core.ids import id_arg, paginate
 from lms.coverage import exports, service
 from lms.extensions import db
 from lms.programs.service import current_program
@@ -76,7 +77,7 @@ def officer(filing_id: int):
 def chase():
     program = _program()
     as_of = _as_of()
-    town = request.args.get("town", type=int)
+    town = request.args.get("town", type=id_arg)
     industry = request.args.get("industry", "")[:3]
     scale = request.args.get("scale", "")
     status = request.args.get("status", "")
@@ -103,7 +104,7 @@ def remind():
 
     program = _program()
     form = request.form
-    query = service.chase_query(program, local_today(), form.get("town", type=int), form.get("industry", "")[:3],
+    query = service.chase_query(program, local_today(), form.get("town", type=id_arg), form.get("industry", "")[:3],
                                 form.get("scale", ""), form.get("status", ""))
     count, skipped = queue_reminders(db.session.execute(query).all(), program)
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count) + (
@@ -135,7 +136,7 @@ def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if request.args.get("format") == "xlsx":
         return send_xlsx(exports.outbox_xlsx(db.session.scalars(query)), "outbox.xlsx")
-    page = db.paginate(query, per_page=100)
+    page = paginate(query, per_page=100)
     return render_template("coverage/outbox.html", page=page)
 
 

@@ -28,7 +28,8 @@ from lms.accounts import service as accounts
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
-from lms.core.uploads import forget_stale_uploads, upload_dir
+from lms.core.ids import id_arg, paginate
+from lms.core.uploads import forget_stale_uploads, is_upload_token, new_upload_token, upload_dir
 from lms.core.urls import public_url
 from lms.extensions import db
 from lms.registry import service
@@ -58,8 +59,7 @@ bp.context_processor(lambda: {"end_reasons": END_REASON_LABELS, "change_labels":
 
 
 def _town_id() -> int | None:
-    value = request.args.get("town", "")
-    return int(value) if value.isdecimal() else None
+    return request.args.get("town", None, type=id_arg)
 
 
 @bp.get("/filings")
@@ -68,7 +68,7 @@ def filings():
     status = request.args.get("status", "current")
     claimed = request.args.get("claimed", "")
     query = service.filings_query(q, _town_id(), status if status != "all" else "", claimed)
-    page = db.paginate(query, per_page=50)
+    page = paginate(query, per_page=50)
     return render_template("registry/filings.html", page=page, q=q, status=status,
                            claimed=claimed, town=_town_id(), towns=service.active_towns())
 
@@ -78,7 +78,7 @@ def enterprises():
     q = request.args.get("q", "").strip()
     above = request.args.get("above", "")
     without = request.args.get("without") == "1"
-    page = db.paginate(service.enterprises_query(q, _town_id(), above, without), per_page=50)
+    page = paginate(service.enterprises_query(q, _town_id(), above, without), per_page=50)
     return render_template("registry/enterprises.html", page=page, q=q, above=above,
                            without=without, town=_town_id(), towns=service.active_towns())
 
@@ -174,8 +174,8 @@ def create_account(filing_id: int):
 
 
 def _stored_upload(token: str) -> tuple[Path, str]:
-    if not token.isalnum():
-        abort(400)
+    if not is_upload_token(token):
+        abort(404)
     meta = upload_dir() / f"{token}.json"
     if not meta.exists():  # imported already (the upload goes with it), or cleared away
         flash(_("这次上传的名册已经导入或已过期：如需再次导入，请重新上传文件。"), "warning")
@@ -194,7 +194,7 @@ def import_roster():
     form = RosterUploadForm()
     if form.validate_on_submit():
         forget_stale_uploads()
-        token = secrets.token_hex(16)
+        token = new_upload_token()
         upload = form.file.data
         data_path = upload_dir() / f"{token}.data"
         upload.save(data_path)
