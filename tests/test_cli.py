@@ -232,3 +232,18 @@ def test_verify_credential_names_a_file_that_is_not_a_credential(run, tmp_path):
     path.write_text('{"credentialSubject": {}}')
     result = run("verify-credential", str(path))
     assert result.exit_code == 1 and f"凭证文件 {path}：不是紧凑格式的 JWS" in result.stderr
+
+
+def test_sync_content_from_a_folder_without_courses_refuses_and_retires_nothing(run, app, tmp_path):
+    """Run from the wrong directory (cron without a working directory), an empty content root
+    once retired every course and question: it is refused, and a later sync has nothing to undo."""
+    from lms.catalog.models import Course
+
+    assert run("sync-content").exit_code == 0
+    active = db.session.scalar(select(func.count(Course.id)).where(Course.is_active))
+    assert active > 0
+    app.config["CONTENT_ROOT"] = str(tmp_path)
+    result = run("sync-content")
+    assert result.exit_code != 0 and "找不到课程目录" in result.output and "Traceback" not in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.is_active)) == active

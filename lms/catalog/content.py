@@ -134,7 +134,9 @@ def read_all(root: Path) -> list[CourseSource]:
     """Every course under root/courses, rendered; raises ContentError listing every problem."""
     problems: list[str] = []
     courses_dir = root / "courses"
-    folders = sorted(p for p in courses_dir.iterdir() if p.is_dir()) if courses_dir.is_dir() else []
+    if not courses_dir.is_dir():  # run from the wrong folder: syncing nothing would retire every course
+        raise ContentError([f"{courses_dir}: 找不到课程目录，未做任何更改（请在项目目录中运行，或设置 LMS_CONTENT_ROOT）"])
+    folders = sorted(p for p in courses_dir.iterdir() if p.is_dir())
     courses = [c for c in (read_course(f, problems) for f in folders) if c is not None]
     slugs = [c.slug for c in courses]
     for slug in {s for s in slugs if slugs.count(s) > 1}:
