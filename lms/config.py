@@ -34,15 +34,25 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def database_url(url: str) -> str:
+    """A PostgreSQL URL as people write it (postgres://, postgresql://, as Heroku and psql do)
+    for the driver we install, psycopg 3: SQLAlchemy would otherwise look for psycopg2 and fail
+    with "No module named 'psycopg2'", or find no dialect named postgres at all."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 class Config:
     """Settings for a real deployment; every value can be overridden by its variable."""
 
     def __init__(self) -> None:
         instance = Path(os.environ.get("LMS_INSTANCE_PATH", DEFAULT_INSTANCE))
         self.INSTANCE_PATH = str(instance)
-        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+        self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get(
             "LMS_DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}"
-        )
+        ))
         self.SECRET_KEY = _secret_key(instance)
         # Ed25519 key (PEM) that signs certificate credentials; empty: instance/signing_key.pem
         self.SIGNING_KEY_FILE = os.environ.get("LMS_SIGNING_KEY_FILE", "")

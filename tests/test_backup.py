@@ -35,3 +35,30 @@ def test_backup_on_postgresql_says_to_use_pg_dump(app):
         pytest.skip("runs on PostgreSQL")
     result = app.test_cli_runner().invoke(args=["lms", "backup"])
     assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_a_backup_that_fails_leaves_no_file_and_says_why(app, tmp_path, monkeypatch):
+    """On a full disk the copy stops half-way: no traceback, no empty file that --keep would
+    later count as a backup."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the copy is SQLite's")
+    from lms.cli import operations
+
+    def full(engine, destination):
+        destination.write_bytes(b"SQLite format 3\0")  # what was written before the disk filled
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(operations, "_copy_database", full)
+    target = tmp_path / "b.sqlite3"
+    result = app.test_cli_runner().invoke(args=["lms", "backup", str(target)])
+    assert result.exit_code != 0 and "database or disk is full" in result.output
+    assert "没有留下不完整的文件" in result.output and "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_backup_is_readable_by_its_owner_alone(app, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the copy is SQLite's")
+    target = tmp_path / "copy.sqlite3"
+    assert app.test_cli_runner().invoke(args=["lms", "backup", str(target)]).exit_code == 0
+    assert target.stat().st_mode & 0o777 == 0o600  # it holds names and mobile numbers

@@ -135,3 +135,14 @@ def test_a_database_error_in_a_request_gets_the_error_page_not_a_second_failure(
         login(client, factory.user("staff"))
         r = client.get("/clash")
     assert r.status_code == 500 and "系统出现了问题" in r.get_data(as_text=True)
+
+
+def test_postgresql_urls_as_people_write_them_reach_the_installed_driver(monkeypatch):
+    """postgresql:// (psql's form) and postgres:// ended in "No module named 'psycopg2'" or "Can't
+    load plugin": both are taken for psycopg 3, which is what the postgres extra installs."""
+    for written in ("postgresql://lms:secret@db/lms", "postgres://lms:secret@db/lms",
+                    "postgresql+psycopg://lms:secret@db/lms"):
+        monkeypatch.setenv("LMS_DATABASE_URL", written)
+        assert Config().SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://lms:secret@db/lms"
+    monkeypatch.setenv("LMS_DATABASE_URL", "sqlite:////srv/lms.sqlite3")
+    assert Config().SQLALCHEMY_DATABASE_URI == "sqlite:////srv/lms.sqlite3"

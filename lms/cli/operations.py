@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -59,16 +60,15 @@ def backup(destination: Path | None, keep: int | None) -> None:
         raise click.ClickException(f"{destination} 已存在，未覆盖。")
     if not destination.parent.is_dir():
         raise click.ClickException(f"目录 {destination.parent} 不存在。")
-    raw = engine.raw_connection()
+    try:  # created the owner's alone (it holds personal data) and never over another file
+        os.close(os.open(destination, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as error:
+        raise click.ClickException(f"无法创建 {destination}：{error.strerror}。") from None
     try:
-        target = sqlite3.connect(destination)
-        try:
-            raw.driver_connection.backup(target)
-            problem = target.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            target.close()
-    finally:
-        raw.close()
+        problem = _copy_database(engine, destination)
+    except (sqlite3.Error, OSError) as error:  # the disk filled up, the folder went away...
+        destination.unlink(missing_ok=True)  # no partial file for --keep to count as a backup
+        raise click.ClickException(f"备份失败（{error}），没有留下不完整的文件。") from None
     if problem != "ok":
         destination.unlink(missing_ok=True)
         raise click.ClickException(f"备份校验失败（{problem}），已删除该文件。")
@@ -77,3 +77,20 @@ def backup(destination: Path | None, keep: int | None) -> None:
         for old in sorted(folder.glob("lms-*.sqlite3"), key=lambda p: (p.stat().st_mtime, p.name))[:-keep]:
             old.unlink()
             click.echo(f"已删除旧备份 {old.name}")
+
+
+def _copy_database(engine, destination: Path) -> str:
+    """SQLite's online backup of the app's database into destination; PRAGMA integrity_check's
+    answer on the copy ("ok" when sound)."""
+    import sqlite3
+
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(destination)
+        try:
+            raw.driver_connection.backup(target)
+            return target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+    finally:
+        raw.close()
