@@ -146,3 +146,30 @@ def test_postgresql_urls_as_people_write_them_reach_the_installed_driver(monkeyp
         assert Config().SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://lms:secret@db/lms"
     monkeypatch.setenv("LMS_DATABASE_URL", "sqlite:////srv/lms.sqlite3")
     assert Config().SQLALCHEMY_DATABASE_URI == "sqlite:////srv/lms.sqlite3"
+
+
+def test_under_a_proxy_prefix_a_lessons_own_links_and_images_name_the_prefix(make_app, factory):
+    """Lessons are rendered at sync time with links from the site's root: behind a proxy serving
+    the app under /cqo they pointed out of the app (404 at the proxy, images missing)."""
+    from sqlalchemy import select
+
+    from lms.catalog.models import Course, Lesson
+    from tests.conftest import login
+
+    app = make_app(PROXY_COUNT=1)
+    with app.app_context():
+        limiter.reset()
+        assert app.test_cli_runner().invoke(args=["lms", "sync-content"]).exit_code == 0
+        lesson, course = db.session.execute(select(Lesson, Course).join(Course).where(
+            Lesson.body_html.contains('src="/courses/'), Lesson.body_html.contains('href="/courses/'))).first()
+        officer = app.test_client()
+        login(officer, factory.user("officer"))
+        prefixed = {"X-Forwarded-Prefix": "/cqo"}
+        page = officer.get(f"/courses/{course.slug}/{lesson.slug}", headers=prefixed).get_data(as_text=True)
+        body = page.split('class="lesson-body"', 1)[1]
+        assert 'src="/cqo/courses/' in body and 'href="/cqo/courses/' in body
+        assert 'src="/courses/' not in page and 'href="/courses/' not in page  # nothing on it escapes /cqo
+        plain = officer.get(f"/courses/{course.slug}/{lesson.slug}").get_data(as_text=True)
+        assert 'src="/courses/' in plain  # without a prefix, as rendered
+        spec = officer.get("/api/v1/openapi.json", headers=prefixed).get_json()
+        assert spec["servers"] == [{"url": "/cqo/"}]

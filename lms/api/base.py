@@ -106,7 +106,7 @@ def _unauthorized(title: str, challenge: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(SPEC)
+    return jsonify(SPEC | {"servers": [{"url": request.script_root + "/"}]})  # under a proxy's prefix too
 
 
 def as_of_argument() -> date:

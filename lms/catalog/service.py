@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from markupsafe import escape
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
@@ -205,7 +206,7 @@ def reading_from(row):
     if row is None or row.id is None:
         return None
     body_html, toc = _content(row.id, row.updated_at)
-    lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, body_html, toc,
+    lesson = ReadingLesson(row.id, row.slug, row.title, row.hours, row.version, _under_script_root(body_html), toc,
                            row.char_count, row.updated_at,
                            ReadingCourse(row.course_id, row.course_slug, shown_title(row.course_title, row.course_title_en),
                                          (row.manifest_hash, row.lessons_changed_at)))
@@ -214,6 +215,16 @@ def reading_from(row):
         progress = ReadingProgress(row.progress_id, row.first_opened_at, row.last_opened_at,
                                    row.completed_at)
     return lesson, progress
+
+
+def _under_script_root(html: str) -> str:
+    """A lesson's links and images name /courses/… from the site's root (rendered at sync time,
+    outside any request); served under a proxy's path prefix (/cqo), they need it too."""
+    root = request.script_root if has_request_context() else ""
+    if not root:
+        return html
+    prefix = str(escape(root))
+    return html.replace('href="/courses/', f'href="{prefix}/courses/').replace('src="/courses/', f'src="{prefix}/courses/')
 
 
 _contents: dict[int, tuple[datetime, str, list]] = {}

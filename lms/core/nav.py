@@ -35,7 +35,7 @@ ITEMS = [
     (_l("系统"), "tokens.index", _l("接口令牌"), ADMIN),
 ]
 
-_cache: dict[tuple[str, str], list] = {}
+_cache: dict[tuple[str, str, str], list] = {}
 
 
 def navigation() -> list[tuple[str, object]]:
@@ -43,7 +43,7 @@ def navigation() -> list[tuple[str, object]]:
     the current user's role and language (cached per process: they are static)."""
     if not current_user or not current_user.is_authenticated:
         return [(_l("证书查验"), url_for("verify.certificate"))]  # what anyone may do here
-    key = (current_user.role, str(get_locale()))
+    key = (current_user.role, str(get_locale()), request.script_root)  # a proxy's prefix, or none
     if key not in _cache:
         _cache[key] = _items(current_user)
     return _cache[key]
