@@ -178,6 +178,12 @@ def filing_for_code(code: str) -> Filing:
     return filing
 
 
+def same_name(given: str, filed: str) -> bool:
+    """Whether a name is the one a filing registers, as the roster prints it: full-width
+    letters and spaces typed in it do not matter."""
+    return "".join(clean(given).split()) == "".join(clean(filed).split())
+
+
 def register_officer(name: str, password: str, code: str, *, phone: str, email: str = "") -> User:
     """A new officer's account, claiming the filing of their invitation code; the caller commits.
 
@@ -188,7 +194,7 @@ def register_officer(name: str, password: str, code: str, *, phone: str, email: 
     from flask_babel import gettext as _
 
     filing = filing_for_code(code)
-    if "".join(clean(name).split()) != "".join(clean(filing.officer_name).split()):
+    if not same_name(name, filing.officer_name):
         raise AccountError(_("姓名与这个邀请码的备案不一致：请填写备案上登记的姓名。若备案上的姓名有误，请联系区市场监管局更正。"))
     if (email and find_user(email)) or (phone and find_user(phone)):
         raise AccountError(_("该手机号码或电子邮箱已有账号，请直接登录，再在“认领备案”页面输入邀请码"))
@@ -208,8 +214,19 @@ def other_filing_mobile(user: User) -> str | None:
 
 
 def claim_filing(user: User, code: str, filing: Filing | None = None) -> Filing:
-    """Link user to the filing the code was issued for (found already, or now); a code works once."""
-    filing = filing or filing_for_code(code)
+    """Link user to the filing the code was issued for (found already, or now); a code works once,
+    for the person the filing names (as registration checks it), and only for an account with
+    no current filing: an account stands for one officer of one enterprise (current_filing_of;
+    the certificate names one filing's enterprise), so a second one would be counted trained
+    on a certificate printed for the other enterprise."""
+    from flask_babel import gettext as _
+
+    filing = filing or filing_for_code(code)  # a wrong code says only that, whoever asks
+    if not same_name(user.name, filing.officer_name):
+        raise AccountError(_("这个邀请码的备案不是以您账号上的姓名（%(name)s）登记的，不能认领：邀请码只能由备案上登记的本人使用。若姓名登记有误，请联系区市场监管局更正。", name=user.name))
+    held = current_filing_of(user)
+    if held is not None:
+        raise AccountError(_("您的账号已关联%(e)s的在任备案，不能再认领另一份备案。如您同时担任另一家企业的首席质量官，请联系区市场监管局。", e=held.enterprise.name))
     filing.user_id = user.id
     filing.claimed_at = utcnow()
     filing.invite_code_hash = None

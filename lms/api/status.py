@@ -59,13 +59,10 @@ def _training_status(program: Program | None, as_of: date):
 
 
 def _certificates(user_ids: set[int], program: Program | None, as_of: date) -> dict[int, Certificate]:
-    """The certificate each of these officers holds in force on as_of (coverage.trained_on's
-    rule; a valid one before a replaced one, then the latest), in one query."""
+    """The certificate each of these officers holds in force on as_of, in one query."""
     if program is None or not user_ids:
         return {}
-    query = (select(Certificate).where(Certificate.user_id.in_(user_ids), *coverage.in_force_on(program.id, as_of))
-             .order_by(Certificate.user_id, Certificate.status == "valid", Certificate.issued_on, Certificate.id))
-    return {c.user_id: c for c in db.session.scalars(query)}  # each officer's last one wins
+    return coverage.certificates_in_force(program.id, as_of, user_ids)
 
 
 def _statuses(query, program: Program | None, as_of: date) -> list[dict]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.clock import local_today
 from lms.core.models import TimestampMixin
 from lms.extensions import db
 
@@ -38,3 +39,15 @@ class Certificate(TimestampMixin, db.Model):
 
     program = relationship("Program")
     user = relationship("User")
+
+    def status_on(self, today: date | None = None) -> str:
+        """valid | expired | revoked | replaced, as /verify answers: revoked or replaced first,
+        then expired once its last day (expires_on) is before today, the bureau's by default."""
+        if self.status in ("revoked", "replaced"):
+            return self.status
+        return "expired" if self.expires_on < (today or local_today()) else "valid"
+
+    @property
+    def is_in_force(self) -> bool:
+        """Valid today: what makes its holder trained now."""
+        return self.status_on() == "valid"

@@ -179,11 +179,7 @@ def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | No
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial))
     if cert is None:
         return "not_found", None
-    if cert.status in ("revoked", "replaced"):
-        return cert.status, cert
-    if cert.expires_on < local_today():
-        return "expired", cert
-    return "valid", cert
+    return cert.status_on(local_today()), cert
 
 
 def on_progress(sender, user_id: int, **extra) -> None:

@@ -168,7 +168,7 @@ def bulk():
 def reissue(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
     name, reason = request.form.get("holder_name", "").strip(), request.form.get("reason", "").strip()
-    if cert.status != "valid" or not name or not reason:
+    if cert.status_on() != "valid" or not name or not reason:  # an expired one's correction would be expired too
         flash(_("只有有效证书可以换发，并需填写正确姓名和理由。"), "error")
         return redirect(url_for("certificates_staff.index", q=cert.serial))
     new = service.reissue(cert, name, reason)

@@ -9,9 +9,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from lms.assessment.reports import best_scores, percent_text
-from lms.certificates.models import Certificate
 from lms.core.downloads import csv_text, xlsx_stream
-from lms.coverage.service import filed_on, started_by, trained_on
+from lms.coverage.service import certificates_in_force, filed_on, started_by, trained_on
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.programs.service import hours_by_user
@@ -23,15 +22,18 @@ SIZE_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "�
 
 def status_rows(program: Program, as_of: date, history: bool = False):
     """One row per filing current on as_of, in the filing-form layout plus training status;
-    with history, every filing filed by then, ended ones too, each enterprise's oldest first."""
+    with history, every filing appointed by then, ended ones too (so every current row is in
+    it), each enterprise's oldest first. The certificate columns name the certificate that
+    makes a row trained on as_of, and are blank on the others."""
     trained = trained_on(program.id, as_of)
     started = started_by(as_of)
+    # The appointment date, not the filing date, as filed_on and the dashboard count: a filing
+    # filed after as_of for an appointment before it is current on as_of.
     query = (select(Filing, Enterprise, trained.label("trained"), started.label("started"))
              .join(Enterprise, Enterprise.id == Filing.enterprise_id)
-             .where(Filing.filed_on <= as_of if history else filed_on(as_of))
+             .where(Filing.appointed_on <= as_of if history else filed_on(as_of))
              .order_by(Enterprise.name, Enterprise.id, Filing.appointed_on, Filing.id))
-    certs = {c.user_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.program_id == program.id, Certificate.status == "valid"))}
+    certs = certificates_in_force(program.id, as_of)
     best = {}
     if program.exam_id:  # the best finished sitting, as a percentage: a bare 52 has no scale
         scores = best_scores(program.exam_id)
@@ -39,8 +41,11 @@ def status_rows(program: Program, as_of: date, history: bool = False):
                 db.session.execute(select(scores.c.user_id, scores.c.score, scores.c.max_score))}
     hours = hours_by_user(program)
     for filing, ent, is_trained, has_started in db.session.execute(query):
-        cert = certs.get(filing.user_id) if filing.user_id else None
+        cert = certs.get(filing.user_id) if filing.user_id and is_trained else None
         status = "已培训" if is_trained else ("学习中" if filing.user_id and has_started else "未开始")
+        hours_credited = hours.get(filing.user_id, 0) if filing.user_id else 0
+        if cert is not None:  # never fewer than the certificate states: staff issue one for hours
+            hours_credited = max(hours_credited, cert.hours)  # studied elsewhere, which nothing here counts
         form = [filing.filing_no or "", ent.name, ent.uscc, ent.town.name, ent.industry_code, ent.industry_name,
                 SIZE_ZH[ent.scale], "是" if ent.is_above_scale else "否", filing.officer_name, filing.gender,
                 filing.id_number_masked, filing.education, filing.title, filing.position,
@@ -48,8 +53,7 @@ def status_rows(program: Program, as_of: date, history: bool = False):
                 filing.email, filing.appointed_on.isoformat(), filing.filed_on.isoformat(),
                 STATUS_ZH[filing.status], filing.ended_on.isoformat() if filing.ended_on else "", filing.end_reason]
         extra = [status, cert.serial if cert else "", cert.issued_on.isoformat() if cert else "",
-                 cert.expires_on.isoformat() if cert else "",
-                 hours.get(filing.user_id, 0) if filing.user_id else 0,
+                 cert.expires_on.isoformat() if cert else "", hours_credited,
                  best.get(filing.user_id, "") if filing.user_id else ""]
         yield form + extra
 

@@ -70,6 +70,17 @@ def in_force_on(program_id: int, as_of: date):
                 and_(Certificate.status == "revoked", Certificate.revoked_at >= end_of_local_day(as_of))))
 
 
+def certificates_in_force(program_id: int, as_of: date, user_ids: set[int] | None = None) -> dict[int, Certificate]:
+    """Each officer's certificate of the program in force on as_of (of two, one revoked after
+    as_of and its successor, the valid one, else the latest), in one query; of these officers
+    only, if named."""
+    query = (select(Certificate).where(*in_force_on(program_id, as_of))
+             .order_by(Certificate.user_id, Certificate.status == "valid", Certificate.issued_on, Certificate.id))
+    if user_ids is not None:
+        query = query.where(Certificate.user_id.in_(user_ids))
+    return {c.user_id: c for c in db.session.scalars(query)}  # each officer's last one wins
+
+
 def trained_on(program_id: int, as_of: date):
     return exists().where(Certificate.user_id == Filing.user_id, *in_force_on(program_id, as_of))
 
