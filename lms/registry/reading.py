@@ -50,12 +50,26 @@ def _first_sheet(source: IO[bytes] | Path) -> Any:
 # calamine holds the sheet as a full grid, 32 bytes a cell, from A1 to the farthest cell used:
 # one stray cell at XFD1048576 would ask for 512 GiB and abort the process, past any except.
 MAX_CELLS = 5_000_000  # 160 MB; a 100,000-row roster of 19 columns is 1.9 million
-_ROW_NUMBER = re.compile(rb' r="(\d+)"')  # <row r="12">; a cell's r="B12" starts with letters
+# Excel, WPS and openpyxl write <row r="12"> and <c r="B12">: read with two quick patterns.
+_ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a cell's r="B12" starts with letters
 _LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')  # a cell beyond column Z
+# calamine reads other forms too: r in single quotes or with spaces around "=", anywhere in
+# the tag, a namespace prefix (x:row), or no r at all (the row after the last, the cell after
+# the last). A part with any of them is read with thorough (slower) patterns; a reference
+# written with character entities (r="&#90;9") is refused, as nothing writes one.
+_TAG = rb"<(?:[\w.-]+:)?"
+_ANY_ROW = re.compile(_TAG + rb"row[\s/>]")
+_ANY_ROW_NUMBER = re.compile(_TAG + rb"row\s[^>]*?\br\s*=\s*[\"'](\d+)")
+_ANY_LONG_COLUMN = re.compile(_TAG + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{2,})\d")
+_ANY_CELL_ROW = re.compile(_TAG + rb"c\s[^>]*?\br\s*=\s*[\"'][A-Za-z]*(\d+)")
+_ANY_CELL = re.compile(_TAG + rb"c[\s/>]")
+_ENTITY_REFERENCE = re.compile(rb"\br\s*=\s*[\"'][^\"'>]*&")
+_UNUSUAL = (b":row", b":c ", b"r='", b"r =", b"r= ", b"<c>", b"<c/>", b"<row>", b"<row/>", b"&#")
 
 
 def _check_extent(source: IO[bytes] | Path) -> None:
-    """Refuse, before calamine reads it, a workbook whose sheets span more than MAX_CELLS."""
+    """Refuse, before calamine reads it, a workbook whose sheets span more than MAX_CELLS. Every
+    XML part is read, wherever the workbook's relations put its sheets."""
     import zipfile
 
     try:
@@ -66,9 +80,11 @@ def _check_extent(source: IO[bytes] | Path) -> None:
         if book is not None:
             with book:
                 for info in book.infolist():
-                    if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                        with book.open(info) as sheet:
-                            rows, columns = _extent(sheet)
+                    if info.filename.lower().endswith(".bin"):  # an .xlsb's binary sheets
+                        raise RosterFileError(_("不支持 Excel 二进制工作簿（.xlsb）：请另存为 .xlsx 后再上传"))
+                    if info.filename.lower().endswith(".xml"):
+                        with book.open(info) as part:
+                            rows, columns = _extent(part)
                         if rows * columns > MAX_CELLS:
                             raise RosterFileError(_("工作表的范围太大（%(rows)s 行 × %(columns)s 列）：表格外的远处可能有"
                                                     "零散的内容，请删除名册以外的行和列后另存，或把名册分成几个文件",
@@ -78,14 +94,35 @@ def _check_extent(source: IO[bytes] | Path) -> None:
             source.seek(0)
 
 
-def _extent(sheet: IO[bytes]) -> tuple[int, int]:
-    """The last row and (at least 26) the last column a sheet's XML names, read in pieces."""
+def _extent(part: IO[bytes]) -> tuple[int, int]:
+    """The last row and (at least 26) the last column an XML part names, read in pieces: an
+    upper bound of the grid calamine would build for it."""
     rows, columns, tail = 0, 26, b""
-    while chunk := sheet.read(1 << 23):
-        data = tail + chunk  # a reference cut by the piece's end is whole in the next one
-        rows = max(rows, max(map(int, _ROW_NUMBER.findall(data)), default=0))
-        columns = max(columns, max((column_number(m.decode()) for m in _LONG_COLUMN.findall(data)), default=0))
-        tail = data[-32:]
+    while chunk := part.read(1 << 23):
+        data = tail + chunk  # a tag cut by the piece's end is whole in the next one
+        cut = data.rfind(b"<")
+        data, tail = (data[:cut], data[cut:]) if cut > 0 and len(data) - cut < 4096 else (data, b"")
+        numbered = _ROW_NUMBER.findall(data)
+        if (any(mark in data for mark in _UNUSUAL) or data.count(b"<row ") != len(numbered)
+                or data.count(b"<c ") != data.count(b'<c r="')):
+            part_rows, part_columns = _thorough_extent(data)
+        else:
+            part_rows = max(map(int, numbered), default=0)
+            part_columns = max((column_number(m.decode()) for m in _LONG_COLUMN.findall(data)), default=0)
+        rows, columns = max(rows, part_rows), max(columns, part_columns)
+    return rows, columns
+
+
+def _thorough_extent(data: bytes) -> tuple[int, int]:
+    """_extent's bound for XML written unlike a spreadsheet program's: rows without a number
+    follow the last (or take their cells' row), cells without one follow the row's last."""
+    if _ENTITY_REFERENCE.search(data):
+        raise RosterFileError(_("工作表的写法少见（单元格位置用了字符实体），无法安全读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"))
+    numbered = list(map(int, _ANY_ROW_NUMBER.findall(data)))
+    unnumbered = len(_ANY_ROW.findall(data)) - len(numbered)
+    rows = max([*numbered, *map(int, _ANY_CELL_ROW.findall(data))], default=0) + max(unnumbered, 0)
+    columns = max((column_number(m.decode().upper()) for m in _ANY_LONG_COLUMN.findall(data)), default=0)
+    columns = max(columns, max((len(_ANY_CELL.findall(row)) for row in _ANY_ROW.split(data)), default=0))
     return rows, columns
 
 

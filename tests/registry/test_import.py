@@ -515,3 +515,56 @@ def test_a_chinese_name_padded_with_spaces_is_stored_as_searched_for(town, as_st
         assert names == ["李娜", "欧阳明辉", "Anna Lee"][:len(names)]
     commit_preview(preview_of(as_csv(rows)), "names.csv")
     assert "李娜" in as_staff.get("/staff/registry/filings?q=李娜").get_data(as_text=True)
+
+
+def _workbook_with_sheet(sheet_rows: bytes, sheet_path: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A one-sheet workbook whose sheet's rows are written as given (openpyxl's own parts
+    otherwise), the sheet stored at sheet_path with the relations pointing there."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    plain = io.BytesIO()
+    Workbook().save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                start, end = data.index(b"<sheetData"), data.index(b"</worksheet>")
+                data = data[:start] + b"<sheetData>" + sheet_rows + b"</sheetData>" + data[end:]
+                book.writestr(sheet_path, data)
+                continue
+            name = sheet_path.removeprefix("xl/")
+            book.writestr(info, data.replace(b"worksheets/sheet1.xml", name.encode()))
+    return out.getvalue()
+
+
+FIRST = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+@pytest.mark.parametrize("rows, path", [
+    (FIRST + b"<row r='200000'><c r='Z200000' t='inlineStr'><is><t>x</t></is></c></row>", None),  # single quotes
+    (FIRST + b'<row><c r="Z1000000" t="inlineStr"><is><t>x</t></is></c></row>', None),  # a row without r
+    (FIRST + b'<row r="1000000"><c r="Z1000000" t="inlineStr"><is><t>x</t></is></c></row>', "xl/other/sheet1.xml"),
+    (FIRST + b'<row  r = "1000000" ><c  r = "Z1000000"/></row>', None),  # spaces around =
+    (b'<row r="1">' + b"<c/>" * 300 + b"</row>" + b"<row/>" * 20000, None),  # cells and rows without r
+], ids=["single-quotes", "row-without-r", "sheet-elsewhere", "spaces", "no-r-at-all"])
+def test_a_far_reference_written_any_way_calamine_reads_is_refused(rows, path):
+    """The extent check once read only <row r="N"> in double quotes under xl/worksheets/: a
+    5 KB workbook written otherwise passed it and made calamine build a grid of 26 million
+    cells (1 GB)."""
+    from lms.registry.reading import _check_extent
+
+    data = _workbook_with_sheet(rows, path or "xl/worksheets/sheet1.xml")
+    assert len(data) < 20_000
+    with pytest.raises(RosterFileError, match="工作表的范围太大"):
+        _check_extent(io.BytesIO(data))
+
+
+def test_a_cell_reference_written_with_entities_is_refused():
+    from lms.registry.reading import _check_extent
+
+    data = _workbook_with_sheet(FIRST + b'<row r="2"><c r="&#90;1000000"/></row>')
+    with pytest.raises(RosterFileError, match="字符实体"):
+        _check_extent(io.BytesIO(data))
