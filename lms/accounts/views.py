@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 
 from lms.accounts import service
@@ -61,10 +62,39 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+# A browser its owner has signed in with carries a signed mark of that login, for a year: the
+# account-wide limit, which strangers can exhaust from many addresses, does not apply to it, so
+# guessing at an officer's account (their mobile is on the roster) cannot lock them out of the
+# browser they use. The limits per address still apply to it (OWASP's "device cookies").
+DEVICE_COOKIE, DEVICE_SALT, DEVICE_SECONDS = "lms_device", "login-device", 365 * 24 * 3600
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=DEVICE_SALT)
+
+
+def _known_device() -> bool:
+    mark = request.cookies.get(DEVICE_COOKIE)
+    if not mark:
+        return False
+    try:
+        signed_for = _device_serializer().loads(mark, max_age=DEVICE_SECONDS)
+    except BadSignature:
+        return False
+    return signed_for == service.normalize_login(request.form.get("login", ""))
+
+
+def _mark_device(response, login: str):
+    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(service.normalize_login(login)),
+                        max_age=DEVICE_SECONDS, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], path=request.script_root or "/")
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address, deduct_when=_failed)
-@limiter.limit("30 per hour", methods=["POST"], key_func=_login_key, deduct_when=_failed)
+@limiter.limit("30 per hour", methods=["POST"], key_func=_login_key, deduct_when=_failed, exempt_when=_known_device)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -74,7 +104,7 @@ def login():
         if user:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("core.home"))
+            return _mark_device(redirect(target if is_safe_next(target) else url_for("core.home")), form.login.data)
         flash(_("手机号码/电子邮箱或密码不正确。"), "error")
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 401
 

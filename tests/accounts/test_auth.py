@@ -339,3 +339,27 @@ def test_an_account_that_signs_in_by_e_mail_cannot_clear_it(client, factory):
     assert response.status_code == 200 and "不能清空它" in response.get_data(as_text=True)
     db.session.refresh(staff)
     assert staff.email == "staff@example.gov.cn"
+
+
+def test_strangers_exhausting_an_accounts_hourly_limit_do_not_lock_its_owner_out_of_their_browser(app, factory):
+    """Thirty failures an hour from everywhere stop guessing at one account; the browser its
+    owner signed in with before still signs in, while a new browser waits like a stranger."""
+    user = factory.user("officer")
+    owner = app.test_client()
+    assert owner.post("/login", data={"login": user.login, "password": "correct-horse-1"},
+                      environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 302
+    owner.post("/logout", environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    stranger = app.test_client()
+    for n in range(30):  # five a minute per address is allowed: thirty, from six addresses
+        assert stranger.post("/login", data={"login": user.login, "password": "bad"},
+                             environ_base={"REMOTE_ADDR": f"203.0.113.{n // 5}"}).status_code == 401
+    fresh = app.test_client().post("/login", data={"login": user.login, "password": "correct-horse-1"},
+                                   environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert fresh.status_code == 429
+    again = owner.post("/login", data={"login": user.login, "password": "correct-horse-1"},
+                       environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert again.status_code == 302
+    forged = app.test_client()
+    forged.set_cookie("lms_device", "bm90IHNpZ25lZA")  # a mark of one's own making does not count
+    assert forged.post("/login", data={"login": user.login, "password": "correct-horse-1"},
+                       environ_base={"REMOTE_ADDR": "198.51.100.21"}).status_code == 429
