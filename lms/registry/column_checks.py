@@ -62,8 +62,8 @@ def _clean_column(values: Sequence[Any], cell: Callable[[Any], str]) -> Sequence
     if set(map(type, values)) != {str}:
         return list(map(cell, values))
     joined = ",".join(values)
-    if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
-        return list(map(cell, values))
+    if "'" in joined or (not joined.isascii() and not unicodedata.is_normalized("NFKC", joined)):
+        return list(map(cell, values))  # an apostrophe may be an export's formula guard
     printable = joined.isprintable()
     if " " not in joined and printable:  # no whitespace at all: nothing to strip
         return values

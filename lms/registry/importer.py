@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from lms.core.bulk import gc_paused
 from lms.core.clock import local_today
+from lms.core.downloads import FORMULA_START
 from lms.registry import columns as C
 from lms.registry.column_checks import FastRows, read_columns
 from lms.registry.identifiers import (
@@ -84,7 +85,8 @@ class ParsedRoster:
 
 
 def _cell(value: Any) -> str:
-    """A cell as clean text: NFKC (full-width to half-width), trimmed, inner runs of space folded."""
+    """A cell as clean text: NFKC (full-width to half-width), trimmed, inner runs of space folded,
+    without the apostrophe our CSV exports put before text a spreadsheet would take for a formula."""
     if value is None:
         return ""
     if type(value) is not str:
@@ -96,6 +98,8 @@ def _cell(value: Any) -> str:
     if not value.isprintable():
         value = C.CONTROL.sub("", value)
     value = value.strip()
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
+        value = value[1:]  # our own CSV export's guard against formulas ('=…), read back
     if "  " in value or "\t" in value or "\n" in value or "\u3000" in value:
         value = " ".join(value.split())
     return value

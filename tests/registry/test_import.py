@@ -568,3 +568,14 @@ def test_a_cell_reference_written_with_entities_is_refused():
     data = _workbook_with_sheet(FIRST + b'<row r="2"><c r="&#90;1000000"/></row>')
     with pytest.raises(RosterFileError, match="字符实体"):
         _check_extent(io.BytesIO(data))
+
+
+def test_our_csv_exports_formula_guard_is_read_back_as_the_text_it_guards(town):
+    """The CSV export writes '=… so that Excel shows text, not a formula: imported again
+    (the registry sends it back), the apostrophe is not part of the name."""
+    rows = [row(make_uscc(), "相南街道", officer="'-李四", 企业名称="'=HYPERLINK(\"x\",\"点击\")"),
+            row(make_uscc(), "相南街道", 企业名称="'T Quality Co.")]
+    preview = preview_of(as_csv(rows), "training-status.csv")
+    assert not preview.errors
+    names = {r.enterprise_name: r.officer_name for r in preview.parsed.rows}
+    assert names == {'=HYPERLINK("x","点击")': "-李四", "'T Quality Co.": "王明"}  # only a guard goes
