@@ -173,3 +173,25 @@ def test_under_a_proxy_prefix_a_lessons_own_links_and_images_name_the_prefix(mak
         assert 'src="/courses/' in plain  # without a prefix, as rendered
         spec = officer.get("/api/v1/openapi.json", headers=prefixed).get_json()
         assert spec["servers"] == [{"url": "/cqo/"}]
+
+
+def test_course_images_behind_the_sign_in_are_cached_by_the_browser_only(make_app, factory):
+    """A shared proxy on the bureau's network must not hand a signed-in page's image to anyone."""
+    from sqlalchemy import select
+
+    from lms.catalog.models import Course, Lesson
+    from tests.conftest import login
+
+    app = make_app()
+    with app.app_context():
+        limiter.reset()
+        assert app.test_cli_runner().invoke(args=["lms", "sync-content"]).exit_code == 0
+        lesson, course = db.session.execute(select(Lesson, Course).join(Course).where(
+            Lesson.body_html.contains('src="/courses/'))).first()
+        src = lesson.body_html.split('src="', 1)[1].split('"', 1)[0]
+        officer = app.test_client()
+        assert officer.get(src).status_code == 302  # signed out: to the sign-in page
+        login(officer, factory.user("officer"))
+        image = officer.get(src)
+        assert image.status_code == 200 and course.slug in src
+        assert "private" in image.headers["Cache-Control"] and "public" not in image.headers["Cache-Control"]

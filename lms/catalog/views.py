@@ -128,6 +128,8 @@ def media(slug: str, path: str):
     if Path(path).suffix.lower() not in {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}:
         abort(404)
     response = send_from_directory(folder, path, max_age=3600)
+    response.cache_control.public = False  # behind a sign-in: a shared proxy must not hand it on
+    response.cache_control.private = True
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
