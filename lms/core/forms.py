@@ -33,3 +33,9 @@ class IntegerField(_OneMessage, wtforms.IntegerField):
 
 class FloatField(_OneMessage, wtforms.FloatField):
     pass
+
+
+def one_line(value: str | None) -> str | None:
+    """A filter for single-line fields (a title, a venue): a pasted line break or tab becomes one
+    space, so the text shows on one line everywhere, as the field promises."""
+    return " ".join(value.split()) if isinstance(value, str) else value

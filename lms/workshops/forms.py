@@ -18,7 +18,7 @@ from wtforms.validators import (
 )
 
 from lms.core.clock import local_zone
-from lms.core.forms import FloatField, IntegerField
+from lms.core.forms import FloatField, IntegerField, one_line
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 INDUSTRY_PREFIX = re.compile(r"^[A-T]\d{0,4}$")
@@ -42,13 +42,13 @@ def parse_industries(text: str) -> list[str]:
 
 
 class WorkshopForm(FlaskForm):
-    title = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)])
-    topic = StringField(_l("主题"), validators=[Optional(), Length(max=120)],
+    title = StringField(_l("名称"), filters=[one_line], validators=[DataRequired(), Length(max=120)])
+    topic = StringField(_l("主题"), filters=[one_line], validators=[Optional(), Length(max=120)],
                         description=_l("例如：HACCP 体系建立、计量器具管理"))
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=5000)])
     program_id = SelectField(_l("所属培训计划"), coerce=int, choices=[])
-    trainer = StringField(_l("授课人"), validators=[Optional(), Length(max=120)])
-    venue = StringField(_l("地点"), validators=[DataRequired(), Length(max=200)])
+    trainer = StringField(_l("授课人"), filters=[one_line], validators=[Optional(), Length(max=120)])
+    venue = StringField(_l("地点"), filters=[one_line], validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=LOCAL_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=LOCAL_FORMAT, validators=[InputRequired()])
     capacity = IntegerField(_l("名额"), validators=[InputRequired(), NumberRange(1, 5000, _l("名额应在 1 至 5000 之间"))])

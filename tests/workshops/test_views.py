@@ -295,3 +295,12 @@ def test_an_edit_is_logged_with_what_it_changed_in_the_reader_s_language(client,
     assert "开始时间" not in chinese  # the same time, read back without its zone, is no change
     english = log_rows(client, english=True)[0]
     assert "Venue 区政务中心 201 → 区政务中心 305; Seats 1 → 2" in english, english
+
+
+def test_a_pasted_line_break_in_a_single_line_field_becomes_a_space(as_staff):
+    response = as_staff.post("/staff/workshops/new", data={
+        "title": "计量\t实务", "venue": "Room 201\r\nLOCATION:INJECTED", "trainer": " 李工\n", "starts_at": "2026-09-15T09:00",
+        "ends_at": "2026-09-15T12:00", "capacity": "40", "hours": "3", "program_id": "0", "audience_town_id": "0"})
+    assert response.status_code == 302
+    workshop = db.session.scalars(select(Workshop)).one()
+    assert (workshop.title, workshop.venue, workshop.trainer) == ("计量 实务", "Room 201 LOCATION:INJECTED", "李工")
