@@ -129,6 +129,7 @@ def change_password():
             user = current_user._get_current_object()
             db.session.add(user)  # the user loader leaves it out of the Session on a read
             user.set_password(form.password.data)
+            audit.record("user.password_changed", f"user:{user.id}", user.login, actor_id=user.id)
             db.session.commit()
             login_user(user)  # the new password's stamp
             flash(_("密码已修改。"), "success")
@@ -152,6 +153,9 @@ def account():
             form.email.errors.append(_("您用电子邮箱登录，不能清空它。"))
         else:
             db.session.add(user)
+            if email != user.email:  # a login changes: the log says from what to what
+                audit.record("user.email_changed", f"user:{user.id}", f"{user.email or '—'} → {email or '—'}",
+                             actor_id=user.id)
             user.email = email
             db.session.commit()
             flash(_("电子邮箱已保存。"), "success")
@@ -180,6 +184,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)
+        audit.record("user.password_reset", f"user:{user.id}", user.login, actor_id=user.id)
         db.session.commit()
         flash(_("新密码已设置，请登录。"), "success")
         return redirect(url_for("accounts.login"))

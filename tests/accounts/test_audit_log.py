@@ -164,3 +164,22 @@ def test_a_code_made_again_for_one_officer_names_their_filing(client, factory, a
     issue_invite_codes([filing])
     db.session.commit()
     assert log_rows(client)[0].endswith(f"生成邀请码 | 备案 #{filing.id} | 1 个邀请码")
+
+
+def test_a_changed_password_or_email_is_on_the_log(client, factory):
+    """Who changed an account's password or login, and when: an admin looking into a
+    take-over must find it (only making the reset link was recorded)."""
+    from sqlalchemy import select
+
+    from lms.core.audit import AuditEntry
+    from lms.extensions import db
+    from tests.conftest import login
+
+    user = factory.user("staff", email="li@example.gov.cn")
+    login(client, user)
+    assert client.post("/account/password", data={"current": "correct-horse-1", "password": "another-horse-2",
+                                                  "confirm": "another-horse-2"}).status_code == 302
+    assert client.post("/account", data={"email": "li.na@example.gov.cn"}).status_code == 302
+    entries = {e.action: e for e in db.session.scalars(select(AuditEntry))}
+    assert entries["user.password_changed"].actor_id == user.id
+    assert entries["user.email_changed"].summary == "li@example.gov.cn → li.na@example.gov.cn"
