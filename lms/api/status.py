@@ -101,8 +101,8 @@ def enterprise_status(uscc: str):
     if ent is None:
         return problem(404, "no such enterprise")
     program = current_program()
-    query = _status_query(program, as_of).where(Filing.enterprise_id == ent.id).order_by(
-        Filing.appointed_on.desc(), Filing.id.desc())
+    query = _status_query(program, as_of).where(Filing.enterprise_id == ent.id, Filing.appointed_on <= as_of).order_by(
+        Filing.appointed_on.desc(), Filing.id.desc())  # a filing appointed after as_of did not exist then
     return jsonify(uscc=ent.uscc, name=ent.name, town=ent.town.name, above_scale=ent.is_above_scale,
                    as_of=as_of.isoformat(), filings=_statuses(query, program, as_of))
 
@@ -134,6 +134,8 @@ def filings():
              .where(Filing.id > after).order_by(Filing.id).limit(limit + 1))
     if which == "current":  # current on as_of, as /coverage counts them filed
         query = query.where(coverage.filed_on(as_of))
+    else:  # every filing there was on as_of, ended ones too: none appointed after it
+        query = query.where(Filing.appointed_on <= as_of)
     if "town" in request.args:
         town_id = db.session.scalar(select(Town.id).where(Town.name == request.args["town"]))
         if town_id is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
-from lms.core.clock import local_today
+from lms.core.clock import local_today, local_zone
 from lms.core.text import chinese_date
 from lms.registry.industries import division_label
 
@@ -66,6 +66,7 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
         Paragraph("首席质量官培训覆盖率报告", _style(18)),
         Paragraph(f"{escape(program.name)} · 统计日期 {chinese_date(as_of)} · 截止日期 {chinese_date(program.deadline)}"
                   f"{days}", _style(10)),
+        Paragraph(f"生成于 {datetime.now(UTC).astimezone(local_zone()):%Y-%m-%d %H:%M}（北京时间）", _style(8)),
         Spacer(0, 6 * mm),
         _table([["已备案", "已培训", "学习中", "未开始", "覆盖率", "目标"],
                 [total.filed, total.trained, total.in_progress, total.not_started, f"{total.percent}%",

@@ -27,9 +27,12 @@ bp = guard_blueprint(Blueprint("coverage", __name__, url_prefix="/staff/coverage
 def _as_of() -> date:
     """The date the numbers are counted on: today unless asked for an earlier one. A later one
     would count today's people and call the result a fact about a day still to come."""
+    typed = request.args.get("as_of", "")
     try:
-        asked = date.fromisoformat(request.args.get("as_of", ""))
+        asked = date.fromisoformat(typed)
     except ValueError:
+        if typed:  # a mistyped date is said, not silently replaced
+            flash(_("统计日期 %(d)s 不是有效的日期（应写作 2026-09-01），已按今天统计。", d=typed[:20]), "warning")
         return local_today()
     if asked > local_today():
         flash(_("统计日期不能晚于今天，已按今天统计。"), "warning")

@@ -120,3 +120,18 @@ def test_a_page_costs_the_same_queries_however_many_filings_it_holds(app, client
         return len(seen)
 
     assert statements(3) == statements(7) <= 6  # both pages hold the trained officer
+
+
+def test_a_filing_appointed_after_as_of_is_not_listed_as_of_that_day(client, token, program, factory):
+    """The registry asking about 2026-10-01 must not be told of a successor appointed later."""
+    ent = factory.enterprise()
+    factory.filing(ent, filing_no="OLD-1", appointed_on=TODAY - timedelta(days=300), status="replaced",
+                   ended_on=TODAY - timedelta(days=10))
+    factory.filing(ent, filing_no="NEW-1", appointed_on=TODAY - timedelta(days=10))
+    before = (TODAY - timedelta(days=20)).isoformat()
+    listed = client.get(f"/api/v1/enterprises/{ent.uscc}?as_of={before}", headers=auth(token)).get_json()["filings"]
+    assert [f["filing_no"] for f in listed] == ["OLD-1"]
+    every = client.get(f"/api/v1/filings?status=all&as_of={before}", headers=auth(token)).get_json()["items"]
+    assert [f["filing_no"] for f in every] == ["OLD-1"]
+    assert {f["filing_no"] for f in client.get("/api/v1/filings?status=all", headers=auth(token)).get_json()[
+        "items"]} == {"OLD-1", "NEW-1"}

@@ -511,3 +511,8 @@ def test_reminders_from_a_past_days_list_go_only_to_those_untrained_today(roster
     as_staff.post("/staff/coverage/chase/remind?as_of=2026-09-15", data={})
     reminded = set(db.session.scalars(select(reminders.OutboxMessage.to_name)))
     assert "丁" in reminded and "辛" not in reminded
+
+
+def test_a_mistyped_date_is_said_and_counted_as_of_today(roster, as_staff):
+    page = as_staff.get("/staff/coverage/?as_of=2026-13-01").get_data(as_text=True)
+    assert "统计日期 2026-13-01 不是有效的日期" in page and f'value="{local_today()}"' in page
