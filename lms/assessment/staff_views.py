@@ -207,12 +207,18 @@ def _course_choices() -> list[SelectChoice]:
         select(Course).where(Course.is_active).order_by(Course.position))]
 
 
+MAX_QUESTION_FILE = 5 * 2**20  # the whole bank of 320 questions is 0.2 MB
+
+
 @bp.route("/questions/import", methods=["GET", "POST"])
 def import_questions():
     form = QuestionImportForm()
     form.topic.choices = _course_choices()
     if form.validate_on_submit():
-        raw = form.file.data.read()
+        raw = form.file.data.read(MAX_QUESTION_FILE + 1)
+        if len(raw) > MAX_QUESTION_FILE:  # it is read again at each preview and on confirming
+            form.file.errors.append(_("试题文件不能超过 %(mb)s MB（约一万道题）：请分成几个文件导入", mb=MAX_QUESTION_FILE // 2**20))
+            return render_template("assessment/staff_import.html", form=form)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

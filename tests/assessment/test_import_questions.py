@@ -192,3 +192,16 @@ def test_no_confirm_button_when_nothing_would_be_imported_but_the_reason(app, as
     assert "确认导入" not in essays and "文件中的试题都无法自动评分" in essays and "重新上传" in essays
     empty = as_staff.get(upload(as_staff, "// 只有注释\n").location).get_data(as_text=True)
     assert "确认导入" not in empty and "文件中没有读到试题" in empty
+
+
+def test_an_overlong_question_or_file_is_refused_with_its_limit(app, as_staff, tmp_path):
+    """A 10 MB stem was previewed as one question to import (the paper would carry all of it);
+    a file of 200,000 questions took 25 s to preview, near gunicorn's timeout."""
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    result = parse("::长::" + "很" * 6000 + "{=对 ~错}\n\n::短::计量单位的符号？{=m ~M}\n", "gift")
+    assert [q.name for q in result.questions] == ["短"]
+    assert "试题的文字过长（6000 字，最多 5000 字）" in result.errors[0].message
+    big = upload(as_staff, "::q::题{T}\n\n" * 450_000)
+    page = big.get_data(as_text=True)
+    assert big.status_code == 200 and "试题文件不能超过 5 MB" in page

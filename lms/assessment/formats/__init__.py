@@ -207,12 +207,19 @@ def _answers_problem(q: ParsedQuestion) -> str | None:
     return None
 
 
+MAX_TEXT = 5000  # characters of a stem, an option or an explanation
+
+
 def check_question(q: ParsedQuestion) -> str | None:
     """Why a parsed question cannot be graded as written, or None when it can."""
     if q.kind not in KINDS:  # only a parser's bug sets another kind; no file can
         return f"unknown question kind {q.kind!r}"
     if not q.text.strip():
         return _("试题没有题干：请写出题目文字")
+    longest = max([len(q.text), len(q.general_feedback or "")] + [len(c.text) for c in q.choices]
+                  + [len(a) + len(b) for a, b in q.pairs])
+    if longest > MAX_TEXT:  # a paper carries every word of it to every candidate
+        return _("试题的文字过长（%(n)s 字，最多 %(max)s 字）", n=longest, max=MAX_TEXT)
     weights = [c.fraction for c in q.choices] + [n.fraction for n in q.numerical]
     for weight in weights:
         if not -1 <= weight <= 1:
