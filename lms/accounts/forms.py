@@ -22,6 +22,7 @@ def _new_password(label):
         label,
         validators=[DataRequired(), Length(max=128), _not_guessable],
         description=_l("至少 8 个字符，不要用 12345678 这类常见密码。"),
+        render_kw={"autocomplete": "new-password"},  # a password manager offers a strong one
     )
 
 
@@ -29,24 +30,27 @@ def _confirm(label=None):
     return PasswordField(
         label or _l("再次输入新密码"),
         validators=[DataRequired(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("手机号码或电子邮箱"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("密码"), validators=[DataRequired()])
+    login = StringField(_l("手机号码或电子邮箱"), validators=[DataRequired(), Length(max=254)],
+                        render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("密码"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("在这台设备上保持登录"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("当前密码"), validators=[DataRequired()])
+    current = PasswordField(_l("当前密码"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     password = _new_password(_l("新密码"))
     confirm = _confirm()
 
 
 class EmailForm(FlaskForm):
     email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), Email(_l("电子邮箱格式不正确"))],
-                       description=_l("可用于登录和接收培训提醒；留空则不使用电子邮箱。"))
+                       description=_l("可用于登录和接收培训提醒；留空则不使用电子邮箱。"),
+                       render_kw={"autocomplete": "email"})
 
 
 class ResetPasswordForm(FlaskForm):
@@ -59,17 +63,20 @@ class RegisterForm(FlaskForm):
         _l("邀请码"),
         validators=[DataRequired(), Length(min=8, max=20)],
         description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
+        render_kw={"autocomplete": "off"},  # issued once, nothing a browser should remember
     )
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50)], render_kw={"autocomplete": "name"})
     # type="tel" brings up the phone's number pad; "tel" lets the browser offer the officer's own.
     phone = TelField(_l("手机号码"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "tel"})
-    email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     password = _new_password(_l("密码"))
     confirm = _confirm(_l("再次输入密码"))
 
 
 class ClaimForm(FlaskForm):
-    code = StringField(_l("邀请码"), validators=[DataRequired(), Length(min=8, max=20)])
+    code = StringField(_l("邀请码"), validators=[DataRequired(), Length(min=8, max=20)],
+                       render_kw={"autocomplete": "off"})
 
 
 class UserForm(FlaskForm):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from lms.core.i18n import select_locale
+
 LETTERS = "ABCDEFGH"
 
 
@@ -25,7 +27,10 @@ def render_questions(items) -> Markup:
     # "%(p)s 分" is looked up once and filled per question: English has no one word for 分
     # that fits 1 and 2 ("worth 2").
     texts = {"points": _("%(p)s 分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
-             "true": _("正确"), "false": _("错误")}
+             "true": _("正确"), "false": _("错误"),
+             # Stems and options are written in Chinese: an English page says so, for the
+             # screen reader's voice and the browser's fonts and line breaks (WCAG 3.1.2).
+             "zh": "" if select_locale() == "zh_CN" else ' lang="zh-CN"'}
     return Markup("".join(_question(item, labels, texts) for item in items))
 
 
@@ -33,26 +38,31 @@ def _question(item, labels: dict[str, str], texts: dict[str, str]) -> str:
     f, r, n = item.frozen, item.response, item.position
     name = f"q{n}"
     kind = f["kind"]
-    head = (f'<fieldset class="card mb-3 question" id="q{n}" data-position="{n}" data-kind="{kind}">'
-            f'<div class="card-body"><legend class="h6">{n}. <span class="badge text-bg-light">'
-            f'{escape(labels[kind])} · {escape(texts["points"] % {"p": format(f["points"], "g")})}</span></legend>'
-            f'<p class="question-text">{escape(f["text"])}</p>')
+    # The legend holds the number, the kind and the stem, so that a screen reader names the
+    # group of options by its question; it is the fieldset's first child (the card is a
+    # wrapper), which is what makes it the group's name.
+    head = (f'<div class="card mb-3"><fieldset class="card-body question" id="q{n}" data-position="{n}" '
+            f'data-kind="{kind}"><legend class="question-legend"><span class="h6 d-block">{n}. '
+            f'<span class="badge text-bg-light">{escape(labels[kind])} · '
+            f'{escape(texts["points"] % {"p": format(f["points"], "g")})}</span></span>'
+            f'<span class="question-text"{texts["zh"]}>{escape(f["text"])}</span></legend>')
     body = _inputs(kind, name, f, r, texts)
     checked = " checked" if item.flagged else ""
     flag = (f'<div class="form-check mt-2"><input class="form-check-input flag" type="checkbox" '
             f'name="{name}_flag" value="1" id="{name}_flag"{checked}><label class="form-check-label '
-            f'small text-muted" for="{name}_flag">{escape(texts["flag"])}</label></div></div></fieldset>')
+            f'small text-muted" for="{name}_flag">{escape(texts["flag"])}</label></div></fieldset></div>')
     return head + body + flag
 
 
 def _inputs(kind: str, name: str, f: dict, r, texts: dict[str, str]) -> str:
+    zh = texts["zh"]
     if kind in ("single", "multiple"):
         kind_attr = "radio" if kind == "single" else "checkbox"
         chosen = {r} if kind == "single" and r is not None else set(r or [])
         return "".join(
             f'<div class="form-check"><input class="form-check-input" type="{kind_attr}" name="{name}" '
             f'id="{name}_{i}" value="{i}"{" checked" if i in chosen else ""}>'
-            f'<label class="form-check-label" for="{name}_{i}">{LETTERS[i]}. {escape(option)}</label></div>'
+            f'<label class="form-check-label" for="{name}_{i}"{zh}>{LETTERS[i]}. {escape(option)}</label></div>'
             for i, option in enumerate(f["options"]))
     if kind == "truefalse":
         return "".join(
@@ -65,7 +75,7 @@ def _inputs(kind: str, name: str, f: dict, r, texts: dict[str, str]) -> str:
         for i, left in enumerate(f["options"]["left"]):
             options = "".join(f'<option{" selected" if r and r[i] == right else ""}>{escape(right)}</option>'
                               for right in f["options"]["right"])
-            rows.append(f'<div class="row g-2 align-items-center mb-1"><div class="col-sm-6">{escape(left)}</div>'
+            rows.append(f'<div class="row g-2 align-items-center mb-1"{zh}><div class="col-sm-6">{escape(left)}</div>'
                         f'<div class="col-sm-6"><select class="form-select form-select-sm" name="{name}_{i}" '
                         f'aria-label="{escape(left)}"><option value="">—</option>{options}</select></div></div>')
         return "".join(rows)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -13,10 +15,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _page(status: int, title: str, message: str):
+def _page(status: int, title: str, message: str, **extra):
     if _wants_json():
         return jsonify(error=title, message=message), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template("error.html", status=status, title=title, message=message, **extra), status
 
 
 def answer_errors_under(app: Flask, prefix: str, handler: Callable) -> None:
@@ -62,7 +64,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        return _page(429, _("操作过于频繁"), _limit_text(error))
+        return _page(429, _("操作过于频繁"), _limit_text(error), wait=_wait_text(), back=_back_link())
 
     @app.errorhandler(500)
     def server_error(error):
@@ -80,3 +82,32 @@ def _limit_text(error) -> str:
         return _("尝试次数过多，请稍后再试。")
     return _("尝试次数过多（%(period)s最多 %(n)s 次），请稍后再试。",
              period=periods[item.GRANULARITY.name], n=item.amount)
+
+
+def _wait_text() -> str | None:
+    """How long until the limit lets the visitor try again, as the Retry-After header says it:
+    45 秒后可以再试。 / 3 分钟后可以再试。 (None when the limiter knows no reset time)."""
+    seconds = _seconds_until_reset()
+    if seconds is None:
+        return None
+    wait = _("%(n)s 秒", n=seconds) if seconds <= 60 else _("%(n)s 分钟", n=math.ceil(seconds / 60))
+    return _("%(wait)s后可以再试。", wait=wait)
+
+
+def _seconds_until_reset() -> int | None:
+    from lms.extensions import limiter
+
+    try:
+        return max(int(limiter.current_limit.reset_at - time.time()), 1)
+    except Exception:  # noqa: BLE001 - no limit in this request, or its storage is unreachable
+        return None
+
+
+def _back_link() -> tuple[str, str] | None:
+    """The way back to a refused form: the sign-in page, or the form's own page where the
+    address that was posted to also shows it (not an action such as starting an exam)."""
+    if request.endpoint == "accounts.login":
+        return url_for("accounts.login", next=request.args.get("next")), _("返回登录")
+    if request.method == "POST" and request.url_rule is not None and "GET" in request.url_rule.methods:
+        return request.full_path.rstrip("?"), _("返回")
+    return None

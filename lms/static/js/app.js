@@ -1,5 +1,10 @@
 // CQO Academy: behaviour shared by every page (no inline scripts: the CSP forbids them).
 document.addEventListener("DOMContentLoaded", () => {
+  // A form that came back with errors: focus goes to its first invalid field (macros.html marks
+  // it aria-invalid and describes it by its error), so the keyboard and the screen reader start
+  // where the problem is. A page whose address names a place (#...) keeps it.
+  const invalid = document.querySelector("main [aria-invalid='true']");
+  if (invalid && !window.location.hash) invalid.focus();
   // Buttons that ask before a destructive action: <button data-confirm="...">. A form's button
   // asks once the browser has checked the form (a missing date is marked first, not after
   // "are you sure?"); anything else asks on click.

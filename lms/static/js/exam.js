@@ -24,6 +24,8 @@
   const resultUrl = root.dataset.resultUrl;
   const csrf = root.dataset.csrf;
   const state = document.getElementById("save-state");
+  const saveAlert = document.getElementById("save-alert"); // read out: a failure, and the recovery
+  let failing = false;
   const text = root.dataset; // the page's words, in its language: textSaving, textSaved...
   const pendingKey = "exam-pending:" + answerUrl;
   let pending = JSON.parse(localStorage.getItem(pendingKey) || "{}");
@@ -52,13 +54,24 @@
     return el.value.trim() === "" ? null : el.value;
   }
 
+  // The number's colour and ⚑ for the eye, its label for a screen reader ("第 3 题，已作答，已标记").
+  const navLabels = {
+    "true,false": text.textNavAnswered, "false,false": text.textNavUnanswered,
+    "true,true": text.textNavAnsweredFlagged, "false,true": text.textNavUnansweredFlagged,
+  };
   function mark(position, answered, flagged) {
     const link = document.querySelector(`[data-nav="${position}"]`);
     if (!link) return;
     link.classList.toggle("btn-primary", answered);
     link.classList.toggle("btn-outline-secondary", !answered);
+    link.classList.toggle("flagged", flagged);
     link.textContent = position + (flagged ? " ⚑" : "");
+    link.setAttribute("aria-label", navLabels[`${answered},${flagged}`].replace("{n}", position));
   }
+
+  // The time of a save as 14:05:09, the same on every computer (no locale's AM/PM).
+  const clockTime = (date) => [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((n) => String(n).padStart(2, "0")).join(":");
 
   function remember(position, body) {
     pending[position] = body;
@@ -86,10 +99,15 @@
       if (pending[position] === body) delete pending[position];
       localStorage.setItem(pendingKey, JSON.stringify(pending));
       deadline = Date.now() + data.seconds_left * 1000;
-      state.textContent = text.textSaved + " " + new Date().toLocaleTimeString();
+      state.textContent = text.textSaved + " " + clockTime(new Date());
+      if (failing) saveAlert.textContent = text.textSavedAgain;
+      failing = false;
       root.dataset.saved = String(Number(root.dataset.saved || 0) + 1);
     } catch (error) {
       state.textContent = text.textOffline;
+      // Said once when saving starts to fail, not again at every retry.
+      if (!failing) saveAlert.textContent = text.textOffline;
+      failing = true;
     }
   }
 
@@ -176,7 +194,9 @@
   const tick = () => {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    // Red in the last five minutes: the dark badge's class goes, or it would win over the red.
     clock.classList.toggle("text-bg-danger", left < 300);
+    clock.classList.toggle("text-bg-dark", left >= 300);
     if (warnAt.length && left <= warnAt[0] * 60) {
       warning.textContent = text.textMinutesLeft.replace("{n}", warnAt.shift());
       alertBox.textContent = warning.textContent;
