@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from flask import template_rendered
@@ -195,3 +196,18 @@ def test_course_images_behind_the_sign_in_are_cached_by_the_browser_only(make_ap
         image = officer.get(src)
         assert image.status_code == 200 and course.slug in src
         assert "private" in image.headers["Cache-Control"] and "public" not in image.headers["Cache-Control"]
+
+
+def test_an_upload_over_the_limit_names_the_limit(make_app, factory):
+    from tests.conftest import login
+
+    app = make_app(MAX_CONTENT_LENGTH=2 * 2**20)
+    with app.app_context():
+        limiter.reset()
+        staff = app.test_client()
+        login(staff, factory.user("staff"))
+
+
+        response = staff.post("/staff/registry/import", data={"file": (io.BytesIO(b"x" * (3 * 2**20)), "roster.csv")},
+                              content_type="multipart/form-data")
+        assert response.status_code == 413 and "超过了允许的 2 MB" in response.get_data(as_text=True)

@@ -60,7 +60,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        return _page(413, _("文件过大"), _("上传的文件超过了允许的大小。"))
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _page(413, _("文件过大"), _("上传的文件超过了允许的 %(mb)s MB。请删去不需要的内容，或分成几个文件上传。",
+                                         mb=round(limit / 2**20)) if limit else _("上传的文件超过了允许的大小。"))
 
     @app.errorhandler(429)
     def too_many(error):
