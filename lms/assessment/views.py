@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select
 from lms.accounts.service import parse_login_token
 from lms.assessment import answer_endpoint, grading, service
 from lms.assessment.models import Attempt, AttemptQuestion, Exam
-from lms.assessment.paper import render_questions
+from lms.assessment.paper import render_navigator, render_questions
 from lms.assessment.reports import score_text
 from lms.core.auth import per_user
 from lms.core.driver_read import DriverRead
@@ -154,7 +154,8 @@ def paper(attempt_id: int):
     questions = [row for row in rows if row.position is not None]
     return render_template("assessment/paper.html", attempt_id=attempt_id, title=head.title,
                            questions=questions, seconds_left=seconds_left,
-                           questions_html=render_questions(questions))
+                           questions_html=render_questions(questions),
+                           navigator_html=render_navigator(questions))
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")
