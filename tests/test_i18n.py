@@ -36,3 +36,10 @@ def test_the_language_link_comes_back_to_the_same_page(as_officer):
         link = re.search(r'href="(/lang/(?:en|zh_CN)\?[^"]+)"', html).group(1)
         assert parse_qs(urlsplit(link).query)["next"] == [page]  # the query kept, no stray "?"
         assert as_officer.get(link).headers["Location"] == page
+
+
+def test_the_english_menu_names_list_pages_in_the_plural(as_staff):
+    as_staff.get("/lang/en")
+    page = as_staff.get("/staff/registry/filings").get_data(as_text=True)
+    menu = page.split('class="dropdown-menu"', 1)[1].split("</ul>", 1)[0]
+    assert all(f">{name}</a>" in menu for name in ("Enterprises", "Invitation codes", "Towns")), menu

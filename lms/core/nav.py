@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl  # list pages are plural in English
 from flask_login import current_user
 
 from lms.core.auth import ADMIN, OFFICER, STAFF, has_role
@@ -19,10 +20,10 @@ ITEMS = [
     (None, "certificates.mine", _l("证书"), OFFICER),
     (None, "coverage.dashboard", _l("覆盖率"), STAFF),
     (_l("名册"), "registry.filings", _l("备案名册"), STAFF),
-    (_l("名册"), "registry.enterprises", _l("企业"), STAFF),
+    (_l("名册"), "registry.enterprises", _pl("page title", "企业"), STAFF),
     (_l("名册"), "registry.import_roster", _l("导入名册"), STAFF),
-    (_l("名册"), "registry.invitations", _l("邀请码"), STAFF),
-    (_l("名册"), "registry.towns", _l("镇街"), STAFF),
+    (_l("名册"), "registry.invitations", _pl("page title", "邀请码"), STAFF),
+    (_l("名册"), "registry.towns", _pl("page title", "镇街"), STAFF),
     (_l("名册"), "coverage.outbox", _l("发件箱"), STAFF),
     (_l("培训"), "programs.index", _l("培训计划"), STAFF),
     (_l("培训"), "workshops_staff.index", _l("培训班"), STAFF),
