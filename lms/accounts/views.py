@@ -244,14 +244,16 @@ def dashboard():
 
     filing = service.current_filing_of(current_user)
     ended = None if filing else service.last_ended_filing_of(current_user)
-    industry = filing.enterprise.industry_code if filing else ""
+    # An ended filing's officer sees the requirements of that enterprise, as staff do on the
+    # officer's page, and no countdown: they no longer count towards the target.
+    industry = (filing or ended).enterprise.industry_code if (filing or ended) else ""
     program = current_program()
     return render_template("accounts/dashboard.html", filing=filing, ended=ended,
                            courses=catalog_for(current_user.id, industry),
                            hours=hours_earned(current_user.id),
                            standing=standing(current_user.id, industry, program) if program else None,
                            revoked=_revoked_only(program),
-                           days_left=(program.deadline - local_today()).days if program else None,
+                           days_left=(program.deadline - local_today()).days if program and filing else None,
                            workshops=upcoming_enrollments(current_user.id))
 
 

@@ -258,6 +258,29 @@ def test_an_officer_whose_filing_ended_is_told_so_not_asked_to_claim_one(client,
     assert "请用区市场监管局发放的邀请码认领" not in page
 
 
+def test_an_ended_filing_s_officer_sees_that_enterprise_s_requirements_and_no_countdown(client, factory):
+    from datetime import date, timedelta
+
+    from lms.core.clock import local_today
+    from lms.extensions import db
+    from lms.programs.models import Program
+    from lms.registry.service import end_filing
+    from tests.conftest import login
+
+    db.session.add(Program(name="2026 培训", is_current=True, starts_on=local_today() - timedelta(days=30),
+                           deadline=local_today() + timedelta(days=28),
+                           requirements=[{"type": "course", "course": "haccp", "industries": ["C14"]}]))
+    officer = factory.user("officer")
+    filing = factory.filing(factory.enterprise(industry_code="C1431"), officer_name=officer.name, user_id=officer.id)
+    login(client, officer)
+    before = client.get("/me").get_data(as_text=True)
+    assert "已完成 0 / 1 项要求" in before and "还剩 28 天" in before
+    end_filing(filing, date(2026, 10, 8), "离职", status="replaced")
+    db.session.commit()
+    after = client.get("/me").get_data(as_text=True)
+    assert "已完成 0 / 1 项要求" in after and "还剩" not in after
+
+
 @pytest.mark.parametrize("weak", ["12345678", "password", "88888888", "abcdefgh", "Qwertyuiop", "woaini1314"])
 def test_common_passwords_are_refused_with_a_reason(client, factory, weak):
     user = factory.user("officer")
