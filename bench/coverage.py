@@ -28,7 +28,8 @@ def load(database_url: str | None, n: int):
     from lms.programs.models import Program
     from lms.registry.importer import parse_roster
     from lms.registry.models import Filing, Town
-    from lms.registry.roster_plan import build_preview, commit_preview
+    from lms.registry.roster_plan import build_preview
+    from lms.registry.roster_write import commit_preview
 
     app, _instance = fresh_app(database_url)
     with app.app_context():

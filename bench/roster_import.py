@@ -77,7 +77,8 @@ def run_ours(data: bytes, n: int, capture: bool = False, filename: str = "roster
     from lms.extensions import db
     from lms.registry.importer import parse_roster
     from lms.registry.models import Town
-    from lms.registry.roster_plan import build_preview, commit_preview
+    from lms.registry.roster_plan import build_preview
+    from lms.registry.roster_write import commit_preview
 
     app, instance = fresh_app()
     statements: list[tuple[str, tuple]] = []

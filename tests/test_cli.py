@@ -44,7 +44,7 @@ def failing_commit(monkeypatch):
         raise DataError("INSERT INTO filing (officer_name) VALUES (%(officer_name)s)", {"officer_name": "秘密姓名"},
                         Exception("value too long for type character varying(50)\nDETAIL: 秘密姓名"))
 
-    monkeypatch.setattr("lms.registry.roster_plan.commit_preview", fail)
+    monkeypatch.setattr("lms.registry.roster_write.commit_preview", fail)
 
 
 def test_a_failed_roster_commit_is_one_line_without_roster_data_and_writes_nothing(run, roster, failing_commit):
@@ -60,7 +60,7 @@ def test_a_failed_roster_commit_is_reported_in_the_json(run, roster, monkeypatch
     def fail(preview, filename, **kwargs):
         raise IntegrityError("INSERT ...", {}, Exception('duplicate key value violates unique constraint "uq_x"'))
 
-    monkeypatch.setattr("lms.registry.roster_plan.commit_preview", fail)
+    monkeypatch.setattr("lms.registry.roster_write.commit_preview", fail)
     result = run("import-roster", str(roster), "--json")
     report = json.loads(result.stdout)
     assert result.exit_code == 1 and report["committed"] is False

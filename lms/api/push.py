@@ -15,7 +15,8 @@ from lms.api.base import Problem, bp, problem
 from lms.extensions import db
 from lms.registry.columns import COLUMNS, HEADER_NAMES
 from lms.registry.importer import RosterFileError, parse_roster
-from lms.registry.roster_plan import Preview, build_preview, commit_preview
+from lms.registry.roster_plan import Preview, build_preview
+from lms.registry.roster_write import commit_preview
 
 FIELDS = tuple(c.en for c in COLUMNS)  # a push row's fields, in the filing form's order
 PUSH_KEYS = ("rows", "dry_run")
@@ -34,7 +35,7 @@ def push_roster():
     rows = body["rows"]
     _check_rows(rows)
     try:
-        preview = build_preview(parse_roster(io.BytesIO(_as_table(rows)), "push.csv"))
+        preview = build_preview(parse_roster(io.BytesIO(_as_table(rows)), "push.csv"), look_around=False)
     except RosterFileError as error:
         return problem(400, str(error))
     result = _in_request_terms(preview)

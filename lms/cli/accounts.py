@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from lms.cli import lms_cli
-from lms.cli.roster import database_reason
+from lms.core.transactions import database_reason
 from lms.extensions import db
 
 

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from lms.cli import lms_cli
+from lms.core.transactions import database_reason
 from lms.extensions import db
 
 
@@ -17,8 +18,11 @@ from lms.extensions import db
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and preview only; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as one JSON object.")
+@click.option("--complete", is_flag=True,
+              help="The file is the district's complete list of current filings: end (已注销) the current "
+                   "filings of enterprises it does not name.")
 @with_appcontext
-def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
+def import_roster(file: Path, dry_run: bool, as_json: bool, complete: bool) -> None:
     """Import the filing registry's roster export (XLSX, XLS or CSV)."""
     from lms.registry.importer import RosterFileError, parse_roster
     from lms.registry.reading import estimate_rows
@@ -30,7 +34,7 @@ def import_roster(file: Path, dry_run: bool, as_json: bool) -> None:
         with click.progressbar(length=1 if quiet else estimate_rows(file), label="读取并校验", file=sys.stderr,
                                hidden=quiet) as bar, file.open("rb") as stream:
             parsed = parse_roster(stream, file.name, progress=bar.update)
-        preview = build_preview(parsed)
+        preview = build_preview(parsed, complete=complete)
     except RosterFileError as error:
         if as_json:
             click.echo(json.dumps(_file_error_report(str(error)), ensure_ascii=False))
@@ -64,7 +68,7 @@ def _commit_roster(preview, filename: str, quiet: bool) -> str | None:
     """Write the preview; on a database error, why nothing was written, in one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from lms.registry.roster_plan import commit_preview
+    from lms.registry.roster_write import commit_preview
 
     total = sum(preview.counts.values())
     try:
@@ -74,13 +78,6 @@ def _commit_roster(preview, filename: str, quiet: bool) -> str | None:
         db.session.rollback()
         return f"写入数据库失败，未导入任何数据：{database_reason(error)}"
     return None
-
-def database_reason(error: Exception) -> str:
-    """The driver's first line (a constraint, a column type), never SQLAlchemy's own text: that
-    quotes the statement with every parameter, which is roster data, into cron logs."""
-    cause = getattr(error, "orig", None) or error
-    text = getattr(getattr(cause, "diag", None), "message_primary", None) or str(cause)
-    return text.strip().splitlines()[0] if text.strip() else type(cause).__name__
 
 def _file_error(message: str) -> dict:
     return {"row": 0, "column": "", "message": message}
@@ -103,6 +100,13 @@ def _print_preview(preview) -> None:
         click.echo(f"  {CHANGE_LABELS.get(kind, kind)}：{count}")
     if d["unknown_columns"]:
         click.echo("  忽略的列：" + "、".join(d["unknown_columns"]))
+    for skipped in d["skipped_rows"]:
+        click.echo(f"  跳过第 {skipped['row']} 行（{skipped['text']}）：表格下方的说明，不是备案")
+    absent = d["not_in_file"]
+    if absent["current_filings"] and not absent["complete"]:
+        towns = "、".join(f"{town} {n}" for town, n in absent["by_town"].items())
+        click.echo(f"  另有 {absent['current_filings']} 份在任备案的企业不在文件中，导入不改动它们（{towns}）；"
+                   "文件是全区完整的在任名册时，加 --complete 结束它们")
     for error in d["errors"][:200]:
         click.echo(f"  第 {error['row']} 行 [{error['column']}] {error['message']}", err=True)
     if len(d["errors"]) > 200:

@@ -173,9 +173,11 @@ def _roster_changes(entry: AuditEntry, role_names: Mapping[str, str]) -> str | N
     from lms.registry.roster_plan import CHANGE_LABELS  # that module records with this one
 
     counts = entry.details or {}
-    if not counts or not counts.keys() <= CHANGE_LABELS.keys():
+    if not counts.keys() & CHANGE_LABELS.keys():
         return None
     changes = [f"{label} {counts[kind]}" for kind, label in CHANGE_LABELS.items() if counts.get(kind)]
+    if counts.get("complete"):
+        changes.append(_("按完整名册导入"))
     return " · ".join(changes) or _("没有变化")
 
 

@@ -32,3 +32,11 @@ def _autocommit_if_marked() -> None:
         # Set on the driver, as SQLAlchemy's AUTOCOMMIT does for psycopg (no round trip);
         # SQLAlchemy puts the connection back to its default level when it returns to the pool.
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def database_reason(error: Exception) -> str:
+    """The driver's first line (a constraint, a column type), never SQLAlchemy's own text: that
+    quotes the statement with every parameter, which is roster data, into cron logs."""
+    cause = getattr(error, "orig", None) or error
+    text = getattr(getattr(cause, "diag", None), "message_primary", None) or str(cause)
+    return text.strip().splitlines()[0] if text.strip() else type(cause).__name__

@@ -41,3 +41,24 @@ def forget_stale_uploads() -> int:
         except FileNotFoundError:  # another worker got there first
             continue
     return gone
+
+
+def claim_upload(token: str) -> Path | None:
+    """Take a stored upload for confirming it, so that a second confirmation sent meanwhile (a
+    second tab, a reload while the first is writing) finds it gone; None when another request
+    has it. Put it back with release_upload() if the confirmation fails."""
+    claimed = upload_dir() / f"{token}.claimed"
+    try:
+        (upload_dir() / f"{token}.json").rename(claimed)  # atomic: one request wins
+    except FileNotFoundError:
+        return None
+    return claimed
+
+
+def release_upload(token: str, claimed: Path) -> None:
+    claimed.rename(upload_dir() / f"{token}.json")
+
+
+def discard_upload(token: str) -> None:
+    for suffix in (".data", ".json", ".claimed"):
+        (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)

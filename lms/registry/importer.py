@@ -6,7 +6,7 @@ database here. roster_plan.py compares the rows with the database and writes the
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 
 from lms.core.bulk import gc_paused
 from lms.core.clock import local_today
-from lms.core.downloads import FORMULA_START
 from lms.registry import columns as C
 from lms.registry.column_checks import FastRows, read_columns
 from lms.registry.identifiers import (
@@ -31,8 +30,13 @@ from lms.registry.identifiers import (
 )
 from lms.registry.industries import division_name
 from lms.registry.reading import RosterFileError, read_table
+from lms.registry.sheet_text import cell_text as _cell
+from lms.registry.sheet_text import export_date, find_header
 
 HEADER_SEARCH_ROWS = 10
+# One cell under the table that is a note, not a filing: 合计：200 家, 制表人：…, 注：…
+_NOTE = re.compile(r"(合计|总计|小计|共计|制表|填表|审核|备注|说明|注[:：0-9])")
+_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
 CHUNK_ROWS = 5000  # rows validated column by column at a time; progress is reported per chunk
 
 
@@ -82,43 +86,8 @@ class ParsedRoster:
     rejected_towns: dict[int, str] = field(default_factory=dict)  # row: town, of rows with errors
     rejected_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # row: (enterprise, officer), likewise
     headers: dict[str, str] = field(default_factory=dict)  # column key: its header as the file writes it
-
-
-def _cell(value: Any) -> str:
-    """A cell as clean text: NFKC (full-width to half-width), trimmed, inner runs of space folded,
-    without the apostrophe our CSV exports put before text a spreadsheet would take for a formula."""
-    if value is None:
-        return ""
-    if type(value) is not str:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        value = str(value)
-    if not value.isascii() and not unicodedata.is_normalized("NFKC", value):
-        value = unicodedata.normalize("NFKC", value)
-    if not value.isprintable():
-        value = C.CONTROL.sub("", value)
-    value = value.strip()
-    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
-        value = value[1:]  # our own CSV export's guard against formulas ('=…), read back
-    if "  " in value or "\t" in value or "\n" in value or "\u3000" in value:
-        value = " ".join(value.split())
-    return value
-
-
-def find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list[str]] | None:
-    """(row number, {column index: key}, unknown headers) of the header row, if found."""
-    for number, row in enumerate(rows, start=1):
-        mapping, unknown = {}, []
-        for index, value in enumerate(row):
-            name = _cell(value)
-            key = C.HEADER_NAMES.get(name) or C.HEADER_NAMES.get(name.lower())
-            if key and key not in mapping.values():
-                mapping[index] = key
-            elif name:
-                unknown.append(name)
-        if "uscc" in mapping.values() and len(mapping) >= 3:
-            return number, mapping, unknown
-    return None
+    exported_on: date | None = None  # the date a title row above the header gives (导出日期：…)
+    skipped: dict[int, str] = field(default_factory=dict)  # row: its text, of notes under the table (合计…)
 
 
 def parse_roster(
@@ -145,10 +114,13 @@ def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], No
         )
     header_row, mapping, unknown = found
     headers = {key: _cell(head[header_row - 1][i]) for i, key in mapping.items()}
-    result = ParsedRoster(header_row=header_row, unknown_columns=unknown, headers=headers)
+    result = ParsedRoster(header_row=header_row, unknown_columns=unknown, headers=headers,
+                          exported_on=export_date(head[:header_row - 1]))
     missing = [C.BY_KEY[k].zh for k in C.REQUIRED if k not in headers]
     if missing:
-        raise RosterFileError(_("缺少必填列：%(cols)s", cols=_("、").join(missing)))
+        seen = [name for name in map(_cell, head[header_row - 1]) if name]
+        raise RosterFileError(_("缺少必填列：%(cols)s。第 %(row)s 行的表头是：%(seen)s", cols=_("、").join(missing),
+                                row=header_row, seen=_("、").join(seen)))
     validator = _RowValidator(headers, result)
     number = header_row + 1
     records: list[RosterRow] = []
@@ -205,7 +177,9 @@ class _RowValidator:
         return [r for r in records if r is not None]
 
     def check(self, number: int, v: dict[str, str], raw: tuple, mapping: dict[int, str]) -> RosterRow | None:
-        """One row's record, or None after noting its errors."""
+        """One row's record, or None after noting its errors (or the note under the table it is)."""
+        if self._is_note(number, v):
+            return None
         before = len(self.result.errors)
         for key in C.REQUIRED:
             if not v.get(key):
@@ -221,7 +195,7 @@ class _RowValidator:
         if v["above_scale"] and above is None:
             self.error(number, "above_scale", _("应填写“是”或“否”"))
         mobile = normalize_mobile(v["mobile"])
-        if v["mobile"] and not is_valid_mobile(mobile):
+        if v["mobile"] and "mobile" not in stored_as_numbers and not is_valid_mobile(mobile):
             self.error(number, "mobile", _("手机号码 %(m)s 不是有效的大陆手机号", m=v["mobile"]))
         status = C.STATUSES.get((v.get("status") or "在任").lower())
         if status is None:
@@ -243,12 +217,28 @@ class _RowValidator:
             appointed_on=dates[0], filed_on=dates[1], ended_on=dates[2], **optional,
         )
 
+    def _is_note(self, number: int, v: dict[str, str]) -> bool:
+        """A line such as 合计：200 家 or 制表人：… under the table, in one cell: noted as skipped
+        (the preview lists it), neither a filing nor an error."""
+        filled = [text for text in v.values() if text]
+        if len(filled) != 1 or not _NOTE.match(filled[0]):
+            return False
+        self.result.skipped[number] = filled[0][:60]
+        self.result.total_rows -= 1
+        return True
+
     def _numbers(self, number: int, raw: tuple, mapping: dict[int, str]) -> set[str]:
         """The code columns whose cell Excel stored as a number, each noted as an error: an
-        18-digit number keeps only about 16 of its digits, so the code cannot be read back."""
+        18-digit number keeps only about 16 of its digits, so the code cannot be read back. In a
+        CSV, Excel writes such a number as it shows it, often as 9.13406E+17."""
         found = set()
         for index, key in mapping.items():
             cell = raw[index] if index < len(raw) else None
+            if key in ("uscc", "id_number", "mobile") and isinstance(cell, str) and _SCIENTIFIC.fullmatch(cell.strip()):
+                self.error(number, key, _("这一格是科学计数法写的数字（%(v)s），号码的位数已经丢失：请在 Excel 中把这一列设为"
+                                          "“文本”格式，重新填写后再另存为 CSV", v=cell.strip()))
+                found.add(key)
+                continue
             if key in ("uscc", "id_number") and isinstance(cell, int | float) and not isinstance(cell, bool) \
                     and (key == "uscc" or cell >= 1e15):
                 self.error(number, key, _("这一格被 Excel 存成了数字，末几位已经丢失：请把这一列设为“文本”格式，重新填写后再上传"))
@@ -335,19 +325,33 @@ class _RowValidator:
     def _remember(self, record: RosterRow) -> None:
         """Duplicates within the file: a filing number twice, two current CQOs of one enterprise."""
         if record.filing_no:
-            first = self.filing_no_row.setdefault(record.filing_no, record.row)
-            if first != record.row:
-                self.error(record.row, "filing_no", _("备案编号与第 %(row)s 行重复", row=first))
+            first = self.filing_no_row.setdefault(record.filing_no, record)
+            if first.row != record.row:
+                if first.officer_name != record.officer_name:
+                    message = _("备案编号与第 %(row)s 行（%(name)s）重复：接任者的一行要用自己的备案编号，或者留空",
+                                row=first.row, name=first.officer_name)
+                else:
+                    message = self._repeat_message(first, record, _("备案编号与第 %(row)s 行重复", row=first.row))
+                self._reject_repeat(record, "filing_no", message)
                 return
         if record.status == "current":
-            first = self.current_row_of.setdefault(record.uscc, record.row)
-            if first != record.row:
-                self.error(
-                    record.row, "status",
-                    _("同一企业在第 %(row)s 行已有在任首席质量官；变更应写成一行“已变更”（含离任日期）加一行“在任”", row=first),
-                )
+            first = self.current_row_of.setdefault(record.uscc, record)
+            if first.row != record.row:
+                self._reject_repeat(record, "status", self._repeat_message(first, record, _(
+                    "同一企业在第 %(row)s 行已有在任首席质量官；变更应写成一行“已变更”（含离任日期）加一行“在任”",
+                    row=first.row)))
                 return
         self.result.rows.append(record)
+
+    @staticmethod
+    def _repeat_message(first: RosterRow, record: RosterRow, otherwise: str) -> str:
+        """An exact copy of an earlier row is said to be one; otherwise the conflict."""
+        return _("与第 %(row)s 行完全相同：请删除重复的一行", row=first.row) if first[1:] == record[1:] else otherwise
+
+    def _reject_repeat(self, record: RosterRow, key: str, message: str) -> None:
+        """An error on a row that repeats an earlier one, with its names for the clerk to find it."""
+        self.error(record.row, key, message)
+        self.result.rejected_names[record.row] = (record.enterprise_name, record.officer_name)
 
     def check_duplicates(self) -> None:
         """The same person and appointment twice without a filing number."""
@@ -362,7 +366,7 @@ class _RowValidator:
             key = (record.uscc, record.officer_name, record.appointed_on)
             first = seen.setdefault(key, record.row)
             if first != record.row and not record.filing_no:
-                self.error(record.row, "officer_name", _("与第 %(row)s 行是同一人的同一次聘任", row=first))
+                self._reject_repeat(record, "officer_name", _("与第 %(row)s 行是同一人的同一次聘任", row=first))
                 continue
             kept.append(record)
         self.result.rows = kept

@@ -137,7 +137,42 @@ def column_number(letters: str) -> int:
 def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
     # From the sheet's first row, so that row numbers are the spreadsheet's (a test holds this);
     # empty cells are "", numbers float, dates date or datetime.
-    yield from _first_sheet(stream).iter_rows()
+    sheet = _first_sheet(stream)
+    filled = _merged_down(sheet)
+    if not filled:
+        yield from sheet.iter_rows()
+        return
+    for number, row in enumerate(sheet.iter_rows()):
+        if number in filled:
+            row = list(row)
+            for column, value in filled[number]:
+                if column < len(row):
+                    row[column] = value
+        yield row
+
+
+def _merged_down(sheet: Any) -> dict[int, list[tuple[int, Any]]]:
+    """{row index: [(column index, value)]} of the cells under the top of a merge down one column
+    (所在镇街 merged over a town's rows, an enterprise's name over its two filings): each holds
+    the merge's value, as the reader of the sheet sees it. Merges across columns (a title over
+    the table) are left as they are: filling those would put one cell's text into other columns."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - calamine reads merges of .xlsx only; an .xls has none to give
+        return {}
+    down = [(top, bottom, column) for (top, column), (bottom, right) in ranges if bottom > top and right == column]
+    if not down:
+        return {}
+    first_column = sheet.start[1] if sheet.start else 0
+    wanted = {top for top, _bottom, _column in down}
+    values = {number: row for number, row in enumerate(sheet.iter_rows()) if number in wanted}
+    filled: dict[int, list[tuple[int, Any]]] = {}
+    for top, bottom, column in down:
+        index = column - first_column
+        value = values[top][index] if top in values and 0 <= index < len(values[top]) else ""
+        for number in range(top + 1, bottom + 1):
+            filled.setdefault(number, []).append((index, value))
+    return filled
 
 
 def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, attrgetter
+from datetime import date
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from lms.core import audit
-from lms.core.bulk import gc_paused, insert_rows, page_cache
-from lms.core.models import utcnow
+from lms.core.bulk import gc_paused
 from lms.extensions import db
 from lms.registry import columns as C
+from lms.registry import roster_scope as scope
 from lms.registry.importer import ParsedRoster, RosterRow, RowError
 from lms.registry.models import Enterprise, Filing, Town
 
@@ -48,6 +48,12 @@ class Change:
     kind: str  # enterprise_added, enterprise_changed, filing_added, filing_changed, filing_ended
     label: str
     fields: list[str] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (before, after) of each field, as shown
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(column in the page's language, before, after) of each changed field."""
+        return [(label, *pair) for label, pair in zip(self.column_labels, self.values, strict=False)]
 
     @property
     def columns(self) -> list[str]:
@@ -71,6 +77,10 @@ class Preview:
     _filing_inserts: list[RosterRow] = field(default_factory=list, repr=False)
     _filing_updates: list[dict] = field(default_factory=list, repr=False)
     _endings: list[dict] = field(default_factory=list, repr=False)
+    town_names: dict[int, str] = field(default_factory=dict, repr=False)
+    absent: scope.Absent = field(default_factory=scope.Absent)
+    newer_import: scope.LastImport | None = None
+    complete: bool = False
 
     @property
     def valid_rows(self) -> int:
@@ -108,13 +118,36 @@ class Preview:
             "unknown_columns": self.parsed.unknown_columns,
             "absent_columns": self.absent_columns,
             "errors": [e.as_dict() for e in self.errors],
+            "skipped_rows": [{"row": n, "text": text} for n, text in sorted(self.parsed.skipped.items())],
+            "exported_on": self.parsed.exported_on.isoformat() if self.parsed.exported_on else None,
+            "not_in_file": {"current_filings": len(self.absent.filings), "complete": self.complete,
+                            "by_town": dict(self.absent.by_town(self.town_names))},
         }
 
-    def _note(self, kind: str, row: int, label: str, fields: list[str] | None = None) -> None:
+    def _note(self, kind: str, row: int, label: str, fields: list[str] | None = None,
+              values: Callable[[], list[tuple[str, str]]] | None = None) -> None:
+        """Count a change, and keep it (with its values before and after) among the first SAMPLE."""
         self.counts[kind] = self.counts.get(kind, 0) + 1
         bucket = self.samples.setdefault(kind, [])
         if len(bucket) < SAMPLE:
-            bucket.append(Change(row, kind, label, fields or []))
+            bucket.append(Change(row, kind, label, fields or [], values() if values else []))
+
+    def shown_changes(self, fields: tuple[str, ...], old: tuple, new: tuple) -> list[tuple[str, str]]:
+        """(before, after) as a clerk reads them, of each field that differs."""
+        return [(self._shown(f, a), self._shown(f, b)) for f, a, b in zip(fields, old, new, strict=False) if a != b]
+
+    def _shown(self, name: str, value: Any) -> str:
+        if value is None or value == "":
+            return _("（空）")
+        if name == "town_id":
+            return self.town_names.get(value, "?")
+        if name == "scale":
+            return str(C.SIZE_LABELS.get(value, value))
+        if name == "status":
+            return str(C.STATUS_LABELS.get(value, value))
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return value.isoformat() if isinstance(value, date) else str(value)
 
     def _note_all(self, kind: str, records: list[RosterRow], label: Callable[[RosterRow], str]) -> None:
         """_note() for each record, labelling only those the sample keeps."""
@@ -123,10 +156,32 @@ class Preview:
         bucket += [Change(r.row, kind, label(r)) for r in records[:max(SAMPLE - len(bucket), 0)]]
 
 
-def build_preview(parsed: ParsedRoster) -> Preview:
-    """What committing these rows would add, change and end; reads the database only."""
+def build_preview(parsed: ParsedRoster, complete: bool = False, look_around: bool = True) -> Preview:
+    """What committing these rows would add, change and end; reads the database only.
+    complete: the file is the whole district's list of current filings, so that those it does
+    not mention end; look_around: say what the file leaves out (roster_scope.py), which a push
+    of a few rows through the API has no use for."""
     with gc_paused():
-        return _build_preview(parsed)
+        preview = _build_preview(parsed)
+    if look_around and not preview.errors and parsed.total_rows:
+        _plan_scope(preview, complete)
+    return preview
+
+
+def _plan_scope(preview: Preview, complete: bool) -> None:
+    usccs = {record.uscc for record in preview.parsed.rows}
+    in_file = {eid for uscc, eid in db.session.execute(select(Enterprise.uscc, Enterprise.id)) if uscc in usccs}
+    preview.absent = scope.absent_filings(in_file, preview.parsed.exported_on)
+    preview.newer_import = scope.newer_import_than(preview.parsed.exported_on)
+    preview.complete = complete
+    if complete:
+        ended = scope.endings(preview.absent)
+        preview._endings += ended
+        names = {f[0]: (f[1], f[2]) for f in preview.absent.filings}
+        for update_ in ended:
+            enterprise, officer = names[update_["id"]]
+            preview._note("filing_ended", 0, _("%(enterprise)s · %(officer)s（不在名册中）", enterprise=enterprise,
+                                               officer=officer), ["status", "ended_on"])
 
 
 def _build_preview(parsed: ParsedRoster) -> Preview:
@@ -134,6 +189,7 @@ def _build_preview(parsed: ParsedRoster) -> Preview:
     for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
         preview.counts[kind] = 0
     towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
+    preview.town_names = dict(db.session.execute(select(Town.id, Town.name)).all())
     stored = _stored_enterprises()
     rows = parsed.rows
     unknown = [(number, town) for number, town in parsed.rejected_towns.items() if town not in towns]
@@ -207,7 +263,8 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
         changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], new, strict=False) if a != b]
         if changed:
             preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, new, strict=False))})
-            preview._note("enterprise_changed", record.row, record.enterprise_name, changed)
+            preview._note("enterprise_changed", record.row, record.enterprise_name, changed,
+                          partial(preview.shown_changes, ENTERPRISE_FIELDS, old[1:], new))
 
 
 def _stored_filings(enterprise_ids: set[int]) -> list[tuple]:
@@ -220,6 +277,7 @@ def _stored_filings(enterprise_ids: set[int]) -> list[tuple]:
 _VALUES = slice(2, 2 + len(FILING_FIELDS))
 _AT = {name: 2 + i for i, name in enumerate(FILING_FIELDS)}
 _OFFICER, _APPOINTED, _STATUS, _USER = _AT["officer_name"], _AT["appointed_on"], _AT["status"], _VALUES.stop
+_MOBILE = _AT["mobile"]
 
 
 def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None:
@@ -249,10 +307,9 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
         if old is None and eid is not None:
             old = by_person.get((eid, record.officer_name, record.appointed_on))
         status = record.status if status_sent or old is None else old[_STATUS]
-        if old is not None and old[_USER] is not None and record.officer_name != old[_OFFICER]:
-            _refuse(preview, record, "officer_name", _(
-                "备案 %(no)s 已由 %(name)s 的账号认领，导入不能更换其首席质量官；换人请写成一行“已变更”（含离任日期）加一行“在任”",
-                no=record.filing_no or "", name=old[_OFFICER]))
+        if old is not None and record.officer_name != old[_OFFICER] and (
+                old[_USER] is not None or record.mobile != old[_MOBILE]):
+            _refuse_other_person(preview, record, old)
             continue
         if old is not None and old[_STATUS] == "current":
             settled.add(old[0])
@@ -274,7 +331,7 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
                 "聘任日期 %(new)s 早于该企业在任首席质量官 %(name)s 的聘任日期 %(old)s：旧的任职请标为“已变更”并填写离任日期",
                 new=record.appointed_on.isoformat(), name=predecessor[_OFFICER], old=predecessor[_APPOINTED].isoformat()))
             continue
-        values = _filing_values(record)
+        values = filing_values(record)
         if old is None:
             preview._filing_inserts.append(record)
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
@@ -284,7 +341,8 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
             if changed:
                 kind = "filing_ended" if old[_STATUS] == "current" and status != "current" else "filing_changed"
                 preview._filing_updates.append({"id": old[0], **dict(zip(FILING_FIELDS, values, strict=True))})
-                preview._note(kind, record.row, f"{record.enterprise_name} · {record.officer_name}", changed)
+                preview._note(kind, record.row, f"{record.enterprise_name} · {record.officer_name}", changed,
+                              partial(preview.shown_changes, FILING_FIELDS, old[_VALUES], values))
         if predecessor and predecessor[0] not in settled:
             preview._endings.append({"id": predecessor[0], "status": "replaced",
                                      "ended_on": record.appointed_on, "end_reason": "其他"})
@@ -293,60 +351,21 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
             settled.add(predecessor[0])  # ended once, even if named again
 
 
+def _refuse_other_person(preview: Preview, record: RosterRow, old: tuple) -> None:
+    """A row that gives a stored filing's number to someone else: another name, and another
+    mobile or a claimed account. A filing is one person's appointment, so the import would
+    otherwise turn the predecessor into the successor and lose the predecessor's record. A
+    changed name alone, on an unclaimed filing, is a correction and goes through."""
+    why = (_("已由其账号认领") if old[_USER] is not None else _("手机号码也不同"))
+    _refuse(preview, record, "officer_name", _(
+        "备案编号 %(no)s 在平台上是 %(old)s 的备案（%(why)s），本行却是 %(new)s：导入不会把一份备案改成另一个人。"
+        "接任者的一行请用新的备案编号或留空，导入会按其聘任日期结束 %(old)s 的备案",
+        no=record.filing_no or "", old=old[_OFFICER], why=why, new=record.officer_name))
+
+
 def _refuse(preview: Preview, record: RosterRow, key: str, message: str) -> None:
     """A row the stored roster contradicts: an error on it, as the file names the column."""
     preview.errors.append(RowError(record.row, preview.parsed.headers.get(key, C.BY_KEY[key].zh), message))
 
 
-_filing_values = attrgetter(*FILING_FIELDS)  # a record's values in the order of FILING_FIELDS
-
-
-def commit_preview(preview: Preview, filename: str, actor_id: int | None = None,
-                   progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Write the whole preview in one transaction; refuses a preview that has errors."""
-    if not preview.can_commit:
-        raise ValueError("a preview with errors cannot be committed")
-    session = db.session
-    stamps = (utcnow(),) * 2
-    try:
-        with gc_paused(), page_cache():
-            _write(preview, stamps, progress)
-        audit.record("roster.imported", filename, preview.fingerprint(),
-                     details=preview.counts, actor_id=actor_id)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return preview.counts
-
-
-def _write(preview: Preview, stamps: tuple, progress: Callable[[int], None] | None) -> None:
-    session = db.session
-    enterprise_columns = ("uscc", *ENTERPRISE_FIELDS, "created_at", "updated_at")
-    ids = dict(insert_rows(Enterprise.__table__, enterprise_columns,
-                           list(map(add, preview._enterprise_inserts, repeat(stamps))), returning=("uscc", "id")))
-    if preview._enterprise_updates:
-        session.execute(update(Enterprise), preview._enterprise_updates)
-    # Endings first: the database allows one current filing per enterprise at any moment.
-    ending = preview._endings + [u for u in preview._filing_updates if u["status"] != "current"]
-    if ending:
-        session.execute(update(Filing), ending)
-    # The records' values are taken only now: tuples made and freed while the collector is
-    # paused are never walked by it, as those kept in the preview are once it resumes.
-    inserts = preview._filing_inserts
-    if not ids.keys() >= set(map(attrgetter("uscc"), inserts)):
-        ids.update(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
-    if not {"current"}.issuperset(map(attrgetter("status"), inserts)):
-        inserts = sorted(inserts, key=lambda record: record.status == "current")
-    filing_columns = ("enterprise_id", *FILING_FIELDS, "created_at", "updated_at")
-    for start in range(0, len(inserts), 10000):
-        chunk = inserts[start:start + 10000]
-        # (enterprise id,) + values + stamps, each concatenation done in C
-        enterprise_ids = zip(map(ids.__getitem__, map(attrgetter("uscc"), chunk)))
-        rows = list(map(add, map(add, enterprise_ids, map(_filing_values, chunk)), repeat(stamps)))
-        insert_rows(Filing.__table__, filing_columns, rows)
-        if progress:
-            progress(len(chunk))
-    becoming_current = [u for u in preview._filing_updates if u["status"] == "current"]
-    if becoming_current:
-        session.execute(update(Filing), becoming_current)
+filing_values = attrgetter(*FILING_FIELDS)  # a record's values in the order of FILING_FIELDS

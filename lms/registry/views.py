@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms.fields import SelectChoice
 
 from lms.accounts import service as accounts
@@ -29,7 +29,16 @@ from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
-from lms.core.uploads import forget_stale_uploads, is_upload_token, new_upload_token, upload_dir
+from lms.core.transactions import database_reason
+from lms.core.uploads import (
+    claim_upload,
+    discard_upload,
+    forget_stale_uploads,
+    is_upload_token,
+    new_upload_token,
+    release_upload,
+    upload_dir,
+)
 from lms.core.urls import public_url
 from lms.extensions import db
 from lms.registry import service
@@ -46,7 +55,8 @@ from lms.registry.forms import (
 from lms.registry.importer import RosterFileError, parse_roster
 from lms.registry.industries import division_name
 from lms.registry.models import Enterprise, Filing, Town
-from lms.registry.roster_plan import CHANGE_LABELS, Preview, build_preview, commit_preview
+from lms.registry.roster_plan import CHANGE_LABELS, Preview, build_preview
+from lms.registry.roster_write import commit_preview
 
 bp = guard_blueprint(
     Blueprint("registry", __name__, url_prefix="/staff/registry", template_folder="templates"),
@@ -184,9 +194,14 @@ def _stored_upload(token: str) -> tuple[Path, str]:
     return upload_dir() / f"{token}.data", info["filename"]
 
 
+def _complete() -> bool:
+    """Whether the clerk asked to import the file as the district's complete roster."""
+    return request.args.get("complete") == "1"
+
+
 def _preview_of(path: Path, filename: str):
     with path.open("rb") as stream:
-        return build_preview(parse_roster(stream, filename))
+        return build_preview(parse_roster(stream, filename), complete=_complete())
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -250,12 +265,22 @@ def import_commit(token: str):
     if not preview.can_commit:
         flash(_("文件有错误，未导入任何数据。请改正后重新上传。"), "error")
         return redirect(url_for("registry.import_preview", token=token))
+    again = url_for("registry.import_preview", token=token, complete=1 if preview.complete else None)
     if preview.fingerprint() != form.fingerprint.data:
         flash(_("名册在预览之后发生了变化，请核对新的预览后再确认。"), "warning")
-        return redirect(url_for("registry.import_preview", token=token))
-    counts = commit_preview(preview, filename, actor_id=current_user.id)
-    for suffix in (".data", ".json"):
-        (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+        return redirect(again)
+    claimed = claim_upload(token)
+    if claimed is None:  # confirmed in another tab meanwhile, or by a reload of this one
+        flash(_("这份名册已经在导入（或刚刚导入完）：请在备案列表中查看结果，不必再次确认。"), "warning")
+        return redirect(url_for("registry.filings"))
+    try:
+        counts = commit_preview(preview, filename, actor_id=current_user.id)
+    except SQLAlchemyError as error:  # rolled back: nothing written; the log gets no roster data
+        release_upload(token, claimed)
+        current_app.logger.warning("roster import of %s failed: %s", filename, database_reason(error))
+        flash(_("写入数据库失败，没有导入任何数据（%(why)s）。请重新核对预览后再确认。", why=database_reason(error)), "error")
+        return redirect(again)
+    discard_upload(token)
     flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s，变更企业 %(ec)s。",
             a=counts["filing_added"], c=counts["filing_changed"], e=counts["filing_ended"],
             ea=counts["enterprise_added"], ec=counts.get("enterprise_changed", 0)), "success")

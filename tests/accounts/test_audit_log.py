@@ -30,7 +30,8 @@ def log_rows(client, english: bool = False) -> list[str]:
 
 def import_roster(factory):
     from lms.registry.importer import parse_roster
-    from lms.registry.roster_plan import build_preview, commit_preview
+    from lms.registry.roster_plan import build_preview
+    from lms.registry.roster_write import commit_preview
     from tests.registry.roster_files import as_csv, row
 
     factory.town("相南街道")

@@ -49,7 +49,7 @@ def test_a_date_that_is_not_text_is_refused(client, token, factory, value):
 
 def test_messages_cite_rows_by_their_index_in_the_request(client, token, factory):
     factory.town("东街道")
-    r = push(client, token, {"rows": [row(filing_no="XS-1"), row(uscc=make_uscc(8)), row(filing_no="XS-1"),
+    r = push(client, token, {"rows": [row(filing_no="XS-1"), row(uscc=make_uscc(8)), row(filing_no="XS-1", mobile="13800001111"),
                                       row(uscc=make_uscc(8), officer_name="周九", appointed_on="2025-01-03")]})
     assert r.status_code == 422
     errors = r.get_json()["errors"]
@@ -91,8 +91,8 @@ def test_a_push_racing_another_gets_a_409_and_can_be_repeated(client, token, fac
     factory.town("东街道")
     checked = views.build_preview
 
-    def meanwhile(parsed):
-        preview = checked(parsed)
+    def meanwhile(parsed, **options):
+        preview = checked(parsed, **options)
         db.session.add(Enterprise(uscc=make_uscc(7), name="推送企业", scale="small", town_id=factory.town().id))
         db.session.commit()
         return preview

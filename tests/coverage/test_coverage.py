@@ -341,7 +341,8 @@ def test_dashboard_counts_appointment_coverage(roster, as_staff, factory):
 def test_trend_is_recounted_after_a_roster_import(roster):
     """The import writes its rows through the driver in bulk, not through SQLAlchemy's statements."""
     from lms.registry.importer import parse_roster
-    from lms.registry.roster_plan import build_preview, commit_preview
+    from lms.registry.roster_plan import build_preview
+    from lms.registry.roster_write import commit_preview
     from tests.conftest import make_uscc
     from tests.registry.roster_files import as_csv, row
 

@@ -18,8 +18,8 @@ from lms.registry.roster_plan import (
     FILING_FIELDS,
     Change,
     build_preview,
-    commit_preview,
 )
+from lms.registry.roster_write import commit_preview
 from tests.conftest import make_uscc
 from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
 
@@ -438,7 +438,11 @@ def test_a_claimed_filing_cannot_be_handed_to_another_person_by_an_import(town, 
     filing.user_id = factory.user("officer").id
     db.session.commit()
     renamed = preview_of(as_csv([row(uscc, "相南街道", "张三", 备案编号="XS-1")]))
-    assert [(e.column, e.message.split("，")[0]) for e in renamed.errors] == [("首席质量官姓名", "备案 XS-1 已由 王明 的账号认领")]
+    assert [(e.column, e.message.split("，")[0]) for e in renamed.errors] == [
+        ("首席质量官姓名", "备案编号 XS-1 在平台上是 王明 的备案（已由其账号认领）")]
+    assert "接任者的一行请用新的备案编号或留空" in renamed.errors[0].message  # what to do instead, and it works:
+    successor = preview_of(as_csv([row(uscc, "相南街道", "张三", 聘任日期="2024-05-01", 备案日期="2024-05-02")]))
+    assert not successor.errors and successor.counts["filing_added"] == successor.counts["filing_ended"] == 1
     moved = preview_of(as_csv([row(uscc, "相南街道", "王明", 备案编号="XS-1", 手机号码="13800001111")]))
     assert not moved.errors and moved.counts["filing_changed"] == 1  # the same person's new number is fine
 

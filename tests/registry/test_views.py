@@ -317,6 +317,20 @@ def test_regenerated_code_voids_the_old_one(as_staff, factory, app):
     assert "邀请码无效或已被使用" in r.get_data(as_text=True)
 
 
+def test_the_code_of_an_ended_filing_says_the_filing_ended(as_staff, factory, app):
+    from lms.core.clock import local_today
+
+    filing = factory.filing(officer_name="江晓东")
+    code = invite_codes(as_staff)[0][5]
+    filing.status, filing.ended_on = "replaced", local_today()
+    db.session.commit()
+    page = app.test_client().post("/register", data={"code": code, "name": "江晓东", "phone": "13700004445",
+                                                     "password": "long-enough-1", "confirm": "long-enough-1"})
+    assert "这个邀请码的备案已经结束" in page.get_data(as_text=True)
+    db.session.refresh(filing)
+    assert filing.user_id is None
+
+
 def test_staff_create_an_account_for_an_officer(as_staff, factory):
     filing = factory.filing(officer_name="周全", mobile="13600001111")
     page = as_staff.post(f"/staff/registry/filings/{filing.id}/account").get_data(as_text=True)
@@ -424,7 +438,8 @@ def test_the_english_preview_names_changed_columns_in_english(as_staff, factory)
     as_staff.get("/lang/en")
     changed = upload(as_staff, as_csv([row(code, "相南街道", 手机号码="13800001111", 企业规模="中型")]), "roster.csv")
     page = as_staff.get(changed.location).get_data(as_text=True)
-    assert "[Mobile number]" in page and "[Enterprise size]" in page and "手机号码" not in page.split("<main")[-1]
+    assert "Mobile number 13912345678 → 13800001111" in page and "Enterprise size Small → Medium" in page
+    assert "手机号码" not in page.split("<main")[-1]
 
 
 def test_the_english_preview_names_new_enterprises_with_ascii_brackets(as_staff, factory):
