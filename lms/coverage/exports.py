@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from lms.assessment.reports import best_scores, percent_text
 from lms.core.downloads import csv_text, xlsx_stream
-from lms.coverage.service import certificates_in_force, filed_on, started_by, trained_on
+from lms.coverage.service import (
+    certificates_in_force,
+    filed_on,
+    lapsed_certificates,
+    started_by,
+    trained_on,
+)
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.programs.service import hours_by_user
@@ -75,15 +81,25 @@ def status_csv(program: Program, as_of: date, history: bool = False) -> str:
     return csv_text(HEADER, status_rows(program, as_of, history))
 
 
-def chase_xlsx(rows) -> io.BytesIO:
+def chase_xlsx(rows: list, program: Program, as_of: date) -> io.BytesIO:
+    lapsed = lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
     book = Workbook()
     sheet = book.active
     sheet.title = "待培训"
-    sheet.append(["首席质量官姓名", "企业名称", "所在镇街", "行业代码", "手机号码", "账号", "培训状态"])
+    sheet.append(["首席质量官姓名", "企业名称", "所在镇街", "行业代码", "手机号码", "账号", "培训状态", "原有证书"])
     for row in rows:
+        cert = lapsed.get(row.user_id)
         sheet.append([row.officer_name, row.name, row.town, row.industry_code, row.mobile,
-                      "已认领" if row.user_id else "未认领", "学习中" if row.started else "未开始"])
+                      "已认领" if row.user_id else "未认领", "学习中" if row.started else "未开始",
+                      lapsed_text(cert, as_of) if cert else ""])
     return xlsx_stream(book)
+
+
+def lapsed_text(cert, as_of: date) -> str:
+    """证书 CQO-… 已于 2026-10-01 过期 / 已被撤销: why an officer once trained is on the list."""
+    if cert.status_on(as_of) == "revoked":
+        return f"{cert.serial} 已被撤销"
+    return f"{cert.serial} 已于 {cert.expires_on.isoformat()} 过期"
 
 
 def outbox_xlsx(messages) -> io.BytesIO:

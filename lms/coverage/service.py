@@ -357,6 +357,18 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     return query
 
 
+def lapsed_certificates(program: Program, as_of: date, user_ids: set[int]) -> dict[int, Certificate]:
+    """Of these officers (on the chase list: none holds a certificate in force on as_of), the
+    latest certificate of the program each held before as_of: expired or revoked, the reason
+    they are to train again, which staff should tell them. One query."""
+    if not user_ids:
+        return {}
+    query = (select(Certificate).where(Certificate.program_id == program.id, Certificate.user_id.in_(user_ids),
+                                       Certificate.issued_on <= as_of, Certificate.status != "replaced")
+             .order_by(Certificate.user_id, Certificate.issued_on, Certificate.id))
+    return {c.user_id: c for c in db.session.scalars(query)}  # each officer's latest wins
+
+
 def appointment_coverage() -> dict[str, int]:
     """The policy's first two targets: above-scale enterprises and SMEs with a current CQO."""
     current = and_(Filing.enterprise_id == Enterprise.id, Filing.status == CURRENT)

@@ -86,8 +86,9 @@ def chase():
     status = request.args.get("status", "")
     query = service.chase_query(program, as_of, town, industry, scale, status)
     if request.args.get("format") == "xlsx":
-        return send_xlsx(exports.chase_xlsx(db.session.execute(query)), f"chase-{as_of}.xlsx")
+        return send_xlsx(exports.chase_xlsx(db.session.execute(query).all(), program, as_of), f"chase-{as_of}.xlsx")
     rows = db.session.execute(query.limit(500)).all()
+    lapsed = service.lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
     total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
     towns = active_towns()
     if town and town not in {t.id for t in towns} and (disabled := db.session.get(Town, town)):
@@ -95,7 +96,7 @@ def chase():
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
-                           statuses=service.CHASE_STATUSES,
+                           statuses=service.CHASE_STATUSES, lapsed=lapsed,
                            industry_label=division_label(industry.upper()) if industry else "")
 
 

@@ -517,3 +517,14 @@ def test_reminders_from_a_past_days_list_go_only_to_those_untrained_today(roster
 def test_a_mistyped_date_is_said_and_counted_as_of_today(roster, as_staff):
     page = as_staff.get("/staff/coverage/?as_of=2026-13-01").get_data(as_text=True)
     assert "统计日期 2026-13-01 不是有效的日期" in page and f'value="{local_today()}"' in page
+
+
+def test_the_chase_list_says_whose_certificate_expired_or_was_revoked(roster, as_staff):
+    page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}").get_data(as_text=True)
+    assert "证书 S-乙 已于 2026-09-30 过期" in page and "证书 S-丙 已被撤销" in page
+    assert "S-丁" not in page  # never certified: nothing to say
+    before = as_staff.get(f"/staff/coverage/chase?as_of={date(2026, 4, 1)}").get_data(as_text=True)
+    assert "S-乙" not in before  # not yet issued then
+    sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx").data)).active
+    reasons = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert reasons["乙"] == "S-乙 已于 2026-09-30 过期" and reasons["丙"] == "S-丙 已被撤销" and reasons["丁"] is None
