@@ -7,6 +7,8 @@ several times faster (bench/exam_load.py). Everything that comes from data is es
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -62,7 +64,11 @@ def _question(item, labels: dict[str, str], texts: dict[str, str]) -> str:
             f'<span class="question-text"{texts["zh"]}>{escape(f["text"])}</span></legend>')
     body = _inputs(kind, name, f, r, texts)
     checked = " checked" if item.flagged else ""
-    flag = (f'<div class="form-check mt-2"><input class="form-check-input flag" type="checkbox" '
+    # What this page showed, sent back with the form: the plain form saves only what was
+    # changed here, so that a stale page or a second tab does not blank answers saved since.
+    seen = escape(json.dumps({"r": r, "f": bool(item.flagged)}, ensure_ascii=False))
+    flag = (f'<input type="hidden" name="{name}_seen" value="{seen}">'
+            f'<div class="form-check mt-2"><input class="form-check-input flag" type="checkbox" '
             f'name="{name}_flag" value="1" id="{name}_flag"{checked}><label class="form-check-label '
             f'small text-muted" for="{name}_flag">{escape(texts["flag"])}</label></div></fieldset></div>')
     return head + body + flag

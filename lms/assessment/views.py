@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from flask import (
@@ -188,23 +189,24 @@ def answer(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def save_form(attempt_id: int):
-    """The same page without JavaScript: save every answer of the form, then maybe submit."""
+    """The same page without JavaScript: save the answers changed on it, then maybe submit.
+
+    Only what differs from what the page showed is saved: a page left open in another tab,
+    or one rendered before answers were saved elsewhere, hands in without blanking them.
+    """
     attempt = _own_attempt(attempt_id)
     try:
         for item in attempt.questions:
             name = f"q{item.position}"
-            kind = item.frozen["kind"]
-            if kind == "multiple":
-                value = [int(v) for v in request.form.getlist(name)]
-            elif kind == "matching":
-                value = [request.form.get(f"{name}_{i}") or None
-                         for i in range(len(item.frozen["options"]["left"]))]
-                value = value if any(value) else None
+            value = grading.clean_response(item.frozen, _form_response(item))
+            flagged = request.form.get(f"{name}_flag") == "1"
+            seen = _seen_on_page(item, request.form.get(f"{name}_seen"))
+            if seen is None:  # a form that does not say what it showed: add, never erase
+                changed = value is not None and value != item.response
             else:
-                value = request.form.get(name)
-            if value not in (None, "", []) or item.response is not None:
-                service.save_answer(attempt, item.position, value,
-                                    flagged=request.form.get(f"{name}_flag") == "1")
+                changed = (value, flagged) != seen
+            if changed:
+                service.save_answer(attempt, item.position, value, flagged=flagged)
     except (service.ExamError, grading.ResponseError, ValueError) as error:
         flash(str(error), "warning")
         return redirect(url_for("exams.result", attempt_id=attempt.id))
@@ -212,6 +214,27 @@ def save_form(attempt_id: int):
         return submit(attempt_id)
     flash(_("答案已保存。"), "success")
     return redirect(url_for("exams.paper", attempt_id=attempt.id))
+
+
+def _form_response(item):
+    """One question's answer as the plain form sends it, before grading.clean_response."""
+    name, kind = f"q{item.position}", item.frozen["kind"]
+    if kind == "multiple":
+        return [int(v) for v in request.form.getlist(name)]
+    if kind == "matching":
+        value = [request.form.get(f"{name}_{i}") or None
+                 for i in range(len(item.frozen["options"]["left"]))]
+        return value if any(value) else None
+    return request.form.get(name)
+
+
+def _seen_on_page(item, raw: str | None):
+    """(response, flagged) as the page showed them (paper.py writes them), or None."""
+    try:
+        seen = json.loads(raw or "")
+        return grading.clean_response(item.frozen, seen["r"]), bool(seen["f"])
+    except (ValueError, TypeError, KeyError, grading.ResponseError):
+        return None
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -337,3 +337,62 @@ def test_question_text_and_options_are_escaped_on_the_paper(app, client, officer
     html = client.get(client.post(f"/exams/{exam.id}/start").location).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;题干" in html and "<script>alert" not in html
     assert "&lt;b&gt;甲&lt;/b&gt;" in html
+
+
+def _paper_form(client, attempt_id: int) -> dict:
+    """The plain form's fields as the paper page renders them (hidden and checked ones)."""
+    import re
+    from html import unescape
+
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    fields = {}
+    for tag in re.findall(r"<input [^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and ('type="hidden"' in tag or " checked" in tag):
+            fields[name.group(1)] = unescape(value.group(1))
+    return fields
+
+
+def test_a_stale_page_hands_in_without_erasing_answers_saved_since(app, client, officer):
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    stale = _paper_form(client, attempt_id)  # a second tab, opened before anything was answered
+    for position in (1, 2):  # answered in the first tab, saved as given
+        r = client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": position, "response": 1})
+        assert r.status_code == 200
+    # The second tab answers question 3 and hands in: 1 and 2 stay as saved.
+    r = client.post(f"/exams/attempts/{attempt_id}", data={**stale, "q3": "2", "action": "submit"})
+    assert r.status_code == 302
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == "submitted"
+    assert [q.response for q in sorted(attempt.questions, key=lambda q: q.position)] == [1, 1, 2]
+
+
+def test_an_answer_cleared_on_the_plain_page_is_cleared(app, client, officer):
+    add_questions("metrology", "multiple", 2)
+    exam = make_exam([{"topic": "metrology", "kind": "multiple", "count": 2, "points": 1}])
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": 1, "response": [0, 1]})
+    client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": 2, "response": [1], "flagged": True})
+    form = _paper_form(client, attempt_id)
+    assert form["q1"] == "1" and form["q2_flag"] == "1"  # the page shows what was saved
+    del form["q1"]  # every box of question 1 unticked; question 2 unflagged
+    del form["q2_flag"]
+    assert client.post(f"/exams/attempts/{attempt_id}", data=form).status_code == 302
+    attempt = db.session.get(Attempt, attempt_id)
+    first, second = sorted(attempt.questions, key=lambda q: q.position)
+    assert first.response is None and (second.response, second.flagged) == ([1], False)
+
+
+def test_a_form_that_does_not_say_what_it_showed_adds_but_never_erases(app, client, officer):
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    client.post(f"/exams/attempts/{attempt_id}/answer", json={"position": 1, "response": 0})
+    client.post(f"/exams/attempts/{attempt_id}", data={"q2": "1"})
+    attempt = db.session.get(Attempt, attempt_id)
+    assert [q.response for q in sorted(attempt.questions, key=lambda q: q.position)] == [0, 1, None]

@@ -5,7 +5,7 @@ retake that opens by itself."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from lms.assessment import service
 from lms.assessment.models import Attempt
@@ -101,6 +101,46 @@ def test_time_running_out_offline_keeps_the_page_and_shows_the_result_once_back(
     page.context.set_offline(False)
     page.wait_for_url("**/result", timeout=15000)
     assert "考试时间已到，系统按已保存的答案评分。" in page.inner_text("main")
+    page.context.close()
+
+
+def test_an_answer_given_offline_shows_on_the_reopened_page_and_is_handed_in(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    paper_url = page.url
+    page.context.set_offline(True)
+    page.check("#q2_1")  # kept in the browser: the server has not seen it
+    page.wait_for_selector("#save-state:has-text('网络中断')", timeout=5000)
+    page.close()
+    page = page.context.new_page()
+    page.context.set_offline(False)
+    page.goto(paper_url)  # the server's page has question 2 blank; the browser still has it
+    assert page.is_checked("#q2_1")
+    assert "btn-primary" in page.get_attribute("[data-nav='2']", "class")
+    page.wait_for_selector("#exam[data-saved='1']", state="attached")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-paper")
+    page.wait_for_url("**/result")
+    with live_server.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert [q.response for q in sorted(attempt.questions, key=lambda q: q.position)] == [None, 1, None]
+    page.context.close()
+
+
+def test_a_second_tab_opened_earlier_hands_in_without_erasing_the_first_tabs_answers(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, DESKTOP, questions=3)
+    other = page.context.new_page()  # the same paper, opened before anything was answered
+    other.goto(page.url)
+    other.wait_for_selector("#countdown")
+    page.check("#q1_0")
+    page.wait_for_selector("#exam[data-saved='1']", state="attached")
+    other.check("#q3_2")
+    other.wait_for_selector("#exam[data-saved='1']", state="attached")
+    other.on("dialog", lambda dialog: dialog.accept())
+    other.click("#submit-paper")
+    other.wait_for_url("**/result")
+    with live_server.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert [q.response for q in sorted(attempt.questions, key=lambda q: q.position)] == [0, None, 2]
     page.context.close()
 
 

@@ -136,6 +136,32 @@
     }
   });
 
+  // Put an answer on the page as the inputs show it (the inverse of responseOf).
+  function show(fieldset, response) {
+    const name = "q" + fieldset.dataset.position;
+    const kind = fieldset.dataset.kind;
+    if (kind === "matching") {
+      fieldset.querySelectorAll("select").forEach((el, i) => { el.value = (response && response[i]) || ""; });
+    } else if (kind === "single" || kind === "multiple" || kind === "truefalse") {
+      const chosen = kind === "multiple" ? (response || []).map(String) : [String(response)];
+      fieldset.querySelectorAll(`input[name="${name}"]`).forEach((el) => { el.checked = chosen.includes(el.value); });
+    } else {
+      fieldset.querySelector(`input[name="${name}"]`).value = response === null ? "" : response;
+    }
+  }
+
+  // Answers kept while offline, from an earlier visit of this page, are shown as given (the
+  // page came from the server without them) and are sent again below; a hand-in from this
+  // page then sends what the officer sees.
+  Object.entries(pending).forEach(([position, body]) => {
+    const fieldset = form.querySelector(`fieldset.question[data-position="${position}"]`);
+    if (!fieldset) return;
+    if ("response" in body) show(fieldset, body.response);
+    const flag = fieldset.querySelector("input.flag");
+    if ("flagged" in body) flag.checked = Boolean(body.flagged);
+    mark(Number(position), responseOf(fieldset) !== null, flag.checked);
+  });
+
   // Answers kept while offline are sent again as soon as the page can reach the server.
   const retry = () => Object.keys(pending).forEach((position) => send(Number(position)));
   window.addEventListener("online", retry);
