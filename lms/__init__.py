@@ -115,6 +115,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.staff_views import bp as accounts_staff_bp
     from lms.accounts.views import admin_bp
     from lms.accounts.views import bp as accounts_bp
     from lms.api.admin_views import bp as tokens_bp
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.workshops.staff_views import bp as workshops_staff_bp
     from lms.workshops.views import bp as workshops_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, registry_bp, catalog_bp, catalog_staff_bp,
+    for blueprint in (core_bp, accounts_bp, admin_bp, accounts_staff_bp, registry_bp, catalog_bp, catalog_staff_bp,
                       exams_bp, exams_staff_bp, certificates_bp, certificates_staff_bp, verify_bp,
                       wellknown_bp, programs_bp, coverage_bp, api_bp, tokens_bp, workshops_bp,
                       workshops_staff_bp):

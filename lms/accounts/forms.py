@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -72,6 +72,12 @@ class RegisterForm(FlaskForm):
                        render_kw={"autocomplete": "email"})
     password = _new_password(_l("密码"))
     confirm = _confirm(_l("再次输入密码"))
+    phone_confirmed = HiddenField()  # the number the officer confirmed although the filing has another
+
+
+class PhoneForm(FlaskForm):
+    phone = TelField(_l("登录手机号码"), validators=[Optional(), Length(max=20)],
+                     description=_l("本人今后用这个号码登录；密码不变。"), render_kw={"autocomplete": "off"})
 
 
 class ClaimForm(FlaskForm):

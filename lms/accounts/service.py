@@ -117,6 +117,27 @@ def create_user(
     return user
 
 
+def change_phone(user: User, phone: str, actor: User) -> bool:
+    """Correct the mobile number a user signs in with (a number mistyped at registration, a
+    new phone); audited from what to what. Returns whether it changed; the caller commits."""
+    from flask_babel import gettext as _
+
+    phone = normalize_mobile(phone) if phone.strip() else ""
+    if phone and not is_valid_mobile(phone):
+        raise AccountError(_("手机号码格式不正确"))
+    if not phone and not user.email:
+        raise AccountError(_("这个账号只用手机号码登录，不能清空它。"))
+    other = find_user(phone) if phone else None
+    if other is not None and other.id != user.id:
+        raise AccountError(_("该手机号码已用于另一个账号（%(name)s）。", name=other.name))
+    if (phone or None) == user.phone:
+        return False
+    audit.record("user.phone_changed", f"user:{user.id}", f"{user.phone or '—'} → {phone or '—'}",
+                 actor_id=actor.id, details={"from": user.phone, "to": phone or None})
+    user.phone = phone or None
+    return True
+
+
 def set_role(user: User, role: str, actor: User) -> None:
     """Change a user's role, recorded in the audit log."""
     old = user.role
@@ -187,7 +208,12 @@ def same_name(given: str, filed: str) -> bool:
     return "".join(clean(given).split()) == "".join(clean(filed).split())
 
 
-def register_officer(name: str, password: str, code: str, *, phone: str, email: str = "") -> User:
+class PhoneToConfirm(AccountError):
+    """The number typed is not the filing's: asked once, since it becomes the login."""
+
+
+def register_officer(name: str, password: str, code: str, *, phone: str, email: str = "",
+                     phone_confirmed: str = "") -> User:
     """A new officer's account, claiming the filing of their invitation code; the caller commits.
 
     The code is checked first: without one, the form tells nobody whether a mobile number or
@@ -201,6 +227,10 @@ def register_officer(name: str, password: str, code: str, *, phone: str, email: 
         raise AccountError(_("姓名与这个邀请码的备案不一致：请填写备案上登记的姓名。若备案上的姓名有误，请联系区市场监管局更正。"))
     if (email and find_user(email)) or (phone and find_user(phone)):
         raise AccountError(_("该手机号码或电子邮箱已有账号，请直接登录，再在“认领备案”页面输入邀请码"))
+    typed, filed = normalize_mobile(phone), normalize_mobile(filing.mobile or "")
+    if is_valid_mobile(typed) and filed and typed != filed and normalize_mobile(phone_confirmed) != typed:
+        raise PhoneToConfirm(_("您填写的手机号码 %(typed)s 与备案上登记的号码（%(filed)s）不一致。手机号码就是您今后的登录账号，请核对一遍：没有填错的话，再点一次“注册并认领备案”。",
+                               typed=typed, filed=_masked(filed)))
     user = create_user(filing.officer_name, password, email=email, phone=phone)
     claim_filing(user, code, filing)
     return user
@@ -213,6 +243,10 @@ def other_filing_mobile(user: User) -> str | None:
     mobile = normalize_mobile(filing.mobile or "") if filing else ""
     if not mobile or mobile == user.phone:
         return None
+    return _masked(mobile)
+
+
+def _masked(mobile: str) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else mobile
 
 

@@ -36,6 +36,7 @@ from lms.core.ids import paginate
 from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db, limiter
+from lms.registry.models import Enterprise, Filing
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 admin_bp = guard_blueprint(
@@ -200,7 +201,13 @@ def register():
     if form.validate_on_submit():
         try:
             user = service.register_officer(form.name.data, form.password.data, form.code.data,
-                                            email=form.email.data or "", phone=form.phone.data)
+                                            email=form.email.data or "", phone=form.phone.data,
+                                            phone_confirmed=form.phone_confirmed.data or "")
+        except service.PhoneToConfirm as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+            form.phone_confirmed.data = form.phone.data
+            _keep_passwords(form)
         except service.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -213,6 +220,15 @@ def register():
                         login=user.phone, filing=filing_mobile), "info")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/register.html", form=form)
+
+
+def _keep_passwords(form) -> None:
+    """Asked only to look at the number again, the officer need not type the passwords twice
+    more: the page sent back to them keeps what they typed."""
+    from wtforms.widgets import PasswordInput
+
+    for field in (form.password, form.confirm):
+        field.widget = PasswordInput(hide_value=False)
 
 
 @bp.route("/me/claim", methods=["GET", "POST"])
@@ -276,11 +292,26 @@ def users():
     query = select(User).order_by(User.role.desc(), User.name)
     if q:
         like = f"%{q}%"
-        query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like)))
+        # An officer is also found by the mobile on their filing and by their enterprise.
+        filed = (select(Filing.user_id).join(Enterprise, Filing.enterprise_id == Enterprise.id)
+                 .where(Filing.user_id.is_not(None), or_(Filing.mobile.ilike(like), Enterprise.name.ilike(like))))
+        query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like),
+                                User.id.in_(filed)))
     if role:
         query = query.where(User.role == role)
     page = paginate(query, per_page=50)
-    return render_template("accounts/users.html", page=page, q=q, role=role, form=RoleForm())
+    return render_template("accounts/users.html", page=page, q=q, role=role, form=RoleForm(),
+                           enterprises=_enterprises_of([u.id for u in page.items]))
+
+
+def _enterprises_of(user_ids: list[int]) -> dict[int, str]:
+    """The enterprise of each officer's filing, the current one before an ended one: two
+    officers of the same name are told apart by it."""
+    rows = db.session.execute(
+        select(Filing.user_id, Enterprise.name).join(Enterprise, Filing.enterprise_id == Enterprise.id)
+        .where(Filing.user_id.in_(user_ids)).order_by(Filing.status == "current", Filing.appointed_on)
+    ).all()
+    return dict(rows)  # later rows win: the current filing, else the latest
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])

@@ -117,6 +117,7 @@ ACTION_LABELS = {
     "user.enabled": _l("启用账号"), "user.disabled": _l("停用账号"),
     "user.signed_out_everywhere": _l("在所有设备上退出"), "user.password_changed": _l("修改密码"),
     "user.password_reset": _l("用重设链接设置密码"), "user.email_changed": _l("更改电子邮箱"),
+    "user.phone_changed": _l("更正登录手机号码"),
     "question.retired": _l("停用试题"), "question.reinstated": _l("重新启用试题"),
     "workshop.attendance_closed": _l("结束签到"), "workshop.cancelled": _l("取消培训班"),
     "workshop.checked_in": _l("培训班签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),

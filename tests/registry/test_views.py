@@ -264,14 +264,14 @@ def test_invitation_code_claims_a_filing_once(app, factory):
     assert [r[3] for r in rows] == ["孙悦"]
     code = rows[0][5]
     officer = app.test_client()
-    r = officer.post("/register", data={"code": code.lower(), "name": "孙悦", "phone": "13700001111",
+    r = officer.post("/register", data={"code": code.lower(), "name": "孙悦", "phone": "13700001111", "phone_confirmed": "13700001111",
                                         "password": "long-enough-1", "confirm": "long-enough-1"})
     assert r.status_code == 302
     db.session.refresh(filing)
     assert filing.user is not None and filing.user.phone == "13700001111"
     assert "孙悦" in officer.get("/me").get_data(as_text=True)
     again = app.test_client().post("/register", data={
-        "code": code, "name": "冒名", "phone": "13700002222", "password": "long-enough-1",
+        "code": code, "name": "冒名", "phone": "13700002222", "phone_confirmed": "13700002222", "password": "long-enough-1",
         "confirm": "long-enough-1"}).get_data(as_text=True)
     assert "邀请码无效或已被使用" in again
 
@@ -285,7 +285,7 @@ def test_registering_takes_the_name_on_the_filing_and_tells_nobody_which_numbers
 
     def register(name, phone, code=code):
         return app.test_client().post("/register", data={"code": code, "name": name, "phone": phone,
-                                                         "password": "long-enough-1", "confirm": "long-enough-1"})
+                                                         "phone_confirmed": phone, "password": "long-enough-1", "confirm": "long-enough-1"})
 
     # Without a valid code, a number that has an account gets the same answer as any other.
     assert "邀请码无效或已被使用" in register("孙悦", taken.phone, code="ABCD-EFGH-JK").get_data(as_text=True)
@@ -299,7 +299,7 @@ def test_registering_takes_the_name_on_the_filing_and_tells_nobody_which_numbers
 
 
 def test_wrong_code_says_the_same_as_a_used_one(client):
-    page = client.post("/register", data={"code": "ABCD-EFGH-JK", "name": "某人", "phone": "13700003333",
+    page = client.post("/register", data={"code": "ABCD-EFGH-JK", "name": "某人", "phone": "13700003333", "phone_confirmed": "13700003333",
                                           "password": "long-enough-1", "confirm": "long-enough-1"})
     assert "邀请码无效或已被使用" in page.get_data(as_text=True)
     from lms.accounts.models import User
@@ -312,7 +312,7 @@ def test_regenerated_code_voids_the_old_one(as_staff, factory, app):
     old = invite_codes(as_staff)[0][5]
     new = invite_codes(as_staff, reissue=True)[0][5]
     assert old != new
-    r = app.test_client().post("/register", data={"code": old, "name": "某人", "phone": "13700004444",
+    r = app.test_client().post("/register", data={"code": old, "name": "某人", "phone": "13700004444", "phone_confirmed": "13700004444",
                                                   "password": "long-enough-1", "confirm": "long-enough-1"})
     assert "邀请码无效或已被使用" in r.get_data(as_text=True)
 
@@ -324,7 +324,7 @@ def test_the_code_of_an_ended_filing_says_the_filing_ended(as_staff, factory, ap
     code = invite_codes(as_staff)[0][5]
     filing.status, filing.ended_on = "replaced", local_today()
     db.session.commit()
-    page = app.test_client().post("/register", data={"code": code, "name": "江晓东", "phone": "13700004445",
+    page = app.test_client().post("/register", data={"code": code, "name": "江晓东", "phone": "13700004445", "phone_confirmed": "13700004445",
                                                      "password": "long-enough-1", "confirm": "long-enough-1"})
     assert "这个邀请码的备案已经结束" in page.get_data(as_text=True)
     db.session.refresh(filing)
@@ -372,7 +372,7 @@ def test_new_codes_go_only_to_filings_without_one_unless_asked(as_staff, factory
     page = as_staff.post("/staff/registry/invitations", data={"town_id": town.id}).get_data(as_text=True)
     assert f"{town.name}没有需要生成邀请码的备案" in page  # said of the town chosen, which stays chosen
     assert re.search(rf'<option selected value="{town.id}">|<option value="{town.id}" selected', page)
-    r = app.test_client().post("/register", data={"code": handed_out[0][5], "name": "周一", "phone": "13700005555",
+    r = app.test_client().post("/register", data={"code": handed_out[0][5], "name": "周一", "phone": "13700005555", "phone_confirmed": "13700005555",
                                                   "password": "long-enough-1", "confirm": "long-enough-1"})
     assert r.status_code == 302
     db.session.refresh(first)
@@ -386,7 +386,7 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite").get_data(as_text=True)
     code = re.search(r'<code class="invite">([A-Z0-9-]+)</code>', page).group(1)
     assert code != old and "只显示这一次" in page and "/register" in page
-    register = {"name": "郑三", "phone": "13700006666", "password": "long-enough-1", "confirm": "long-enough-1"}
+    register = {"name": "郑三", "phone": "13700006666", "phone_confirmed": "13700006666", "password": "long-enough-1", "confirm": "long-enough-1"}
     refused = app.test_client().post("/register", data={"code": old, **register}).get_data(as_text=True)
     assert "邀请码无效或已被使用" in refused
     assert app.test_client().post("/register", data={"code": code, **register}).status_code == 302
