@@ -114,3 +114,22 @@ def test_the_user_list_finds_an_officer_by_enterprise_and_filing_mobile_and_name
     for q in ("13017568205", filing.enterprise.name):
         page = admin.get("/admin/users", query_string={"q": q}).get_data(as_text=True)
         assert "13900000000" in page and "13900000002" not in page and filing.enterprise.name in page
+
+
+def test_staff_hand_an_officer_who_forgot_the_password_a_link_that_sets_a_new_one(app, as_staff, factory, program):
+    filing = factory.filing(officer_name="刘强")
+    officer = factory.user("officer", name="刘强", phone="13900000000")
+    filing.user_id = officer.id
+    from lms.extensions import db
+    db.session.commit()
+    back = f"/staff/coverage/filings/{filing.id}"
+    page = as_staff.post(f"/staff/accounts/{officer.id}/reset-link", data={"next": back}).get_data(as_text=True)
+    link = re.search(r'value="(http[^"]+/reset/[^"]+)"', page).group(1)
+    assert f'href="{back}"' in page and "刘强（13900000000）" in page
+    token_path = link.split("://", 1)[1].split("/", 1)[1]
+    officer_client = app.test_client()
+    r = officer_client.post("/" + token_path, data={"password": "brand-new-pass-9", "confirm": "brand-new-pass-9"})
+    assert r.status_code == 302
+    assert officer_client.post("/login", data={"login": "13900000000", "password": "brand-new-pass-9"}).status_code == 302
+    admin_of_staff = factory.user("admin")
+    assert as_staff.post(f"/staff/accounts/{admin_of_staff.id}/reset-link").status_code == 403
