@@ -396,3 +396,14 @@ def test_a_form_that_does_not_say_what_it_showed_adds_but_never_erases(app, clie
     client.post(f"/exams/attempts/{attempt_id}", data={"q2": "1"})
     attempt = db.session.get(Attempt, attempt_id)
     assert [q.response for q in sorted(attempt.questions, key=lambda q: q.position)] == [0, 1, None]
+
+
+def test_after_a_failed_attempt_the_exam_page_says_how_many_are_left(app, client, officer):
+    add_questions("metrology", "single", 10)
+    exam = make_exam(attempts_allowed=3)
+    login(client, officer)
+    assert "还剩" not in client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    attempt = service.start_attempt(exam, officer.id)
+    answer_all(attempt, correct=False)
+    service.submit(attempt)
+    assert "（已考 1 次，还剩 2 次）" in client.get(f"/exams/{exam.id}").get_data(as_text=True)
