@@ -103,7 +103,10 @@ def test_under_a_proxy_prefix_links_handed_out_name_the_prefix_once(make_app, fa
         login(staff, factory.user("staff"))
         shown = []
         with template_rendered.connected_to(lambda _app, template, context, **_: shown.append(context)):
-            staff.post(f"/staff/registry/filings/{filing.id}/invite", headers={"X-Forwarded-Prefix": "/cqo"})
+            prefix = {"X-Forwarded-Prefix": "/cqo"}
+            shown_at = staff.post(f"/staff/registry/filings/{filing.id}/invite", headers=prefix).location
+            assert shown_at.startswith("/cqo/")
+            staff.get(shown_at.removeprefix("/cqo"), headers=prefix)
         assert shown[-1]["register_url"] == "https://www.example.gov.cn/cqo/register"
 
 

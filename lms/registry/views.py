@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
+from lms.core.models import utcnow
 from lms.core.transactions import database_reason
 from lms.core.uploads import (
     claim_upload,
@@ -329,18 +331,39 @@ def _invitation_download(issued):
     return response
 
 
+SHOWN_CODE_MINUTES = 15
+
+
 @bp.post("/filings/<int:filing_id>/invite")
 def invite_one(filing_id: int):
-    """A new code for one unclaimed filing (the officer lost theirs), shown once on the page;
-    the filing's earlier code stops working."""
+    """A new code for one unclaimed filing (the officer lost theirs); the filing's earlier code
+    stops working. The code is shown on a page of its own (below), so that reloading it shows
+    the same code again instead of issuing another and voiding the one just read out."""
     filing = db.get_or_404(Filing, filing_id)
     issued = service.issue_invite_codes([filing])
     if not issued:
         flash(_("该备案已有账号或已结束。"), "error")
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
     db.session.commit()
-    return render_template("registry/invite_code.html", filing=filing, code=issued[0][1],
-                           register_url=public_url("accounts.register"))
+    # Only in this staff member's signed session, for a few minutes; the database keeps a digest.
+    session["invite_shown"] = {"filing": filing.id, "code": issued[0][1], "at": utcnow().timestamp()}
+    return redirect(url_for("registry.invite_shown", filing_id=filing.id))
+
+
+@bp.get("/filings/<int:filing_id>/invite")
+def invite_shown(filing_id: int):
+    filing = db.get_or_404(Filing, filing_id)
+    shown = session.get("invite_shown") or {}
+    fresh = utcnow().timestamp() - shown.get("at", 0) < SHOWN_CODE_MINUTES * 60
+    code = shown.get("code", "")
+    if (shown.get("filing") != filing.id or not fresh or filing.user_id is not None
+            or filing.invite_code_hash != accounts.hash_invite_code(code)):
+        session.pop("invite_shown", None)
+        flash(_("邀请码只在生成后 %(m)s 分钟内、在生成它的浏览器里显示；它已被使用、已重新生成或已过了显示时间。如本人还没有记下，请重新生成。",
+                m=SHOWN_CODE_MINUTES), "warning")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    return render_template("registry/invite_code.html", filing=filing, code=code,
+                           register_url=public_url("accounts.register"), minutes=SHOWN_CODE_MINUTES)
 
 
 @bp.route("/towns", methods=["GET", "POST"])

@@ -2,11 +2,29 @@
 
 import re
 
+import pytest
+
 from tests.conftest import login
-from tests.coverage.test_status_export import program  # noqa: F401 (a fixture: the officer page needs one)
 from tests.registry.test_views import invite_codes
 
 PASSWORD = {"password": "long-enough-1", "confirm": "long-enough-1"}
+
+
+@pytest.fixture
+def program(app):
+    """A current programme: the officer's training page staff open needs one."""
+    from datetime import timedelta
+
+    from lms.core.clock import local_today
+    from lms.extensions import db
+    from lms.programs.models import Program
+
+    today = local_today()
+    program = Program(name="2026 培训", requirements=[], hours_required=32, starts_on=today - timedelta(days=400),
+                      deadline=today + timedelta(days=60), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    return program
 
 
 def test_phone_number_fields_bring_up_the_number_pad(app, client, factory):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from lms.core.clock import local_today
 from lms.extensions import db
 from lms.registry.models import Filing
-from tests.conftest import make_uscc
+from tests.conftest import login, make_uscc
 from tests.registry.roster_files import HEADER, as_csv, as_xlsx, row
 
 
@@ -383,15 +383,36 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     filing = factory.filing(officer_name="郑三")
     old = invite_codes(as_staff)[0][5]
     assert "重新生成邀请码" in as_staff.get(f"/staff/registry/enterprises/{filing.enterprise_id}").get_data(as_text=True)
-    page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite").get_data(as_text=True)
+    page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
     code = re.search(r'<code class="invite">([A-Z0-9-]+)</code>', page).group(1)
     assert code != old and "只显示这一次" in page and "/register" in page
-    register = {"name": "郑三", "phone": "13700006666", "phone_confirmed": "13700006666", "password": "long-enough-1", "confirm": "long-enough-1"}
+    # Reloading the page shows the same code: it issues no other, and the one read out still works.
+    reloaded = as_staff.get(f"/staff/registry/filings/{filing.id}/invite").get_data(as_text=True)
+    assert f'<code class="invite">{code}</code>' in reloaded
+    register = {"name": "郑三", "phone": "13700006666", "phone_confirmed": "13700006666",
+                "password": "long-enough-1", "confirm": "long-enough-1"}
     refused = app.test_client().post("/register", data={"code": old, **register}).get_data(as_text=True)
     assert "邀请码无效或已被使用" in refused
     assert app.test_client().post("/register", data={"code": code, **register}).status_code == 302
     again = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True)
     assert "该备案已有账号或已结束" in again.get_data(as_text=True)
+    used = as_staff.get(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
+    assert code not in used and "它已被使用、已重新生成或已过了显示时间" in used  # claimed: not shown again
+
+
+def test_a_shown_code_is_not_shown_to_another_browser_or_after_fifteen_minutes(as_staff, factory, app):
+    from lms.registry import views
+
+    filing = factory.filing(officer_name="郑四")
+    as_staff.post(f"/staff/registry/filings/{filing.id}/invite")
+    url = f"/staff/registry/filings/{filing.id}/invite"
+    colleague = app.test_client()
+    login(colleague, factory.user("staff"))
+    assert '<code class="invite">' not in colleague.get(url, follow_redirects=True).get_data(as_text=True)
+    with as_staff.session_transaction() as stored:
+        shown = stored["invite_shown"]
+        stored["invite_shown"] = {**shown, "at": shown["at"] - views.SHOWN_CODE_MINUTES * 60 - 1}
+    assert '<code class="invite">' not in as_staff.get(url, follow_redirects=True).get_data(as_text=True)
 
 
 def test_ending_a_filing_without_a_date_marks_the_field_and_ends_nothing(as_staff, factory):
