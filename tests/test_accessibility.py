@@ -62,7 +62,7 @@ def test_an_invalid_field_says_so_and_is_described_by_its_error_and_help(client)
     described = [found.by_id[i]["text"].strip() for i in code["aria-describedby"].split()]
     assert described[-1].startswith("区市场监管局为您的备案发放的邀请码")  # the help, after the error
     assert described[:-1] and all(text for text in described[:-1])
-    assert "8" in described[0]  # the error itself: at least 8 characters
+    assert "10 个字母和数字" in described[0]  # the error itself: what a code looks like
     name = found.by_id["name"]
     assert name["aria-invalid"] == "true" and found.by_id[name["aria-describedby"]]["text"].strip()
 

@@ -25,6 +25,16 @@ def _not_guessable(form, field):
         raise ValidationError(problem)
 
 
+def _mobile(form, field):
+    from lms.registry.identifiers import is_valid_mobile, normalize_mobile
+
+    if field.data and not is_valid_mobile(normalize_mobile(field.data)):
+        raise ValidationError(_l("手机号码格式不正确：请填写 11 位手机号码，例如 13912345678。"))
+
+
+CODE_LENGTH = Length(min=8, max=20, message=_l("邀请码是 10 个字母和数字（可带短横线），例如 ABCD-EFGH-JK：请对照发给您的邀请码再填一次。"))
+
+
 def _new_password(label):
     return PasswordField(
         label,
@@ -69,13 +79,14 @@ class ResetPasswordForm(FlaskForm):
 class RegisterForm(FlaskForm):
     code = StringField(
         _l("邀请码"),
-        validators=[DataRequired(), Length(min=8, max=20)],
+        validators=[DataRequired(), CODE_LENGTH],
         description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
         render_kw={"autocomplete": "off"},  # issued once, nothing a browser should remember
     )
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50)], render_kw={"autocomplete": "name"})
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50, message=_l("姓名最多 50 个字。"))],
+                       render_kw={"autocomplete": "name"})
     # type="tel" brings up the phone's number pad; "tel" lets the browser offer the officer's own.
-    phone = TelField(_l("手机号码"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "tel"})
+    phone = TelField(_l("手机号码"), validators=[DataRequired(), Length(max=20), _mobile], render_kw={"autocomplete": "tel"})
     email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     password = _new_password(_l("密码"))
@@ -89,7 +100,7 @@ class PhoneForm(FlaskForm):
 
 
 class ClaimForm(FlaskForm):
-    code = StringField(_l("邀请码"), validators=[DataRequired(), Length(min=8, max=20)],
+    code = StringField(_l("邀请码"), validators=[DataRequired(), CODE_LENGTH],
                        render_kw={"autocomplete": "off"})
 
 

@@ -211,6 +211,7 @@ def register():
         except service.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
+            _keep_passwords(form)
         else:
             db.session.commit()
             login_user(user)
@@ -219,12 +220,14 @@ def register():
                 flash(_("您今后用手机号码 %(login)s 登录。备案上登记的手机号码仍是 %(filing)s；如需更改备案上的号码，请联系区市场监管局。",
                         login=user.phone, filing=filing_mobile), "info")
             return redirect(url_for("accounts.dashboard"))
+    elif form.is_submitted() and not (form.password.errors or form.confirm.errors):
+        _keep_passwords(form)  # another field to correct: the good passwords stay
     return render_template("accounts/register.html", form=form)
 
 
 def _keep_passwords(form) -> None:
-    """Asked only to look at the number again, the officer need not type the passwords twice
-    more: the page sent back to them keeps what they typed."""
+    """Sent back to correct another field, or asked to look at the number again, the officer
+    need not type the passwords twice more: the page sent back keeps what they typed."""
     from wtforms.widgets import PasswordInput
 
     for field in (form.password, form.confirm):

@@ -151,3 +151,14 @@ def test_staff_hand_an_officer_who_forgot_the_password_a_link_that_sets_a_new_on
     assert officer_client.post("/login", data={"login": "13900000000", "password": "brand-new-pass-9"}).status_code == 302
     admin_of_staff = factory.user("admin")
     assert as_staff.post(f"/staff/accounts/{admin_of_staff.id}/reset-link").status_code == 403
+
+
+def test_registration_mistakes_are_named_in_words_and_good_passwords_stay(app, client):
+    page = client.post("/register", data={"code": "AB", "name": "刘强", "phone": "1390000", **PASSWORD})
+    text = page.get_data(as_text=True)
+    assert "邀请码是 10 个字母和数字" in text and "手机号码格式不正确：请填写 11 位手机号码" in text
+    assert "字段长度" not in text  # not the form library's own words
+    assert text.count('value="long-enough-1"') == 2  # the passwords were fine: still there
+    bad = client.post("/register", data={"code": "ABCD-EFGH-JK", "name": "刘强", "phone": "13900000000",
+                                         "password": "long-enough-1", "confirm": "other-one-2"})
+    assert 'value="long-enough-1"' not in bad.get_data(as_text=True)  # they must be typed again
