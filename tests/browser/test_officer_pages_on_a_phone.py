@@ -86,3 +86,22 @@ def test_the_exam_history_fits_a_phone_in_english(live_server, factory, browser)
     link = page.locator("a", has_text="View").first.bounding_box()
     assert link["x"] + link["width"] <= 390
     page.context.close()
+
+
+def test_a_form_sent_offline_stays_on_the_page_with_what_was_typed(live_server, factory, browser):
+    with live_server.app_context():
+        login = factory.user("officer").login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    page.goto(live_server.live_url + "/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "correct-horse-1")
+    page.context.set_offline(True)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#offline-note", state="visible")
+    assert "网络已断开，这次没有提交" in page.inner_text("#offline-note")
+    assert page.url.endswith("/login") and page.input_value("input[name=login]") == login
+    page.context.set_offline(False)
+    page.wait_for_selector("#offline-note", state="hidden")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.context.close()

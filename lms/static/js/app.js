@@ -14,6 +14,17 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  // Sent while offline, a form would leave for the browser's own error page and take what was
+  // typed with it: it stays, and says why (the first listener, before any other acts on it).
+  const offlineNote = document.getElementById("offline-note");
+  document.addEventListener("submit", (event) => {
+    if (navigator.onLine || !offlineNote) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    offlineNote.hidden = false;
+    offlineNote.scrollIntoView({ block: "nearest" });
+  }, true);
+  window.addEventListener("online", () => { if (offlineNote) offlineNote.hidden = true; });
   document.addEventListener("submit", (event) => {
     const button = event.submitter;
     if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
