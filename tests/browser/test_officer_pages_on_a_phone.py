@@ -105,3 +105,28 @@ def test_a_form_sent_offline_stays_on_the_page_with_what_was_typed(live_server, 
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     page.context.close()
+
+
+def test_the_certificate_buttons_are_44px_to_a_finger_and_compact_to_a_mouse(live_server, factory, browser):
+    from datetime import timedelta
+
+    from lms.core.clock import local_today
+    from lms.extensions import db
+    from lms.programs.models import Program
+    from tests.certificates.test_expired_certificates import holder
+
+    with live_server.app_context():
+        today = local_today()
+        program = Program(name="2026 培训", requirements=[], starts_on=today - timedelta(days=800),
+                          deadline=today + timedelta(days=60), is_current=True)
+        db.session.add(program)
+        db.session.commit()
+        user, _filing, _cert = holder(factory, program, "持证", today + timedelta(days=300))
+        login = user.login
+    for device, check in ((PHONE, lambda h: min(h) >= 44), (DESKTOP, lambda h: max(h) < 36)):
+        page = browser.new_context(locale="zh-CN", **device).new_page()
+        sign_in(page, live_server.live_url, login)
+        page.goto(live_server.live_url + "/certificates/")
+        heights = page.eval_on_selector_all("main .btn-sm", "els => els.map(el => el.getBoundingClientRect().height)")
+        assert len(heights) >= 2 and check(heights), heights
+        page.context.close()
