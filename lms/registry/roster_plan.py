@@ -108,6 +108,17 @@ class Preview:
                      if r.row in wanted and r.row not in names)
         return names
 
+    def error_summary(self, at_least: int = 3) -> list[tuple[str, int, list[int], str]]:
+        """(column, errors, first rows, first message) of each column with several errors, the
+        most first: one mistake made all down a column (a date format, a column of numbers
+        turned into text) reads as one line above the thousand it makes."""
+        by_column: dict[str, list] = {}
+        for error in self.errors:
+            by_column.setdefault(error.column or "", []).append(error)
+        groups = [(column, len(found), [e.row for e in found[:5]], found[0].message)
+                  for column, found in by_column.items() if len(found) >= at_least]
+        return sorted(groups, key=lambda group: -group[1])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "header_row": self.parsed.header_row,

@@ -53,6 +53,17 @@ def test_preview_with_errors_offers_no_confirm_and_commit_is_refused(as_staff, f
     assert db.session.scalar(select(func.count(Filing.id))) == 0
 
 
+def test_one_mistake_down_a_whole_column_is_summed_up_above_the_list(as_staff, factory):
+    factory.town("相南街道")
+    rows = [row(make_uscc(500 + n), "相南街道", 聘任日期="2023年13月1日", 手机号码=f"139{n:08d}")
+            for n in range(12)]
+    rows[5]["手机号码"] = "1391234"
+    page = as_staff.get(upload(as_staff, as_csv(rows), "dates.csv").location).get_data(as_text=True)
+    summary = page[page.index("错误集中在这些列"):page.index("<table")]
+    assert "<strong>聘任日期</strong>：12 处（第 4、5、6、7、8 行等）" in summary
+    assert "手机号码" not in summary  # a single mistake is only in the list below
+
+
 def test_every_error_of_a_preview_downloads_as_a_spreadsheet(as_staff, factory):
     factory.town("相南街道")
     rows = ([row(make_uscc(), "相南街道", 手机号码=f"1234{i}") for i in range(1001)]
