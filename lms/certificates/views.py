@@ -142,11 +142,14 @@ def index():
 
 @staff_bp.get("/bulk.zip")
 def bulk():
-    """Every valid certificate, a town's or a workshop's attendees', as one ZIP of PDFs."""
+    """Every certificate in force (neither revoked, replaced nor past its expiry), a town's or a
+    workshop's attendees', as one ZIP of PDFs to print and hand out."""
+    from lms.core.clock import local_today
     from lms.registry.models import Enterprise, Filing
     from lms.workshops.models import Enrollment
 
-    query = select(Certificate).where(Certificate.status == "valid").order_by(Certificate.serial)
+    query = (select(Certificate).where(Certificate.status == "valid", Certificate.expires_on >= local_today())
+             .order_by(Certificate.serial))
     town = request.args.get("town", type=id_arg)
     if town:
         query = query.join(Filing, Filing.id == Certificate.filing_id).join(

@@ -69,3 +69,14 @@ def test_staff_bulk_download_is_a_zip_of_pdfs(cert, as_staff):
     response = as_staff.get("/staff/certificates/bulk.zip")
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert names == [f"{cert.serial}.pdf"]
+
+
+def test_the_bulk_download_leaves_out_an_expired_certificate(cert, as_staff):
+    from datetime import timedelta
+
+    from lms.core.clock import local_today
+
+    cert.expires_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    response = as_staff.get("/staff/certificates/bulk.zip")
+    assert zipfile.ZipFile(io.BytesIO(response.data)).namelist() == []
