@@ -247,3 +247,17 @@ def test_sync_content_from_a_folder_without_courses_refuses_and_retires_nothing(
     assert result.exit_code != 0 and "找不到课程目录" in result.output and "Traceback" not in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Course.id)).where(Course.is_active)) == active
+
+
+def test_a_database_not_yet_upgraded_is_said_in_one_line_with_what_to_run(run, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def missing(*_args, **_kw):  # as on a database the upgrade never reached
+        raise OperationalError("SELECT api_token.id FROM api_token", {}, sqlite3.OperationalError("no such table: api_token"))
+
+    monkeypatch.setattr(db.session, "scalars", missing)
+    result = run("list-tokens")
+    assert result.exit_code == 1 and "Traceback" not in result.output and "SELECT" not in result.output
+    assert "数据库出错：" in result.output and "api_token" in result.output and "db upgrade" in result.output
