@@ -138,12 +138,21 @@ def issue_if_complete(user, program: Program | None = None) -> Certificate | Non
 
 
 def issue_by_staff(user, program: Program, reason: str) -> Certificate:
-    """A certificate by hand, with a reason (e.g. training recognised from elsewhere)."""
+    """A certificate by hand, with a reason (e.g. training recognised from elsewhere). One still
+    in force is returned as it is; one past its expiry is renewed: the new certificate replaces
+    it (the old serial's check then points to the new one), so staff can renew an officer
+    once they are satisfied the training is current. Nothing renews by itself: requirements
+    met years ago say nothing of training now."""
     existing = in_force(user.id, program.id)
-    if existing is not None:
+    if existing is not None and existing.expires_on >= local_today():
         return existing
-    cert = _create(user, program, program.hours_required, "manual", reason)
-    audit.record("certificate.issued_by_staff", cert.serial, reason)
+    if existing is not None:
+        db.session.execute(update(Certificate).where(Certificate.id == existing.id).values(status="replaced"))
+    cert = _create(user, program, program.hours_required, "manual", reason, replaces=existing)
+    if existing is not None:
+        audit.record("certificate.renewed", cert.serial, f"{existing.serial} → {cert.serial}: {reason}")
+    else:
+        audit.record("certificate.issued_by_staff", cert.serial, reason)
     db.session.commit()
     return cert
 

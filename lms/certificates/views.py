@@ -107,6 +107,10 @@ def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> d
                      "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
         if cert.status == "revoked" and cert.revoked_at:
             data["revoked_on"] = local_date(cert.revoked_at).isoformat()
+        if cert.status == "replaced":  # corrected or renewed: the serial to check now
+            successor = db.session.scalar(select(Certificate.serial).where(Certificate.replaces_id == cert.id))
+            if successor:
+                data["replaced_by"] = successor
         if name:
             data["name_matches"] = "".join(clean(name).split()) == "".join(clean(cert.holder_name).split())
         if signed or data.get("name_matches"):
@@ -202,6 +206,13 @@ def issue():
     if program is None or user is None or user.role != "officer" or not reason:
         flash(_("需要当前培训计划、学员的手机号码或电子邮箱，以及发证理由。"), "error")
         return redirect(url_for("certificates_staff.index"))
+    before = service.in_force(user.id, program.id)
     cert = service.issue_by_staff(user, program, reason)
-    flash(_("已发放证书 %(s)s。", s=cert.serial), "success")
+    if cert is before:
+        flash(_("%(name)s 已有有效证书 %(s)s，没有再发一张。", name=cert.holder_name, s=cert.serial), "info")
+    elif before is not None:
+        flash(_("%(name)s 的证书 %(old)s 已过期，现已续期为 %(s)s；查验旧编号会指向新证书。",
+                name=cert.holder_name, old=before.serial, s=cert.serial), "success")
+    else:
+        flash(_("已发放证书 %(s)s。", s=cert.serial), "success")
     return redirect(url_for("certificates_staff.index", q=cert.serial))

@@ -106,6 +106,7 @@ def recent_entries(action: str | None = None):
 ACTION_LABELS = {
     "api_token.created": _l("创建接口令牌"), "api_token.revoked": _l("吊销接口令牌"),
     "certificate.issued": _l("发放证书"), "certificate.issued_by_staff": _l("人工发证"),
+    "certificate.renewed": _l("过期证书续期"),
     "certificate.reissued": _l("换发证书"), "certificate.revoked": _l("撤销证书"),
     "content.synced": _l("同步课程与题库"), "exam.extra_attempt": _l("加考一次"), "exam.saved": _l("保存考试"),
     "filing.account_created": _l("代为开户"), "filing.claimed": _l("认领备案"), "filing.ended": _l("结束备案"),

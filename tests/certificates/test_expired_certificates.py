@@ -1,5 +1,5 @@
 """An expired certificate says so wherever it is listed, by the rule /verify answers with: its
-holder may still download it as a record, staff cannot reissue it, and its officer is chased."""
+holder may still download it as a record, staff cannot reissue it but may renew it, and its officer is chased."""
 
 from datetime import timedelta
 
@@ -81,3 +81,24 @@ def test_staff_chase_an_officer_whose_certificate_has_expired(expired, valid, as
     assert "已给 过期 生成一条提醒" in sent.get_data(as_text=True)
     trained = as_staff.get(f"/staff/coverage/filings/{valid[1].id}").get_data(as_text=True)
     assert "· 有效</li>" in trained and "发送培训提醒" not in trained
+
+
+def test_staff_renew_an_expired_certificate_and_the_old_serial_points_to_the_new_one(expired, valid, as_staff, client):
+    user, _filing, old = expired
+    r = as_staff.post("/staff/certificates/issue", data={"login": user.login, "reason": "2026 年复训合格"},
+                      follow_redirects=True)
+    page = r.get_data(as_text=True)
+    new = db.session.scalar(db.select(Certificate).where(Certificate.user_id == user.id, Certificate.status == "valid"))
+    assert new is not None and new.id != old.id and new.replaces_id == old.id
+    assert new.expires_on > local_today()
+    assert f"证书 {old.serial} 已过期，现已续期为 {new.serial}" in page
+    db.session.refresh(old)
+    assert old.status == "replaced"
+    assert new.serial in client.get(f"/verify/{old.serial}").get_data(as_text=True)
+    # A certificate still in force is not issued twice.
+    holder_of_valid, _f, current = valid
+    again = as_staff.post("/staff/certificates/issue", data={"login": holder_of_valid.login, "reason": "重复"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert f"已有有效证书 {current.serial}，没有再发一张" in again
+    assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)
+                             .where(Certificate.user_id == holder_of_valid.id)) == 1
