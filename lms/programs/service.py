@@ -89,7 +89,10 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     from lms.assessment.reports import score_text
     from lms.assessment.service import best_attempt
 
-    result = Standing(program=program, hours=hours_toward(user_id, program))
+    from lms.workshops.checkin import attended_hours
+
+    online, offline = online_hours(user_id), attended_hours(user_id, program.id)
+    result = Standing(program=program, hours=online + offline)
     slugs = program.required_courses(industry_code)
     titles = {slug: shown_title(title, title_en) for slug, title, title_en in db.session.execute(
         select(Course.slug, Course.title, Course.title_en).where(Course.slug.in_(slugs)))}
@@ -108,5 +111,8 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     if program.hours_required:
         result.requirements.append(Requirement(
             "hours", _("至少 %(n)s 学时", n=f"{program.hours_required:g}"),
-            result.hours + 1e-9 >= program.hours_required, _("已获 %(n)s", n=f"{result.hours:g}")))
+            result.hours + 1e-9 >= program.hours_required,
+            # Where the hours come from: an officer short of them knows whether a workshop counts.
+            _("已获 %(n)s（在线 %(online)s · 线下培训 %(offline)s）", n=f"{result.hours:g}",
+              online=f"{online:g}", offline=f"{offline:g}")))
     return result

@@ -196,7 +196,7 @@ def test_officer_dashboard_shows_what_is_done_and_left(program, factory, client)
     assert "2026 年首席质量官培训" in page and "已完成 2 / 3 项要求" in page
     # each requirement says in words whether it is done (no emoji, which office PCs may lack)
     assert page.count(">已完成</span>") == 2 and page.count(">未完成</span>") == 1
-    assert "至少 1.5 学时" in page and "已获 1.5" in page
+    assert "至少 1.5 学时" in page and "已获 1.5（在线 1.5 · 线下培训 0）" in page  # where hours come from
 
 
 def test_concurrent_issuance_gives_unique_serials(program, factory, app):
