@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -63,13 +64,19 @@ def exam(exam_id: int):
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None),
-                           retake_opens_at=opens_at,
+                           # shown to the minute, so rounded up: at the minute shown it is open
+                           retake_opens_at=_next_minute(opens_at) if opens_at else None,
                            # seconds, not the time: the page enables the button by them, and a
                            # phone's clock may be minutes off the server's
                            retake_opens_in=math.ceil((opens_at - utcnow()).total_seconds()) if opens_at else 0,
                            best=best, best_text=score_text(best.score, best.max_score) if best else "",
                            certificate=_certificate_news(exam) if best else None,
                            courses_left=_courses_left(exam))
+
+
+def _next_minute(moment):
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
 
 
 def _best_pass(attempts: list[Attempt]) -> Attempt | None:
