@@ -113,6 +113,11 @@ def _courses_left(exam: Exam) -> tuple[int, int] | None:
         return None
     filing = current_filing_of(current_user)
     slugs = program.required_courses(filing.enterprise.industry_code if filing else "")
+    # The courses whose questions this exam draws (a course's slug is its questions' topic);
+    # a rule of any topic draws from them all. HACCP, say, counts only if the exam asks it.
+    topics = {rule.get("topic") for rule in exam.rules}
+    if topics and None not in topics and "" not in topics:
+        slugs = [slug for slug in slugs if slug in topics]
     done = sum(1 for d, n, _h in course_completion(current_user.id, slugs).values() if n and d == n)
     return (len(slugs) - done, len(slugs)) if done < len(slugs) else None
 

@@ -104,10 +104,12 @@ def test_the_program_exam_advises_studying_first_while_required_courses_are_left
     add_questions("metrology", "single", 3)
     exam = make_exam()
     course = Course(slug="metrology", folder="m", title="计量", hours=1, required_for="all")
-    db.session.add(course)
+    haccp = Course(slug="haccp", folder="h", title="HACCP", hours=1, required_for="all")  # not in the exam
+    db.session.add_all([course, haccp])
     db.session.flush()
     lesson = Lesson(course_id=course.id, slug="01", title="课", source_hash="x", body_html="", plain_text="")
-    db.session.add_all([lesson, Program(name="培训", requirements=[{"course": "metrology", "industries": None}],
+    db.session.add_all([lesson, Program(name="培训", requirements=[{"course": "metrology", "industries": None},
+                                                                 {"course": "haccp", "industries": None}],
                                         exam_id=exam.id, starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
                                         is_current=True)])
     db.session.commit()
