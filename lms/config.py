@@ -69,6 +69,9 @@ class Config:
         self.MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         self.RATELIMIT_STORAGE_URI = os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "5 per minute")
+        # A whole office or a workshop's Wi-Fi signs in from one address: its officers' typing
+        # slips add up there, so the address alone is allowed more than one account from it.
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LMS_LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
         self.RESET_LINK_HOURS = int(os.environ.get("LMS_RESET_LINK_HOURS", "48"))
         # Served over HTTPS (the base URL says so): cookies are sent over HTTPS only, and
         # browsers are told to keep to HTTPS (Strict-Transport-Security).

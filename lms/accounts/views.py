@@ -48,6 +48,10 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
 def _login_key() -> str:
     """Throttle per account as well as per address, so one IP cannot spray one account."""
     return "login:" + service.normalize_login(request.form.get("login", ""))
@@ -93,7 +97,7 @@ def _mark_device(response, login: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address, deduct_when=_failed)
 @limiter.limit("30 per hour", methods=["POST"], key_func=_login_key, deduct_when=_failed, exempt_when=_known_device)
 def login():

@@ -386,3 +386,16 @@ def test_strangers_exhausting_an_accounts_hourly_limit_do_not_lock_its_owner_out
     forged.set_cookie("lms_device", "bm90IHNpZ25lZA")  # a mark of one's own making does not count
     assert forged.post("/login", data={"login": user.login, "password": "correct-horse-1"},
                        environ_base={"REMOTE_ADDR": "198.51.100.21"}).status_code == 429
+
+
+def test_a_roomful_of_officers_behind_one_address_are_not_locked_out_by_each_others_slips(client, factory):
+    users = [factory.user("officer") for _ in range(6)]
+    for user in users:  # six officers in one workshop room, each mistyping once
+        assert client.post("/login", data={"login": user.login, "password": "bad"}).status_code == 401
+    assert client.post("/login", data={"login": users[0].login, "password": "correct-horse-1"}).status_code == 302
+
+
+def test_one_address_spraying_many_accounts_is_stopped(client, factory):
+    for n in range(30):
+        client.post("/login", data={"login": f"1390000{n:04d}", "password": "bad"})
+    assert client.post("/login", data={"login": "13900009999", "password": "bad"}).status_code == 429
