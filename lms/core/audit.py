@@ -121,7 +121,7 @@ ACTION_LABELS = {
     "user.phone_changed": _l("更正登录手机号码"),
     "question.retired": _l("停用试题"), "question.reinstated": _l("重新启用试题"),
     "workshop.attendance_closed": _l("结束签到"), "workshop.cancelled": _l("取消培训班"),
-    "workshop.checked_in": _l("培训班签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),
+    "workshop.checked_in": _l("培训班签到"), "workshop.checkin_undone": _l("撤销签到"), "workshop.copied": _l("复制培训班"), "workshop.created": _l("新建培训班"),
     "workshop.updated": _l("修改培训班"), "workshop.reminders": _l("发送开课提醒"),
 }
 

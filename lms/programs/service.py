@@ -88,7 +88,6 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     """What is done and what is left of the program for this officer."""
     from lms.assessment.reports import score_text
     from lms.assessment.service import best_attempt
-
     from lms.workshops.checkin import attended_hours
 
     online, offline = online_hours(user_id), attended_hours(user_id, program.id)

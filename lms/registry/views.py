@@ -350,7 +350,7 @@ def invite_one(filing_id: int):
     return redirect(url_for("registry.invite_shown", filing_id=filing.id))
 
 
-@bp.get("/filings/<int:filing_id>/invite")
+@bp.get("/filings/<int:filing_id>/invite-code")
 def invite_shown(filing_id: int):
     filing = db.get_or_404(Filing, filing_id)
     shown = session.get("invite_shown") or {}

@@ -46,20 +46,41 @@ def user_for_feed_token(token: str) -> int | None:
     return parsed[0] if changed is not None and password_stamp(changed) == parsed[1] else None
 
 
-def _event(workshop: Workshop, url: str) -> Event:
+# Staff edits and cancellations: each is a new revision of the event (RFC 5545 SEQUENCE), which
+# tells a calendar app that has the event that this copy replaces it.
+REVISING_ACTIONS = ("workshop.updated", "workshop.cancelled")
+
+
+def revisions(workshop_ids: list[int]) -> dict[int, int]:
+    """Per workshop: how many times staff changed or cancelled it, from the audit log (one query)."""
+    from lms.core.audit import AuditEntry
+    from lms.extensions import db
+
+    if not workshop_ids:
+        return {}
+    targets = {f"workshop:{wid}": wid for wid in workshop_ids}
+    rows = db.session.execute(db.select(AuditEntry.target, db.func.count(AuditEntry.id)).where(
+        AuditEntry.action.in_(REVISING_ACTIONS), AuditEntry.target.in_(targets)).group_by(AuditEntry.target))
+    return {targets[target]: count for target, count in rows}
+
+
+def _event(workshop: Workshop, url: str, sequence: int = 0) -> Event:
     zone = local_zone()
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     event = Event()
     event.add("uid", f"workshop-{workshop.id}@{host}")
     event.add("dtstamp", utcnow())
+    event.add("sequence", sequence)
     event.add("last-modified", aware(workshop.updated_at) or utcnow())
     # Local wall-clock times with their TZID, as Outlook expects, and a VTIMEZONE for them.
     event.add("dtstart", aware(workshop.starts_at).astimezone(zone))
     event.add("dtend", aware(workshop.ends_at).astimezone(zone))
-    event.add("summary", workshop.title)
+    # Calendar apps show a cancelled event struck through, or not at all: the title says it too.
+    event.add("summary", f"【已取消】{workshop.title}" if workshop.is_cancelled else workshop.title)
     event.add("location", workshop.venue)
-    lines = [workshop.topic, workshop.trainer and f"授课人：{workshop.trainer}",
-             workshop.hours and f"认定学时：{workshop.hours:g}", workshop.description, url]
+    lines = [workshop.is_cancelled and f"已取消。原因：{workshop.cancel_reason}", workshop.topic,
+             workshop.trainer and f"授课人：{workshop.trainer}", workshop.hours and f"认定学时：{workshop.hours:g}",
+             workshop.description, url]
     event.add("description", "\n".join(line for line in lines if line))
     event.add("url", url)
     event.add("status", "CANCELLED" if workshop.is_cancelled else "CONFIRMED")
@@ -82,8 +103,9 @@ def ics(workshops: list[Workshop], name: str, url_for_workshop) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", str(local_zone()))
+    sequences = revisions([w.id for w in workshops])
     for workshop in workshops:
-        cal.add_component(_event(workshop, url_for_workshop(workshop)))
+        cal.add_component(_event(workshop, url_for_workshop(workshop), sequences.get(workshop.id, 0)))
     cal.add_missing_timezones()
     return cal.to_ical()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -15,55 +16,107 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from lms.certificates.pdf import REGULAR, _fonts
 from lms.core.downloads import xlsx_stream
+from lms.core.models import aware
 from lms.registry.identifiers import mask_mobile
-from lms.workshops.models import HOLDS_SEAT, WAITLISTED, Workshop
-from lms.workshops.service import local_text
+from lms.workshops.models import (
+    ATTENDED,
+    ENROLLED,
+    HOLDS_SEAT,
+    NO_SHOW,
+    WAITLISTED,
+    Enrollment,
+    Workshop,
+)
+from lms.workshops.notices import local_text, when_text
 
 STATUS_LABELS = {"enrolled": "已报名", "waitlisted": "候补", "withdrawn": "已取消",
                  "attended": "已签到", "no_show": "缺席"}
-CHECKIN_METHODS = {"staff": "工作人员扫码", "self": "现场自助", "manual": "工作人员手工"}
+CHECKIN_METHODS = {"staff": "工作人员扫码", "self": "现场自助", "manual": "工作人员手工", "walk_in": "现场登记（未报名）"}
+BLANK_ROWS = 5  # on the sheet, for those who come without enrolling
 
 
-def attendance_rows(workshop: Workshop, officers: dict[int, tuple[str, str, str, str]]):
-    """(enrollment, name, enterprise, uscc, town, mobile) for everyone with a seat, then the waitlist."""
-    order = [e for e in workshop.enrollments if e.status in HOLDS_SEAT] + [
-        e for e in workshop.enrollments if e.status == WAITLISTED]
-    for enrollment in order:
-        enterprise, uscc, town, mobile = officers.get(enrollment.user_id, ("", "", "", ""))
-        yield enrollment, enrollment.user.name, enterprise, uscc, town, mobile or enrollment.user.phone or ""
+class Officer(NamedTuple):
+    """What the roster shows of an officer, from their current filing."""
+
+    enterprise: str = ""
+    uscc: str = ""
+    town: str = ""
+    mobile: str = ""
+    town_order: int = 0  # the bureau's order of towns (Town.sort_order), as its lists follow
 
 
-def attendance_xlsx(workshop: Workshop, officers) -> io.BytesIO:
+class Attendee(NamedTuple):
+    enrollment: Enrollment
+    name: str
+    enterprise: str
+    uscc: str
+    town: str
+    mobile: str
+    filing_ended: bool
+    town_order: int = 0  # holds no seat (see service._holds_seat); the roster says why
+
+    @property
+    def holds_seat(self) -> bool:
+        status = self.enrollment.status
+        return status in (ATTENDED, NO_SHOW) or (status == ENROLLED and not self.filing_ended)
+
+
+def attendance_rows(workshop: Workshop, officers: dict[int, Officer],
+                    filing_ended: set[int] = frozenset()) -> list[Attendee]:
+    """Everyone with a seat, by town (in the bureau's order), enterprise and name: colleagues
+    together, as they arrive and sign; then those whose filing has ended, who hold none; then the
+    waitlist, in its order."""
+    rows = []
+    for enrollment in workshop.enrollments:  # in line order
+        if enrollment.status in HOLDS_SEAT or enrollment.status == WAITLISTED:
+            officer = officers.get(enrollment.user_id, Officer())
+            rows.append(Attendee(enrollment, enrollment.user.name, officer.enterprise, officer.uscc, officer.town,
+                                 officer.mobile or enrollment.user.phone or "", enrollment.user_id in filing_ended,
+                                 officer.town_order))
+
+    def place(row: Attendee):
+        if row.enrollment.status == WAITLISTED:
+            return (2,)  # a stable sort keeps the line's order
+        return (0 if row.holds_seat else 1, row.town_order, row.town, row.enterprise, row.name)
+
+    return sorted(rows, key=place)
+
+
+def _method(workshop: Workshop, e: Enrollment) -> str:
+    method = CHECKIN_METHODS.get(e.checked_in_by, "")
+    keyed_in_later = e.checked_in_at and aware(e.checked_in_at) > aware(workshop.ends_at)  # from the paper sheet
+    return f"{method}（会后补录）" if keyed_in_later else method
+
+
+def status_text(row: Attendee) -> str:
+    e = row.enrollment
+    if row.filing_ended and e.status == ENROLLED:
+        return "已报名（备案已结束，不占名额）"
+    if row.filing_ended and e.status == WAITLISTED:
+        return "候补（备案已结束，不递补）"
+    return STATUS_LABELS[e.status]
+
+
+def attendance_xlsx(workshop: Workshop, rows: list[Attendee]) -> io.BytesIO:
     book = Workbook()
     sheet = book.active
     sheet.title = "签到记录"
-    sheet.append([workshop.title, local_text(workshop.starts_at), workshop.venue, f"学时 {workshop.hours:g}"])
+    sheet.append([workshop.title, when_text(workshop), workshop.venue, f"学时 {workshop.hours:g}"])
     sheet.append(["序号", "姓名", "企业名称", "统一社会信用代码", "所在镇街", "手机号码", "状态", "签到时间",
                   "签到方式", "认定学时"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for number, (e, name, enterprise, uscc, town, mobile) in enumerate(attendance_rows(workshop, officers), 1):
-        sheet.append([number, name, enterprise, uscc, town, mobile, STATUS_LABELS[e.status],
-                      local_text(e.checked_in_at) if e.checked_in_at else "",
-                      CHECKIN_METHODS.get(e.checked_in_by, ""), e.hours_credited or 0])
-    for column, width in zip("ABCDEFGHIJ", (6, 12, 34, 22, 14, 14, 10, 18, 14, 10), strict=True):
+    for number, row in enumerate(rows, 1):
+        e = row.enrollment
+        sheet.append([number, row.name, row.enterprise, row.uscc, row.town, row.mobile, status_text(row),
+                      local_text(e.checked_in_at) if e.checked_in_at else "", _method(workshop, e),
+                      e.hours_credited or 0])
+    for column, width in zip("ABCDEFGHIJ", (6, 12, 34, 22, 14, 14, 18, 18, 20, 10), strict=True):
         sheet.column_dimensions[column].width = width
     return xlsx_stream(book)
 
 
-def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
-    """A4 sign-in sheet for the paper record: one row per seat, a column to sign in."""
-    _fonts()
-    style = ParagraphStyle("s", fontName=REGULAR, fontSize=9, leading=12)
-    title = ParagraphStyle("t", fontName=REGULAR, fontSize=16, leading=22, alignment=1)
-    stream = io.BytesIO()
-    doc = SimpleDocTemplate(stream, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title=f"{workshop.title} 签到表")
-    rows = [["序号", "姓名", "企业", "手机", "签到时间", "本人签名"]]
-    for number, (e, name, enterprise, _uscc, _town, mobile) in enumerate(
-            (r for r in attendance_rows(workshop, officers) if r[0].status in HOLDS_SEAT), 1):
-        rows.append([str(number), Paragraph(escape(name), style), Paragraph(escape(enterprise), style), mask_mobile(mobile),
-                     local_text(e.checked_in_at)[11:] if e.checked_in_at else "", ""])
+def _sheet_table(rows: list[list]) -> Table:
     table = Table(rows, colWidths=[12 * mm, 24 * mm, 66 * mm, 28 * mm, 20 * mm, 30 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, 9),
@@ -73,18 +126,46 @@ def signin_sheet_pdf(workshop: Workshop, officers, bureau: str) -> bytes:
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
         ("TOPPADDING", (0, 1), (-1, -1), 7), ("BOTTOMPADDING", (0, 1), (-1, -1), 7),
     ]))
+    return table
+
+
+def _sheet_rows(attendees: list[Attendee], style: ParagraphStyle, first: int = 1) -> list[list]:
+    return [[str(number), Paragraph(escape(a.name), style), Paragraph(escape(a.enterprise), style),
+             mask_mobile(a.mobile), local_text(a.enrollment.checked_in_at)[11:] if a.enrollment.checked_in_at else "", ""]
+            for number, a in enumerate(attendees, first)]
+
+
+def signin_sheet_pdf(workshop: Workshop, attendees: list[Attendee], bureau: str) -> bytes:
+    """A4 sign-in sheet for the paper record: one row per seat (by town and enterprise), blank
+    rows for those who come without enrolling, and the waitlist apart, in its order."""
+    _fonts()
+    style = ParagraphStyle("s", fontName=REGULAR, fontSize=9, leading=12)
+    title = ParagraphStyle("t", fontName=REGULAR, fontSize=16, leading=22, alignment=1)
+    stream = io.BytesIO()
+    doc = SimpleDocTemplate(stream, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=f"{workshop.title} 签到表")
+    header = ["序号", "姓名", "企业", "手机", "签到时间", "本人签名"]
+    seated = [a for a in attendees if a.holds_seat]
+    waiting = [a for a in attendees if a.enrollment.status == WAITLISTED and not a.filing_ended]
+    rows = [header, *_sheet_rows(seated, style)]
+    rows += [[str(n), "", "", "", "", ""] for n in range(len(seated) + 1, len(seated) + BLANK_ROWS + 1)]
     # The paper record is in Chinese whatever the staff member's interface language.
     # Paragraphs read markup: every text a person typed is escaped ("A&B" stays A&B, <font> is text).
-    details = (f"时间：{local_text(workshop.starts_at)} – {local_text(workshop.ends_at)[11:]}　"
-               f"地点：{escape(workshop.venue)}　授课人：{escape(workshop.trainer or '—')}　认定学时：{workshop.hours:g}")
-    doc.build([Paragraph(f"{escape(workshop.title)} 签到表", title), Paragraph(escape(bureau), ParagraphStyle(
-        "b", parent=style, alignment=1)), Spacer(1, 4 * mm), Paragraph(details, style), Spacer(1, 4 * mm), table,
-        Spacer(1, 6 * mm), Paragraph(f"应到 {len(rows) - 1} 人　实到 ____ 人　记录人：________", style)])
+    details = (f"时间：{when_text(workshop)}　地点：{escape(workshop.venue)}　"
+               f"授课人：{escape(workshop.trainer or '—')}　认定学时：{workshop.hours:g}")
+    story = [Paragraph(f"{escape(workshop.title)} 签到表", title), Paragraph(escape(bureau), ParagraphStyle(
+        "b", parent=style, alignment=1)), Spacer(1, 4 * mm), Paragraph(details, style), Spacer(1, 4 * mm),
+        _sheet_table(rows), Spacer(1, 6 * mm),
+        Paragraph(f"应到 {len(seated)} 人　实到 ____ 人　现场登记 ____ 人　记录人：________", style)]
+    if waiting:
+        story += [Spacer(1, 6 * mm), Paragraph("候补名单（按报名先后，有空位时依次入座）", style), Spacer(1, 2 * mm),
+                  _sheet_table([header, *_sheet_rows(waiting, style)])]
+    doc.build(story)
     return stream.getvalue()
 
 
-def officer_details(user_ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
-    """Per user: (enterprise, USCC, town, mobile) from their current filing, one query."""
+def officer_details(user_ids: list[int]) -> dict[int, Officer]:
+    """Per user: enterprise, USCC, town and mobile from their current filing, one query."""
     from sqlalchemy import select
 
     from lms.extensions import db
@@ -93,8 +174,8 @@ def officer_details(user_ids: list[int]) -> dict[int, tuple[str, str, str, str]]
     if not user_ids:
         return {}
     rows = db.session.execute(
-        select(Filing.user_id, Enterprise.name, Enterprise.uscc, Town.name, Filing.mobile)
+        select(Filing.user_id, Enterprise.name, Enterprise.uscc, Town.name, Filing.mobile, Town.sort_order)
         .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
         .where(Filing.user_id.in_(user_ids), Filing.status == "current"))
-    return {uid: (ent, uscc, town, mobile) for uid, ent, uscc, town, mobile in rows}
+    return {uid: Officer(*values) for uid, *values in rows}
 

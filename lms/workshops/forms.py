@@ -62,8 +62,12 @@ class WorkshopForm(FlaskForm):
     audience_town_id = SelectField(_l("面向镇街"), coerce=int, choices=[])
 
     def validate_ends_at(self, field):
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("结束时间应晚于开始时间"))
+        start, end = self.starts_at.data, field.data
+        if not (start and end and end <= start):
+            return
+        if end.date() == start.date():  # 19:00 to 01:00 typed on one date: the session runs past midnight
+            raise ValidationError(_l("结束时间应晚于开始时间；培训跨过午夜的，结束日期请选第二天"))
+        raise ValidationError(_l("结束时间应晚于开始时间"))
 
     def validate_enrol_closes_at(self, field):
         if field.data and self.enrol_opens_at.data and field.data <= self.enrol_opens_at.data:

@@ -84,7 +84,8 @@ class Enrollment(TimestampMixin, db.Model):
     # The personal check-in code shown as a QR code; unique across all workshops.
     checkin_code: Mapped[str] = mapped_column(String(16), unique=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    checked_in_by: Mapped[str] = mapped_column(String(10), default="")  # staff | self | manual
+    # staff (a scanned code) | self (the room's code) | manual (from the list) | walk_in (put on the list at the door)
+    checked_in_by: Mapped[str] = mapped_column(String(10), default="")
     hours_credited: Mapped[float] = mapped_column(Float, default=0)
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

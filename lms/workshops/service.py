@@ -1,38 +1,42 @@
-"""The rules of workshops: who may enrol, seats and the waitlist, scheduling, notices (check-in
-and the hours it credits: checkin.py).
+"""The rules of workshops: who may enrol, seats and the waitlist, scheduling (check-in and the
+hours it credits: checkin.py; what officers are told: notices.py).
 
 Seats are counted, never stored: an enrolment holds a seat while it is enrolled, attended or
-a no-show. Every change of seats first bumps the workshop's ``seat_version`` with one
-UPDATE, which takes the workshop's row lock on PostgreSQL and the write lock on SQLite, so
-two officers taking the last seat at once are served one after the other and capacity is
-never exceeded.
+a no-show, except an enrolment of someone whose filing has ended (_holds_seat). Every change
+of seats first bumps the workshop's ``seat_version`` with one UPDATE, which takes the
+workshop's row lock on PostgreSQL and the write lock on SQLite, so two officers taking the
+last seat at once are served one after the other and enrolment never exceeds the capacity.
+(Staff recording who came may: attendance is a fact, see checkin.py.)
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
+from lms.accounts.models import User
 from lms.core import audit
 from lms.core.models import aware, utcnow
 from lms.extensions import db
-from lms.registry.models import Enterprise, Filing
+from lms.registry.models import CURRENT, Enterprise, Filing
+from lms.workshops import notices
 from lms.workshops.models import (
     ATTENDED,
     CANCELLED,
     ENROLLED,
-    HOLDS_SEAT,
+    NO_SHOW,
     SCHEDULED,
     WAITLISTED,
     WITHDRAWN,
     Enrollment,
     Workshop,
 )
+from lms.workshops.notices import local_text
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the door
 
@@ -82,9 +86,30 @@ def _audience_clause(audience: Audience | None):
 # --- seats --------------------------------------------------------------------------------
 
 
+def _filing_ended(user_id):
+    """SQL: the officer's filing has ended and they hold no current one (a CQO who has left
+    their post; an officer who never claimed a filing is not one)."""
+    ended = select(Filing.id).where(Filing.user_id == user_id, Filing.status != CURRENT).exists()
+    current = select(Filing.id).where(Filing.user_id == user_id, Filing.status == CURRENT).exists()
+    return and_(ended, ~current)
+
+
+def _holds_seat():
+    """SQL: the enrolment takes one of the seats. Attended and no-show are what happened; an
+    enrolment of someone whose filing has since ended holds none against officers in post (it
+    stays on the roster, marked, and comes back should they be filed again)."""
+    return or_(Enrollment.status.in_((ATTENDED, NO_SHOW)),
+               and_(Enrollment.status == ENROLLED, ~_filing_ended(Enrollment.user_id)))
+
+
+def _in_line():
+    """SQL: waiting for a seat, and still in post (see _holds_seat)."""
+    return and_(Enrollment.status == WAITLISTED, ~_filing_ended(Enrollment.user_id))
+
+
 def seats_taken(workshop_id: int) -> int:
     return db.session.scalar(select(func.count(Enrollment.id)).where(
-        Enrollment.workshop_id == workshop_id, Enrollment.status.in_(HOLDS_SEAT))) or 0
+        Enrollment.workshop_id == workshop_id, _holds_seat())) or 0
 
 
 def seat_counts(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -92,11 +117,19 @@ def seat_counts(workshop_ids: list[int]) -> dict[int, tuple[int, int]]:
     if not workshop_ids:
         return {}
     rows = db.session.execute(
-        select(Enrollment.workshop_id,
-               func.count(Enrollment.id).filter(Enrollment.status.in_(HOLDS_SEAT)),
-               func.count(Enrollment.id).filter(Enrollment.status == WAITLISTED))
+        select(Enrollment.workshop_id, func.count(Enrollment.id).filter(_holds_seat()),
+               func.count(Enrollment.id).filter(_in_line()))
         .where(Enrollment.workshop_id.in_(workshop_ids)).group_by(Enrollment.workshop_id))
     return {wid: (int(taken), int(waiting)) for wid, taken, waiting in rows}
+
+
+def filing_ended_among(user_ids: list[int]) -> set[int]:
+    """Those of the users whose filing has ended (see _filing_ended), for the roster to mark."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Filing.user_id).where(Filing.user_id.in_(user_ids)).group_by(Filing.user_id)
+        .having(func.sum(case((Filing.status == CURRENT, 1), else_=0)) == 0)))
 
 
 def _lock(workshop: Workshop) -> None:
@@ -115,7 +148,7 @@ def enrollment_of(workshop_id: int, user_id: int) -> Enrollment | None:
         Enrollment.workshop_id == workshop_id, Enrollment.user_id == user_id))
 
 
-def _check_can_enrol(workshop: Workshop, audience: Audience | None, now: datetime) -> None:
+def _check_can_enrol(workshop: Workshop, user_id: int, now: datetime) -> None:
     if workshop.is_cancelled:
         raise WorkshopError(_("该培训班已取消。"))
     if now >= aware(workshop.starts_at):
@@ -124,32 +157,41 @@ def _check_can_enrol(workshop: Workshop, audience: Audience | None, now: datetim
         raise WorkshopError(_("报名尚未开始。"))
     if workshop.enrol_closes_at and now >= aware(workshop.enrol_closes_at):
         raise WorkshopError(_("报名已截止。"))
-    if not is_open_to(workshop, audience):
+    user = db.session.get(User, user_id)
+    if user is None or user.is_staff:  # a seat is for an officer; staff record others' attendance
+        raise WorkshopError(_("工作人员账号不能报名培训班。"))
+    if filing_ended_among([user_id]):  # they left their post: the seat would hold nothing (_holds_seat)
+        raise WorkshopError(_("您的首席质量官备案已结束，不能再报名培训班。"))
+    if not is_open_to(workshop, audience_of(user_id)):
         raise WorkshopError(_("该培训班只面向特定镇街或行业的首席质量官，您不在范围内。"))
 
 
 def enrol(workshop: Workshop, user_id: int, now: datetime | None = None) -> Enrollment:
-    """Take a seat, or a place on the waitlist when the workshop is full; commits."""
+    """Take a seat, or a place on the waitlist when the workshop is full; commits. A seat freed
+    meanwhile (a filing ended) goes to those already waiting first."""
     now = now or utcnow()
-    _check_can_enrol(workshop, audience_of(user_id), now)
+    _check_can_enrol(workshop, user_id, now)
     _lock(workshop)
     enrollment = enrollment_of(workshop.id, user_id)
     if enrollment is not None and enrollment.status != WITHDRAWN:
         db.session.rollback()
         raise WorkshopError(_("您已报名该培训班。") if enrollment.status == ENROLLED
                             else _("您已在候补名单中。"))
+    promoted = _promote(workshop, now)
     status = ENROLLED if seats_taken(workshop.id) < workshop.capacity else WAITLISTED
     if enrollment is None:
         enrollment = Enrollment(workshop_id=workshop.id, user_id=user_id, checkin_code=new_checkin_code())
         db.session.add(enrollment)
     enrollment.status, enrollment.queued_at = status, now
     db.session.commit()
+    if promoted:
+        notices.send_notices()
     return enrollment
 
 
 def withdraw(enrollment: Enrollment, now: datetime | None = None) -> list[Enrollment]:
-    """The officer gives up their seat or place in line; the first in line moves up. Commits
-    and returns whoever was promoted."""
+    """The officer gives up their seat or place in line; the first in line moves up (and is
+    told). Commits and returns whoever was promoted."""
     now = now or utcnow()
     workshop = enrollment.workshop
     if enrollment.status not in (ENROLLED, WAITLISTED):
@@ -163,31 +205,32 @@ def withdraw(enrollment: Enrollment, now: datetime | None = None) -> list[Enroll
         raise WorkshopError(_("没有可以取消的报名。"))
     enrollment.status = WITHDRAWN
     db.session.flush()
-    promoted = _promote(workshop)
+    promoted = _promote(workshop, now)
     db.session.commit()
+    if promoted:
+        notices.send_notices()
     return promoted
 
 
-def _promote(workshop: Workshop) -> list[Enrollment]:
-    """Fill free seats from the waitlist, first come first served; the caller holds the lock."""
+def _promote(workshop: Workshop, now: datetime) -> list[Enrollment]:
+    """Fill free seats from the waitlist, first come first served, and queue their notices; the
+    caller holds the lock. Not once the session has begun: a notice would come too late, and
+    at the door staff admit whoever is there."""
     free = workshop.capacity - seats_taken(workshop.id)
-    if free <= 0 or workshop.is_cancelled:
+    if free <= 0 or workshop.is_cancelled or now >= aware(workshop.starts_at):
         return []
-    waiting = db.session.scalars(select(Enrollment).where(
-        Enrollment.workshop_id == workshop.id, Enrollment.status == WAITLISTED)
-        .order_by(Enrollment.queued_at, Enrollment.id).limit(free)).all()
+    waiting = db.session.scalars(select(Enrollment).where(Enrollment.workshop_id == workshop.id, _in_line())
+                                 .order_by(Enrollment.queued_at, Enrollment.id).limit(free)).all()
     for enrollment in waiting:
         enrollment.status = ENROLLED
-        notify(enrollment, f"候补转正：{workshop.title}",
-               f"{enrollment.user.name}您好：“{workshop.title}”有了空位，您已从候补转为正式报名。"
-               f"时间：{local_text(workshop.starts_at)}，地点：{workshop.venue}。")
+        notices.tell_promoted(enrollment)
     return list(waiting)
 
 
 def position_in_line(enrollment: Enrollment) -> int:
     """1 for the first person waiting."""
     return 1 + (db.session.scalar(select(func.count(Enrollment.id)).where(
-        Enrollment.workshop_id == enrollment.workshop_id, Enrollment.status == WAITLISTED,
+        Enrollment.workshop_id == enrollment.workshop_id, _in_line(),
         or_(Enrollment.queued_at < enrollment.queued_at,
             and_(Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id)))) or 0)
 
@@ -207,30 +250,51 @@ def _shown(value):
     return local_text(value) if isinstance(value, datetime) else value
 
 
-def save_workshop(workshop: Workshop) -> list[Enrollment]:
-    """Add or update a workshop; a larger capacity moves people up from the waitlist, and a
-    new time or venue is told to everyone enrolled or waiting. Commits; returns those promoted."""
+@dataclass
+class Saved:
+    """What saving a workshop did besides saving it, for the page to say."""
+
+    promoted: list[Enrollment] = field(default_factory=list)  # moved up from the waitlist (told)
+    told: int = 0  # told of a new time or venue
+    recredited: int = 0  # attendees whose hours followed a change of the workshop's hours
+    delivery: str = ""  # notices.SENT, KEPT or FAILED; empty when nobody was told anything
+
+
+def save_workshop(workshop: Workshop, now: datetime | None = None) -> Saved:
+    """Add or update a workshop. A larger capacity moves people up from the waitlist, a new
+    time or venue is told to everyone enrolled or waiting (not once the session is over), and
+    new hours are credited to those who attended. Commits, then sends the notices."""
+    from lms.workshops import checkin  # it builds on this module
+
+    now = now or utcnow()
+    if workshop.id is not None and workshop.is_cancelled:
+        db.session.rollback()
+        raise WorkshopError(_("该培训班已取消，不能再修改。如需另行举办，请用“复制到新日期”新建一期。"))
     is_new = workshop.id is None
     moved = None if is_new else _old_time_and_place(workshop)
+    hours_changed = not is_new and db.inspect(workshop).attrs.hours.history.has_changes()
     changed = {} if is_new else audit.changes(workshop, CHANGE_LABELS, _shown)
     db.session.add(workshop)
     db.session.flush()
-    promoted = []
+    saved = Saved()
     if not is_new:
         _lock(workshop)
-        promoted = _promote(workshop)
-    if moved is not None:
-        starts_at, venue = moved
+        saved.promoted = _promote(workshop, now)
+    if moved is not None and not notices.is_over(workshop, now):
         for enrollment in workshop.enrollments:
             if enrollment.status in (ENROLLED, WAITLISTED):
-                notify(enrollment, f"培训班时间或地点变更：{workshop.title}",
-                       f"{enrollment.user.name}您好：您报名的“{workshop.title}”改为 {local_text(workshop.starts_at)} "
-                       f"在{workshop.venue}举办（原为 {local_text(starts_at)} 在{venue}）。"
-                       f"如不能参加，请在平台上取消报名，把名额留给他人。")
+                notices.tell_moved(enrollment, *moved)
+                saved.told += 1
+    credited = checkin.credit_new_hours(workshop) if hours_changed else []
+    saved.recredited = len(credited)
     audit.record("workshop.created" if is_new else "workshop.updated", f"workshop:{workshop.id}",
-                 workshop.title, {"changes": changed} if changed else None)
+                 workshop.title, {"changes": changed, **({"recredited": len(credited)} if credited else {})}
+                 if changed else None)
     db.session.commit()
-    return promoted
+    checkin.progress_for(credited)
+    if saved.promoted or saved.told:
+        saved.delivery = notices.send_notices()
+    return saved
 
 
 def _old_time_and_place(workshop: Workshop) -> tuple[datetime, str] | None:
@@ -244,8 +308,15 @@ def _old_time_and_place(workshop: Workshop) -> tuple[datetime, str] | None:
     return old_start, old_venue
 
 
-def cancel_workshop(workshop: Workshop, reason: str) -> int:
-    """Cancel a workshop and tell everyone enrolled or waiting; commits; returns how many were told."""
+@dataclass
+class Cancelled:
+    told: int  # enrolled or waiting, told it is cancelled (nobody, once the session is over)
+    delivery: str  # notices.SENT, KEPT or FAILED; empty when nobody was told
+
+
+def cancel_workshop(workshop: Workshop, reason: str, now: datetime | None = None) -> Cancelled:
+    """Cancel a workshop and tell everyone enrolled or waiting, unless it is already over;
+    commits, then sends the notices."""
     if workshop.is_cancelled:
         raise WorkshopError(_("该培训班已取消。"))
     if any(e.status == ATTENDED for e in workshop.enrollments):
@@ -254,16 +325,15 @@ def cancel_workshop(workshop: Workshop, reason: str) -> int:
     _lock(workshop)
     workshop.status, workshop.cancel_reason = CANCELLED, reason
     told = 0
-    for enrollment in workshop.enrollments:
-        if enrollment.status in (ENROLLED, WAITLISTED):
-            notify(enrollment, f"培训班取消：{workshop.title}",
-                   f"{enrollment.user.name}您好：原定于 {local_text(workshop.starts_at)} 在{workshop.venue}举办的"
-                   f"“{workshop.title}”已取消。原因：{reason}。请留意后续安排。")
-            told += 1
+    if not notices.is_over(workshop, now):
+        for enrollment in workshop.enrollments:
+            if enrollment.status in (ENROLLED, WAITLISTED):
+                notices.tell_cancelled(enrollment, reason)
+                told += 1
     audit.record("workshop.cancelled", f"workshop:{workshop.id}", f"{workshop.title}: {reason}",
                  {"told": told})
     db.session.commit()
-    return told
+    return Cancelled(told, notices.send_notices() if told else "")
 
 
 COPIED_FIELDS = ("title", "topic", "description", "program_id", "trainer", "venue", "capacity", "hours",
@@ -318,46 +388,19 @@ def upcoming_enrollments(user_id: int, now: datetime | None = None) -> list[Enro
         Workshop.status == SCHEDULED, Workshop.ends_at > (now or utcnow())).order_by(Workshop.starts_at)))
 
 
-# --- notices ------------------------------------------------------------------------------
-
-
-def local_text(moment: datetime) -> str:
-    """The moment in the bureau's time zone, as notices and sheets print it."""
-    from lms.workshops.forms import local_zone
-
-    return aware(moment).astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
-
-
-def notify(enrollment: Enrollment, subject: str, body: str) -> None:
-    """A notice to the officer, through the outbox (e-mailed when SMTP is configured). Notices
-    are in Chinese whatever the staff member's interface language, as the reminders are."""
-    from lms.coverage.reminders import OutboxMessage
-
-    filing = db.session.scalar(select(Filing).where(Filing.user_id == enrollment.user_id,
-                                                     Filing.status == "current"))
-    user = enrollment.user
-    db.session.add(OutboxMessage(to_name=user.name, to_mobile=(filing.mobile if filing else user.phone) or "",
-                                 to_email=user.email or (filing.email if filing else "") or "",
-                                 subject=subject[:200], body=body))
-
-
 def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(hours=36)) -> int:
-    """Remind everyone with a seat in a workshop that starts soon, once each. Commits."""
+    """Remind everyone with a seat in a workshop that starts soon, once each. Commits, then
+    sends the reminders."""
     now = now or utcnow()
     due = db.session.scalars(select(Enrollment).join(Workshop).where(
         Workshop.status == SCHEDULED, Workshop.starts_at > now, Workshop.starts_at <= now + ahead,
-        Enrollment.status == ENROLLED, Enrollment.reminded_at.is_(None))).all()
+        _holds_seat(), Enrollment.status == ENROLLED, Enrollment.reminded_at.is_(None))).all()
     for enrollment in due:
-        w = enrollment.workshop
-        notify(enrollment, f"培训提醒：{w.title}",
-               f"{enrollment.user.name}您好：您报名的“{w.title}”将于 {local_text(w.starts_at)} 在{w.venue}开始，"
-               "请准时参加，并在签到时出示个人签到码。")
+        notices.tell_reminder(enrollment)
         enrollment.reminded_at = now
     if due:
         audit.record("workshop.reminders", "", f"{len(due)}")
     db.session.commit()
     if due:
-        from lms.coverage.reminders import send_queued
-
-        send_queued()
+        notices.send_notices()
     return len(due)

@@ -398,7 +398,7 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     code = re.search(r'<code class="invite">([A-Z0-9-]+)</code>', page).group(1)
     assert code != old and "只显示这一次" in page and "/register" in page
     # Reloading the page shows the same code: it issues no other, and the one read out still works.
-    reloaded = as_staff.get(f"/staff/registry/filings/{filing.id}/invite").get_data(as_text=True)
+    reloaded = as_staff.get(f"/staff/registry/filings/{filing.id}/invite-code").get_data(as_text=True)
     assert f'<code class="invite">{code}</code>' in reloaded
     register = {"name": "郑三", "phone": "13700006666", "phone_confirmed": "13700006666",
                 "password": "long-enough-1", "confirm": "long-enough-1"}
@@ -407,7 +407,7 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     assert app.test_client().post("/register", data={"code": code, **register}).status_code == 302
     again = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True)
     assert "该备案已有账号或已结束" in again.get_data(as_text=True)
-    used = as_staff.get(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
+    used = as_staff.get(f"/staff/registry/filings/{filing.id}/invite-code", follow_redirects=True).get_data(as_text=True)
     assert code not in used and "它已被使用、已重新生成或已过了显示时间" in used  # claimed: not shown again
 
 
@@ -416,7 +416,7 @@ def test_a_shown_code_is_not_shown_to_another_browser_or_after_fifteen_minutes(a
 
     filing = factory.filing(officer_name="郑四")
     as_staff.post(f"/staff/registry/filings/{filing.id}/invite")
-    url = f"/staff/registry/filings/{filing.id}/invite"
+    url = f"/staff/registry/filings/{filing.id}/invite-code"
     colleague = app.test_client()
     login(colleague, factory.user("staff"))
     assert '<code class="invite">' not in colleague.get(url, follow_redirects=True).get_data(as_text=True)

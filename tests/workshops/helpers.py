@@ -27,3 +27,16 @@ def officer(factory, industry: str = "C1391", town=None):
     user = factory.user("officer")
     factory.filing(factory.enterprise(town=town, industry_code=industry), user_id=user.id)
     return user
+
+
+def end_filing_of(user) -> None:
+    """The officer leaves their post: their filing ends (the roster import or staff did it)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lms.registry.models import Filing
+
+    for filing in db.session.scalars(select(Filing).where(Filing.user_id == user.id, Filing.status == "current")):
+        filing.status, filing.ended_on, filing.end_reason = "replaced", date(2026, 9, 1), "离职"
+    db.session.commit()

@@ -38,6 +38,20 @@ def test_a_cancelled_workshop_is_marked_cancelled_in_the_feed(app, client):
     service.cancel_workshop(workshop, "场地维修")
     _cal, (event,) = _events(client.get(f"/workshops/{workshop.id}.ics").data)
     assert str(event["status"]) == "CANCELLED" and not event.walk("VALARM")
+    assert str(event["summary"]) == f"【已取消】{workshop.title}" and "已取消。原因：场地维修" in str(event["description"])
+    assert event.decoded("sequence") == 1  # replaces the copy a calendar app already has
+
+
+def test_every_edit_makes_a_new_revision_of_the_event(app, client):
+    workshop = make_workshop()
+    _cal, (event,) = _events(client.get(f"/workshops/{workshop.id}.ics").data)
+    assert event.decoded("sequence") == 0 and str(event["summary"]) == workshop.title
+    for venue in ("区政务中心 305", "区政务中心 201"):
+        db.session.refresh(workshop)
+        workshop.venue = venue
+        service.save_workshop(workshop)
+    _cal, (event,) = _events(client.get(f"/workshops/{workshop.id}.ics").data)
+    assert event.decoded("sequence") == 2 and str(event["location"]) == "区政务中心 201"
 
 
 def test_officer_feed_lists_their_seats_without_a_session(app, factory, client):

@@ -110,14 +110,14 @@ def test_raising_the_capacity_promotes_from_the_waitlist(app, factory):
     service.enrol(workshop, officer(factory).id, BEFORE)
     waiting = service.enrol(workshop, officer(factory).id, BEFORE)
     workshop.capacity = 2
-    assert [e.id for e in service.save_workshop(workshop)] == [waiting.id]
+    assert [e.id for e in service.save_workshop(workshop, BEFORE).promoted] == [waiting.id]
 
 
 def test_cancelling_a_workshop_tells_everyone_enrolled_or_waiting(app, factory):
     workshop = make_workshop(capacity=1)
     service.enrol(workshop, officer(factory).id, BEFORE)
     service.enrol(workshop, officer(factory).id, BEFORE)
-    assert service.cancel_workshop(workshop, "台风预警") == 2
+    assert service.cancel_workshop(workshop, "台风预警", BEFORE).told == 2
     bodies = db.session.scalars(select(OutboxMessage.body)).all()
     assert len(bodies) == 2 and all("台风预警" in b for b in bodies)
     with pytest.raises(service.WorkshopError):

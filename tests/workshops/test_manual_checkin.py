@@ -13,7 +13,7 @@ from lms.core import audit
 from lms.core.audit import AuditEntry
 from lms.extensions import db
 from lms.workshops import checkin, service
-from lms.workshops.models import ATTENDED, ENROLLED, WAITLISTED, WITHDRAWN, Workshop
+from lms.workshops.models import ATTENDED, ENROLLED, WITHDRAWN, Workshop
 from tests.workshops.helpers import BEFORE, START, make_workshop
 
 DURING = START + timedelta(minutes=20)
@@ -64,7 +64,7 @@ def test_an_older_manual_entry_without_details_is_still_described(app):
 
 @pytest.mark.parametrize(("moment", "message"), [
     (START - timedelta(hours=2), "尚未开始"),
-    (START + timedelta(hours=4), "已结束"),
+    (START + timedelta(hours=3, days=31), "超过 30 天"),
 ])
 def test_manual_check_in_keeps_the_scan_window(app, factory, moment, message):
     workshop = make_workshop()
@@ -95,14 +95,15 @@ def test_manual_check_in_of_a_waitlisted_officer_does_not_skip_the_capacity_rule
         checkin.check_in_manually(workshop, waiting.id, DURING)
 
 
-def test_a_waitlisted_walk_in_is_refused_while_every_seat_is_taken(app, factory):
+def test_a_waitlisted_officer_who_came_is_admitted_over_capacity_which_is_counted(app, factory):
     workshop = make_workshop(capacity=1)
     service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
     waiting = service.enrol(workshop, person(factory, "王明", "13800001111").id, BEFORE)
-    with pytest.raises(service.WorkshopError, match=r"名额已满（1 / 1），王明 不能从候补转为正式报名"):
-        checkin.admit_from_waitlist(workshop, waiting.id, DURING)
-    db.session.refresh(waiting)
-    assert waiting.status == WAITLISTED and not _check_ins()
+    assert checkin.over_capacity(workshop) == 0
+    admitted = checkin.admit_from_waitlist(workshop, waiting.id, DURING)  # staff saw them in the room
+    assert admitted.status == ATTENDED and admitted.hours_credited == workshop.hours
+    assert service.seats_taken(workshop.id) == 2 and checkin.over_capacity(workshop) == 1
+    assert _check_ins()[0].details["from_waitlist"] is True
 
 
 def test_a_waitlisted_walk_in_takes_a_free_seat_and_is_checked_in(app, factory):
@@ -176,18 +177,15 @@ def test_staff_check_in_from_the_list(as_staff, factory):
     assert seat.status == ATTENDED and seat.checked_in_by == "manual"
 
 
-def test_admitting_a_walk_in_to_a_full_workshop_says_it_is_full(as_staff, factory):
+def test_admitting_a_waitlisted_officer_to_a_full_workshop_says_it_is_over_capacity(as_staff, factory):
     workshop = make_workshop(capacity=1, **_soon())
     enrolled = datetime.now(UTC) - timedelta(hours=1)
     service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, enrolled)
     waiting = service.enrol(workshop, person(factory, "王明", "13800001111").id, enrolled)
     page = as_staff.post(f"/staff/workshops/{workshop.id}/enrollments/{waiting.id}/admit",
                          follow_redirects=True).get_data(as_text=True)
-    assert "名额已满（1 / 1），王明 不能从候补转为正式报名" in page
-    _free_a_seat(workshop)
-    page = as_staff.post(f"/staff/workshops/{workshop.id}/enrollments/{waiting.id}/admit",
-                         follow_redirects=True).get_data(as_text=True)
     assert "王明 已从候补转为正式报名并签到成功" in page
+    assert "注意：本班已超出名额 1 人（2 / 1）" in page and "超出名额 1 人" in page.split('id="over-capacity"')[1]
     db.session.refresh(waiting)
     assert waiting.status == ATTENDED
 
