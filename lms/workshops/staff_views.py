@@ -343,7 +343,25 @@ def undo_checkin(workshop_id: int, enrollment_id: int):
         flash(str(error), "danger")
     else:
         flash(_("已撤销 %(name)s 的签到，扣除 %(h)s 学时。", name=enrollment.user.name, h=format(hours, "g")), "success")
+        _warn_of_unsupported_certificate(enrollment.user)
     return _back_to(workshop)
+
+
+def _warn_of_unsupported_certificate(user) -> None:
+    """A certificate issued on the hours just taken back stays valid until staff decide: they
+    are told, with the way to it, rather than a certificate vanishing by itself."""
+    from lms.accounts.service import current_filing_of
+    from lms.certificates.service import in_force
+    from lms.programs.service import current_program, standing
+
+    program = current_program()
+    certificate = in_force(user.id, program.id) if program else None
+    if certificate is None:
+        return
+    filing = current_filing_of(user)
+    if not standing(user.id, filing.enterprise.industry_code if filing else "", program).is_complete:
+        flash(_("%(name)s 已持有证书 %(s)s，扣除学时后不再满足培训要求。证书不会自动撤销：请核实后在证书管理中决定是否撤销。",
+                name=user.name, s=certificate.serial), "warning")
 
 
 @bp.post("/decode")

@@ -213,3 +213,24 @@ def test_the_scan_page_offers_to_undo_the_check_in_it_just_made(as_staff, factor
     page = as_staff.post(f"/staff/workshops/{workshop.id}/scan", data={"code": seat.checkin_code}).get_data(as_text=True)
     result = page.split('id="checkin-result"')[1].split("</div>")[0]
     assert "签到成功" in result and f"/enrollments/{seat.id}/undo" in result and "撤销签到" in result
+
+
+def test_undoing_the_hours_a_certificate_was_issued_on_warns_staff_and_revokes_nothing(as_staff, factory):
+    from datetime import date
+
+    from lms.certificates.models import Certificate
+    from lms.programs.models import Program
+
+    program = Program(name="2026 年首席质量官培训", requirements=[], hours_required=3, starts_on=date(2026, 1, 1),
+                      deadline=date(2027, 12, 31), is_current=True)
+    db.session.add(program)
+    db.session.commit()
+    workshop = make_workshop(program_id=program.id, hours=3.0, **_yesterday())
+    seat = service.enrol(workshop, person(factory, "罗晓东", "13698797309").id, BEFORE)
+    checkin.check_in_manually(workshop, seat.id)
+    serial = db.session.scalar(select(Certificate.serial).where(Certificate.user_id == seat.user_id))
+    assert serial  # the three hours completed the programme
+    page = as_staff.post(f"/staff/workshops/{workshop.id}/enrollments/{seat.id}/undo", data={"back": "detail"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert f"罗晓东 已持有证书 {serial}，扣除学时后不再满足培训要求。证书不会自动撤销" in page
+    assert db.session.scalar(select(Certificate.status).where(Certificate.serial == serial)) == "valid"
