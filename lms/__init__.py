@@ -109,9 +109,13 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("请先登录。")
     login_manager.login_message_category = "warning"
 
+    from flask_login import user_loaded_from_cookie
+
+    from lms.accounts.language import restore_language
     from lms.accounts.loading import load_user
 
     login_manager.user_loader(load_user)
+    user_loaded_from_cookie.connect(restore_language, app)
 
 
 def _register_blueprints(app: Flask) -> None:

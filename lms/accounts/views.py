@@ -28,6 +28,7 @@ from lms.accounts.forms import (
     RoleForm,
     UserForm,
 )
+from lms.accounts.language import carry_language
 from lms.accounts.models import User
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
@@ -108,6 +109,7 @@ def login():
         user = service.authenticate(form.login.data, form.password.data)
         if user:
             login_user(user, remember=form.remember.data)
+            carry_language(user)
             target = request.args.get("next")
             return _mark_device(redirect(target if is_safe_next(target) else url_for("core.home")), form.login.data)
         flash(_("手机号码/电子邮箱或密码不正确。"), "error")
@@ -219,6 +221,7 @@ def register():
         else:
             db.session.commit()
             login_user(user)
+            carry_language(user)
             flash(_("注册成功，您的备案已认领。"), "success")
             if filing_mobile := service.other_filing_mobile(user):
                 flash(_("您今后用手机号码 %(login)s 登录。备案上登记的手机号码仍是 %(filing)s；如需更改备案上的号码，请联系区市场监管局。",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -235,11 +236,12 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
     # Granted attempts are counted only once the exam's own are used up: an exam morning's
     # first starts cost no query for them.
     if len(past) >= exam.attempts_allowed and len(past) >= (allowed := attempts_allowed(exam, user_id)):
-        raise ExamError(_("您已用完本考试的 %(n)s 次机会。如需再考，请联系区市场监管局。", n=allowed))
+        raise ExamError(ngettext("您已用完本考试的 %(num)s 次机会。如需再考，请联系区市场监管局。",
+                                  "您已用完本考试的 %(num)s 次机会。如需再考，请联系区市场监管局。", allowed))
     ready = retake_opens_at(exam, past)
     if ready is not None:
         minutes = int((ready - utcnow()).total_seconds() // 60) + 1
-        raise ExamError(_("距离下次可以参加考试还有约 %(m)s 分钟。", m=minutes))
+        raise ExamError(ngettext("距离下次可以参加考试还有约 %(num)s 分钟。", "距离下次可以参加考试还有约 %(num)s 分钟。", minutes))
     paper = draw_paper(exam, user_id, first=not past)
     now = utcnow()
     values = {"exam_id": exam.id, "user_id": user_id, "number": len(past) + 1, "status": "open",

@@ -115,6 +115,7 @@ def seconds_left(progress: LessonProgress | None, lesson: Lesson) -> int:
 def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
     """Complete a lesson, but only after it has been open long enough to be read."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     progress = db.session.scalar(select(LessonProgress).where(
         LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id))
@@ -123,7 +124,7 @@ def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
     if progress.completed_at is None:
         left = seconds_left(progress, lesson)
         if left > 0:
-            raise ProgressError(_("请再阅读 %(s)s 秒后再标记为已学完。", s=left))
+            raise ProgressError(ngettext("请再阅读 %(num)s 秒后再标记为已学完。", "请再阅读 %(num)s 秒后再标记为已学完。", left))
         progress.completed_at = utcnow()
         progress.completed_version = lesson.version
         db.session.commit()

@@ -25,6 +25,13 @@ def home():
 def set_language(code: str):
     if code in ("zh_CN", "en"):
         session["lang"] = code
+        if current_user.is_authenticated:  # kept with the account: the next sign-in, any device
+            user = current_user._get_current_object()
+            db.session.add(user)  # the user loader leaves it out of the Session on a read
+            user.locale = code
+            db.session.commit()
+        else:
+            session["lang_picked"] = True  # chosen before signing in: the account takes it on
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 
 from lms.assessment.models import Attempt
@@ -288,8 +289,8 @@ class Outlook:
         if self.days_left == 0:
             return _("（今天截止）")
         if self.days_left > 0:
-            return _("（剩余 %(n)s 天）", n=self.days_left)
-        return _("（已过 %(n)s 天）", n=-self.days_left)
+            return ngettext("（剩余 %(num)s 天）", "（剩余 %(num)s 天）", self.days_left)
+        return ngettext("（已过 %(num)s 天）", "（已过 %(num)s 天）", -self.days_left)
 
     def sentences(self) -> list[tuple[str, bool]]:
         """What to tell staff, as (text, is a warning), in the current language; nothing

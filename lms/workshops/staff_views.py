@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
@@ -110,10 +111,11 @@ def _flash_saved(workshop: Workshop, saved: service.Saved) -> None:
     if saved.promoted:
         said.append(_("候补名单中有 %(n)s 人已递补，已为他们生成通知。", n=len(saved.promoted)))
     if saved.told:
-        said.append(_("已为 %(n)s 位报名或候补的学员生成时间或地点变更通知。", n=saved.told))
+        said.append(ngettext("已为 %(num)s 位报名或候补的学员生成时间或地点变更通知。",
+                             "已为 %(num)s 位报名或候补的学员生成时间或地点变更通知。", saved.told))
     if saved.recredited:
-        said.append(_("已签到的 %(n)s 人的认定学时已随之改为 %(h)s 学时。", n=saved.recredited,
-                      h=format(workshop.hours, "g")))
+        said.append(ngettext("已签到的 %(num)s 人的认定学时已随之改为 %(h)s 学时。", "已签到的 %(num)s 人的认定学时已随之改为 %(h)s 学时。",
+                             saved.recredited, h=format(workshop.hours, "g")))
     flash("".join(said), "success")
     _flash_delivery(saved.delivery)
     if aware(workshop.starts_at) < utcnow():  # allowed: a session held before it was entered
@@ -178,7 +180,7 @@ def cancel(workshop_id: int):
         except service.WorkshopError as error:
             flash(str(error), "warning")
         else:
-            flash(_("培训班已取消，已为 %(n)s 人生成取消通知。", n=cancelled.told) if cancelled.told
+            flash(ngettext("培训班已取消，已为 %(num)s 人生成取消通知。", "培训班已取消，已为 %(num)s 人生成取消通知。", cancelled.told) if cancelled.told
                   else _("培训班已取消。培训已结束或无人报名，未发通知。"), "success")
             _flash_delivery(cancelled.delivery)
     return redirect(url_for("workshops_staff.detail", workshop_id=workshop.id))
