@@ -186,7 +186,7 @@ def _register_hooks(app: Flask) -> None:
             "layout_links": layout_links(),
             "languages": app.config["LANGUAGES"],
             "current_lang": _select_locale(),
-            "bureau_name": app.config["BUREAU_NAME"],
+            "bureau_name": app.config["BUREAU_NAME_EN" if _select_locale() == "en" else "BUREAU_NAME"],
             "csrf_token": csrf_token,  # in place of Flask-WTF's own, which signs on every page
         }
 

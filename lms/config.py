@@ -62,6 +62,9 @@ class Config:
                                      if p.strip()]
         self.BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.BUREAU_NAME = os.environ.get("LMS_BUREAU_NAME", "相山区市场监督管理局")
+        # The bureau as English pages name it (certificates and official papers keep the Chinese).
+        self.BUREAU_NAME_EN = os.environ.get("LMS_BUREAU_NAME_EN",
+                                             "Xiangshan District Administration for Market Regulation")
         self.CONTENT_ROOT = os.environ.get("LMS_CONTENT_ROOT", str(PROJECT_ROOT))
         self.UPLOAD_FOLDER = os.environ.get("LMS_UPLOAD_FOLDER", str(instance / "uploads"))
         # Uploads waiting for their confirmation are deleted after this long (they hold personal data).

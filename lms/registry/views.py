@@ -217,8 +217,7 @@ def import_roster():
         upload.save(data_path)
         (upload_dir() / f"{token}.json").write_text(json.dumps({"filename": upload.filename}))
         return redirect(url_for("registry.import_preview", token=token))
-    return render_template("registry/import.html", form=form, required=[c.zh for c in COLUMNS if c.required],
-                           english_headers=[c.en for c in COLUMNS])
+    return render_template("registry/import.html", form=form, columns=COLUMNS)
 
 
 def _showing_preview(token: str, show: Callable[[Preview, str], Any]) -> Any:

@@ -137,3 +137,11 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 def shift_month(year: int, month: int, delta: int) -> str:
     index = year * 12 + month - 1 + delta
     return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def month_title(year: int, month: int) -> str:
+    """"2026年12月" on a Chinese page, "December 2026" on an English one."""
+    from babel.dates import format_skeleton
+    from flask_babel import get_locale
+
+    return format_skeleton("yMMMM", date(year, month, 1), locale=get_locale())

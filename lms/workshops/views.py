@@ -157,6 +157,7 @@ def month():
         by_day.setdefault(service.aware(workshop.starts_at).astimezone(local_zone()).date(), []).append(workshop)
     mine = {e.workshop_id: e.status for e in service.my_enrollments(current_user.id)}
     return render_template("workshops/calendar.html", year=year, month=month_no, today=today,
+                           month_title=calendar.month_title(year, month_no),
                            weeks=calendar.month_weeks(year, month_no), by_day=by_day, workshops=workshops,
                            mine=mine, view=request.args.get("view", "month"),
                            prev=calendar.shift_month(year, month_no, -1), next=calendar.shift_month(year, month_no, 1))

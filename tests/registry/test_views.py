@@ -102,8 +102,10 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
             if book.active.column_dimensions[get_column_letter(i)].number_format == "@"}
     assert {"统一社会信用代码", "身份证号", "手机号码", "备案编号"} <= text and "聘任日期" not in text  # Excel keeps the digits
     page = as_staff.get("/staff/registry/import").get_data(as_text=True)
-    assert all(f">{name}</code>" in page for name in header[:10]) and ">备案编号</code>" not in page  # the required ones
-    assert "<code class=\"me-1\">enterprise_name</code>" in page  # the English headers the import also takes
+    listed = re.findall(r'<td class="text-nowrap">(.+?)</td><td><code class="text-nowrap">(\w+)</code></td>\s*<td>(.+?)</td>', page)
+    assert sorted(zh for zh, _, _ in listed) == sorted(header)  # every column the template has, each with its English header
+    assert ("企业名称", "enterprise_name") in {(zh, en) for zh, en, _ in listed}
+    assert {zh for zh, _, req in listed if "必填" in req} == set(header[:10])  # the required ones
     filled = row(make_uscc(), "相南街道", "模板填写人")
     book.active.append([filled.get(name, "") for name in header])
     stream = io.BytesIO()

@@ -83,7 +83,7 @@ def test_month_view_shows_the_workshop_on_its_local_day(app, factory, client):
                          ends_at=START + timedelta(hours=18))
     login(client, user)
     page = client.get("/workshops/calendar?month=2026-09").get_data(as_text=True)
-    assert "晚间培训" in page and "2026 年 9 月" in page
+    assert "晚间培训" in page and "2026年9月" in page
     cell = page.split("晚间培训")[0].rsplit("<td", 1)[1]
     assert '<div class="small">16</div>' in cell  # the 16th, not the 15th (UTC)
     listing = client.get("/workshops/calendar?month=2026-09&view=list").get_data(as_text=True)
