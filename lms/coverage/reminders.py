@@ -6,16 +6,21 @@ from __future__ import annotations
 import smtplib
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
 from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core import audit
+from lms.core.clock import local_today
 from lms.core.models import utcnow
 from lms.core.text import chinese_date
 from lms.core.urls import public_url
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.certificates.models import Certificate
 
 
 class OutboxMessage(db.Model):
@@ -32,24 +37,46 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True) -> str:
+def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True, *,
+                  has_code: bool = True, lapsed: Certificate | None = None, today: date | None = None) -> str:
+    """The reminder an officer not yet trained gets, as where they stand asks: not registered
+    (with or without an invitation code in hand), certificate lapsed, begun or not; before the
+    deadline or after it (a date already past would be no instruction at all)."""
     bureau = current_app.config["BUREAU_NAME"]
+    today = today or local_today()
+    if deadline >= today:
+        finish = f"在 {chinese_date(deadline)} 前完成“{program_name}”的课程和考试"
+    else:
+        finish = f"尽快完成“{program_name}”的课程和考试（培训截止日期 {chinese_date(deadline)} 已过）"
     if not claimed:  # they cannot sign in yet: say how to begin
+        if not has_code:  # no code was ever made for the filing: promising one would send them looking
+            return (f"{name}您好：您尚未在首席质量官培训平台注册。请先联系{bureau}领取邀请码，再打开 "
+                    f"{public_url('accounts.register')} 注册并认领备案，{finish}。")
         return (f"{name}您好：您尚未在首席质量官培训平台注册。请打开 {public_url('accounts.register')} ，用{bureau}发给您的邀请码"
-                f"注册并认领备案，在 {chinese_date(deadline)} 前完成“{program_name}”的课程和考试。"
-                f"没有邀请码或已遗失的，请联系{bureau}。")
-    state = "您的培训尚未完成" if started else "您尚未开始培训"
-    return (f"{name}您好：{state}。请在 {chinese_date(deadline)} 前登录首席质量官培训平台，完成“{program_name}”"
-            f"的课程和考试。平台地址：{public_url('core.home')}。如有疑问，请联系{bureau}。")
+                f"注册并认领备案，{finish}。没有邀请码或已遗失的，请联系{bureau}。")
+    if lapsed is not None:
+        why = (f"您的证书 {lapsed.serial} 已被撤销" if lapsed.status == "revoked"
+               else f"您的证书 {lapsed.serial} 已于 {chinese_date(lapsed.expires_on)} 过期")
+        state = f"{why}，目前不计入已培训，需要重新完成培训"
+    else:
+        state = "您的培训尚未完成" if started else "您尚未开始培训"
+    return (f"{name}您好：{state}。请登录首席质量官培训平台，{finish}。"
+            f"平台地址：{public_url('core.home')}。如有疑问，请联系{bureau}。")
 
 
 REMIND_AGAIN_AFTER = timedelta(hours=24)  # a second click, or a second batch the same day, sends nothing new
 
 
-def queue_reminders(rows, program) -> tuple[int, int]:
+class Queued(NamedTuple):
+    queued: int
+    skipped: int  # reminded within REMIND_AGAIN_AFTER
+    without_code: int  # of those queued, not registered and no invitation code made for them
+
+
+def queue_reminders(rows, program) -> Queued:
     """One message per chase-list row (filing id, name, mobile, ... as chase_query gives),
-    except for officers this program's reminder went to within REMIND_AGAIN_AFTER;
-    returns (queued, skipped as reminded recently)."""
+    except for officers this program's reminder went to within REMIND_AGAIN_AFTER."""
+    from lms.coverage.service import lapsed_certificates
     from lms.registry.models import Filing
 
     subject = f"{program.name}：培训提醒"
@@ -58,19 +85,21 @@ def queue_reminders(rows, program) -> tuple[int, int]:
     fresh = [r for r in rows if (r.officer_name, r.mobile) not in recent]
     skipped, rows = len(rows) - len(fresh), fresh
     if not rows:
-        return 0, skipped
-    emails = dict(db.session.execute(select(Filing.id, Filing.email).where(
-        Filing.id.in_([r.id for r in rows]))).all())
-    messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=emails.get(r.id) or "",
-                              subject=subject, body=reminder_text(r.officer_name, program.name,
-                                                                   program.deadline, bool(r.started),
-                                                                   claimed=r.user_id is not None))
+        return Queued(0, skipped, 0)
+    contact = {filing_id: (email, has_code) for filing_id, email, has_code in db.session.execute(
+        select(Filing.id, Filing.email, Filing.invite_code_hash.is_not(None)).where(Filing.id.in_([r.id for r in rows])))}
+    lapsed = lapsed_certificates(program, local_today(), {r.user_id for r in rows if r.user_id})
+    messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=contact[r.id][0] or "",
+                              subject=subject, body=reminder_text(
+                                  r.officer_name, program.name, program.deadline, bool(r.started),
+                                  claimed=r.user_id is not None, has_code=contact[r.id][1],
+                                  lapsed=lapsed.get(r.user_id)))
                 for r in rows]
     db.session.add_all(messages)
     audit.record("reminders.queued", program.name, f"{len(messages)}")
     db.session.commit()
     send_queued()
-    return len(messages), skipped
+    return Queued(len(messages), skipped, sum(1 for r in rows if r.user_id is None and not contact[r.id][1]))
 
 
 def send_queued() -> int:

@@ -110,9 +110,11 @@ def remind():
     form = request.form
     query = service.chase_query(program, local_today(), form.get("town", type=id_arg), form.get("industry", "")[:3],
                                 form.get("scale", ""), form.get("status", ""))
-    count, skipped = queue_reminders(db.session.execute(query).all(), program)
-    flash(_("已生成 %(n)s 条提醒，见发件箱。", n=count) + (
-        _("另有 %(n)s 人 24 小时内已提醒过，未重复发送。", n=skipped) if skipped else ""), "success" if count else "info")
+    done = queue_reminders(db.session.execute(query).all(), program)
+    flash(_("已生成 %(n)s 条提醒，见发件箱。", n=done.queued) + (
+        _("另有 %(n)s 人 24 小时内已提醒过，未重复发送。", n=done.skipped) if done.skipped else ""),
+        "success" if done.queued else "info")
+    _warn_without_code(done)
     return redirect(url_for("coverage.outbox"))
 
 
@@ -126,11 +128,18 @@ def remind_one(filing_id: int):
     rows = db.session.execute(service.chase_query(program, local_today()).where(Filing.id == filing.id)).all()
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
-    elif queue_reminders(rows, program)[0]:
+    elif (done := queue_reminders(rows, program)).queued:
         flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name), "success")
+        _warn_without_code(done)
     else:
         flash(_("24 小时内已给 %(name)s 发过提醒，未重复发送。", name=filing.officer_name), "info")
     return redirect(url_for("coverage.officer", filing_id=filing.id))
+
+
+def _warn_without_code(done) -> None:
+    if done.without_code:  # their reminder asks them to come for a code: staff should have one ready
+        flash(_("其中 %(n)s 人尚未注册，他们的备案还没有生成邀请码：提醒请他们联系区市场监管局领取。"
+                "请先在“名册 › 邀请码”页面生成邀请码，下载后交给本人。", n=done.without_code), "warning")
 
 
 @bp.get("/outbox")

@@ -1,0 +1,49 @@
+"""Reminders say what the officer's standing asks of them, and staff hear what they must do first."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from lms.coverage.reminders import OutboxMessage, reminder_text
+from lms.extensions import db
+from lms.registry.models import Filing
+from tests.coverage.test_coverage import TODAY, roster  # noqa: F401  the roster of nine filings
+
+DEADLINE = date(2026, 11, 30)
+
+
+def test_a_reminder_after_the_deadline_does_not_ask_for_a_date_already_past(app):
+    with app.test_request_context():
+        before = reminder_text("王伟", "2026年培训", DEADLINE, started=True, today=date(2026, 11, 20))
+        after = reminder_text("王伟", "2026年培训", DEADLINE, started=True, today=date(2026, 12, 4))
+        unclaimed = reminder_text("王伟", "2026年培训", DEADLINE, started=False, claimed=False, today=date(2026, 12, 4))
+    assert "在 2026年11月30日 前完成" in before and "已过" not in before
+    assert "前完成" not in after and "尽快完成" in after and "培训截止日期 2026年11月30日 已过" in after
+    assert "前完成" not in unclaimed and "已过" in unclaimed
+
+
+def test_officers_whose_certificate_lapsed_are_told_so_not_that_they_have_not_started(roster, as_staff):  # noqa: F811
+    as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={})
+    bodies = dict(db.session.execute(select(OutboxMessage.to_name, OutboxMessage.body)).all())
+    assert "您的证书 S-乙 已于 2026年9月30日 过期" in bodies["乙"] and "需要重新完成培训" in bodies["乙"]
+    assert "您的证书 S-丙 已被撤销" in bodies["丙"]
+    assert "证书" not in bodies["丁"] and "尚未完成" in bodies["丁"]
+
+
+def test_an_unregistered_officer_without_a_code_is_sent_for_one_and_staff_are_warned(roster, as_staff):  # noqa: F811
+    with_code = db.session.scalar(select(Filing).where(Filing.officer_name == "戊"))
+    assert with_code.user_id is None and with_code.invite_code_hash is None
+    response = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"status": "unclaimed"},
+                             follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "其中 1 人尚未注册，他们的备案还没有生成邀请码" in page  # staff: make the codes first
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "戊"))
+    assert "请先联系相山区市场监督管理局领取邀请码" in body and "发给您的邀请码" not in body
+    db.session.execute(OutboxMessage.__table__.delete())
+    with_code.invite_code_hash = "x" * 64  # a code was made and handed out
+    db.session.commit()
+    page = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"status": "unclaimed"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "还没有生成邀请码" not in page
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "戊"))
+    assert "用相山区市场监督管理局发给您的邀请码注册" in body
