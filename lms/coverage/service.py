@@ -51,9 +51,17 @@ class Numbers:
 
 
 def share_percent(trained: int, filed: int) -> float:
-    """trained ÷ filed in percent, rounded down to one decimal: 1,999 of 2,000 is 99.9 %, never
-    100 % while anyone is left to train (rounding to nearest showed a full bar with one to go)."""
-    return (1000 * trained // filed) / 10 if filed else 0.0
+    """trained ÷ filed in percent to one decimal, rounded as a calculator would (3 of 19 is
+    15.8 %), except that it never shows 100 % while anyone is left to train (1,999 of 2,000 is
+    99.9 %) nor 0 % once someone is (1 of 2,000 is 0.1 %)."""
+    if not filed:
+        return 0.0
+    tenths = (2000 * trained + filed) // (2 * filed)  # half up, in integers: no float surprises
+    if trained < filed:
+        tenths = min(tenths, 999)
+    if trained:
+        tenths = max(tenths, 1)
+    return tenths / 10
 
 
 def filed_on(as_of: date):
@@ -174,10 +182,12 @@ def overview(program: Program, as_of: date) -> Overview:
             acc[0] += filed
             acc[1] += trained
             acc[2] += progress
+    for name in db.session.scalars(select(Town.name).where(Town.is_active)):
+        sums["town"].setdefault(name, [0, 0, 0])  # a town nobody is filed in says so, not vanishes
     result: dict[str | None, list[Numbers]] = {}
     for by, groups in sums.items():
         rows = [Numbers(key, *values) for key, values in groups.items()]
-        result[by] = sorted(rows, key=lambda n: (n.percent, -n.filed)) if by != "all" else rows
+        result[by] = sorted(rows, key=lambda n: (not n.filed, n.percent, -n.filed)) if by != "all" else rows
     result["all"] = result["all"] or [Numbers("all", 0, 0, 0)]
     appointment = {"above_scale": above, "above_scale_with_cqo": with_cqo[True],
                    "sme": every - above, "sme_with_cqo": with_cqo[False]}
@@ -216,18 +226,24 @@ def trend_counts(program: Program, as_of: date, points: int = 8, latest: Numbers
     """(date, filed, trained) at evenly spaced dates from the program's start to as_of: past
     days from their snapshots (counted and kept on first need), as_of from `latest` when the
     caller has just counted it."""
-    today = today or local_today()
     dates = trend_dates(program, as_of, points)
+    counts = {as_of: (latest.filed, latest.trained)} if latest is not None else {}
+    counts.update(counts_on(program, [d for d in dates if d not in counts], today))
+    return [(d, *counts[d]) for d in dates]
+
+
+def counts_on(program: Program, dates: list[date], today: date | None = None) -> dict[date, tuple[int, int]]:
+    """(filed, trained) on each date: past days from their snapshots (counted and kept on
+    first need), today counted afresh."""
+    today = today or local_today()
     version = snapshots.current_version()
     counts = snapshots.cached(program.id, [d for d in dates if d < today], version)
-    if latest is not None:
-        counts[as_of] = (latest.filed, latest.trained)
     missing = [d for d in dates if d not in counts]
     if missing:
         fresh = _count_on(program, missing)
         snapshots.store(program.id, fresh, version, today)
         counts.update(fresh)
-    return [(d, *counts[d]) for d in dates]
+    return counts
 
 
 def _count_on(program: Program, dates: list[date]) -> dict[date, tuple[int, int]]:
@@ -275,6 +291,7 @@ class Outlook:
     since: date | None  # the start of the stretch the pace is measured over
     projected: date | None  # when the target is reached at that pace, if coverage is rising
     deadline: date
+    at_deadline: tuple[int, int] | None = None  # (filed, trained) on the deadline, once it has passed
 
     @property
     def reached(self) -> bool:
@@ -305,7 +322,11 @@ class Outlook:
         elif self.days_left == 0:
             out = [(left + _("，今天是截止日期。"), True)]
         else:
-            out = [(left + _("，截止日期已到。"), True)]
+            out = [(left + ngettext("，截止日期已过 %(num)s 天。", "，截止日期已过 %(num)s 天。", -self.days_left), True)]
+        if self.at_deadline is not None:
+            filed, trained = self.at_deadline
+            out.append((_("截止日期 %(d)s 当天的覆盖率为 %(p)s%%（%(t)s / %(f)s 人）。", d=self.deadline,
+                          p=share_percent(trained, filed), t=trained, f=filed), not self.reached))
         if self.projected and self.projected > self.deadline:
             out.append((_("按 %(since)s 以来的进度，预计 %(d)s 才达到目标，晚于截止日期。",
                           since=self.since, d=self.projected), True))
@@ -322,9 +343,11 @@ def outlook(program: Program, total: Numbers, counts: list[tuple[date, int, int]
     """counts: trend_counts, whose last stretch gives the pace."""
     target = program.target_percent
     needed = max(0, math.ceil(total.filed * target / 100 - 1e-9) - total.trained)
+    past = as_of > program.deadline  # what was reached by the deadline is the figure reported upward
     return Outlook(target=target, filed=total.filed, needed=needed, days_left=(program.deadline - as_of).days,
                    since=counts[-2][0] if len(counts) > 1 else None, projected=projection(counts, needed),
-                   deadline=program.deadline)
+                   deadline=program.deadline,
+                   at_deadline=counts_on(program, [program.deadline])[program.deadline] if past else None)
 
 
 CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")

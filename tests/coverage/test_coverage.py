@@ -160,9 +160,11 @@ def test_projection_from_the_officers_trained_over_the_last_stretch():
     assert service.projection([(start, 100, 10), (later, 100, 20)], needed=0) == later
 
 
-def test_outlook_says_how_many_are_still_needed_and_how_fast():
+def test_outlook_says_how_many_are_still_needed_and_how_fast(app):
     program = Program(name="p", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
                       target_percent=90)
+    db.session.add(program)
+    db.session.commit()
     day = date(2026, 12, 3)  # 28 days, four weeks, before the deadline
     rising = [(date(2026, 11, 3), 41, 4), (day, 41, 8)]  # 4 trained in 30 days
     outlook = service.outlook(program, service.Numbers("all", 41, 8, 10), rising, day)
@@ -172,6 +174,7 @@ def test_outlook_says_how_many_are_still_needed_and_how_fast():
     assert done.reached and done.per_week is None
     late = service.outlook(program, service.Numbers("all", 10, 1, 0), rising, date(2027, 1, 5))
     assert late.days_left == -5 and late.needed == 8 and late.per_week is None
+    assert late.at_deadline == (0, 0) and done.at_deadline is None  # what the deadline day counted: nobody filed
     nobody = service.outlook(program, service.Numbers("all", 0, 0, 0), rising, day)
     assert not nobody.reached and nobody.sentences() == []  # no filing yet: no target "reached"
 
@@ -185,7 +188,9 @@ def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
     program.deadline = TODAY - timedelta(days=10)
     db.session.commit()
     after = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
-    assert "（已过 10 天）" in after and "截止日期已到" in after
+    assert "（已过 10 天）" in after and "截止日期已过 10 天。" in after
+    # On the deadline (10-22) 甲 and 辛 held certificates in force (乙's had expired, 丙's was revoked): 2 of 8.
+    assert "截止日期 2026-10-22 当天的覆盖率为 25.0%（2 / 8 人）。" in after
     future = as_staff.get("/staff/coverage/?as_of=2999-01-01").get_data(as_text=True)
     assert "统计日期不能晚于今天，已按今天统计" in future and f'name="as_of" value="{local_today()}"' in future
 
@@ -444,10 +449,12 @@ def test_revoking_a_corrected_certificate_leaves_its_officer_untrained(roster):
     assert service.coverage(program, PAST)[0].trained == 4  # before the revocation: as before
 
 
-def test_coverage_never_rounds_up_to_the_target():
-    assert service.share_percent(1999, 2000) == 99.9
+def test_coverage_rounds_as_a_calculator_but_never_up_to_the_target_nor_down_to_nothing():
+    assert service.share_percent(1999, 2000) == 99.9 and service.share_percent(19999, 20000) == 99.9
     assert service.share_percent(2000, 2000) == 100.0
-    assert service.share_percent(1, 3) == 33.3 and service.share_percent(2, 3) == 66.6
+    assert service.share_percent(1, 3) == 33.3 and service.share_percent(2, 3) == 66.7
+    assert service.share_percent(3, 19) == 15.8 and service.share_percent(1, 7) == 14.3  # as Excel shows them
+    assert service.share_percent(1, 2000) == 0.1 and service.share_percent(0, 2000) == 0.0
     assert service.Numbers("all", 20000, 19999, 0).percent == 99.9
 
 
@@ -526,5 +533,14 @@ def test_the_chase_list_says_whose_certificate_expired_or_was_revoked(roster, as
     before = as_staff.get(f"/staff/coverage/chase?as_of={date(2026, 4, 1)}").get_data(as_text=True)
     assert "S-乙" not in before  # not yet issued then
     sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx").data)).active
-    reasons = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    header, *rows = sheet.iter_rows(values_only=True)
+    reasons = {r[0]: r[header.index("原有证书")] for r in rows}
     assert reasons["乙"] == "S-乙 已于 2026-09-30 过期" and reasons["丙"] == "S-丙 已被撤销" and reasons["丁"] is None
+
+
+def test_a_town_nobody_is_filed_in_is_listed_as_such_after_the_others(roster, as_staff, factory):
+    factory.town("高岳街道")
+    page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "<td>高岳街道</td><td colspan=\"5\" class=\"text-muted\">尚无在任备案</td>" in page
+    assert page.index("西街道") < page.index("高岳街道") and page.index("东街道") < page.index("高岳街道")
+    assert page.count("高岳街道") == 1  # in the table, not as a 0 % bar

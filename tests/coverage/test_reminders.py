@@ -47,3 +47,4 @@ def test_an_unregistered_officer_without_a_code_is_sent_for_one_and_staff_are_wa
     assert "还没有生成邀请码" not in page
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "戊"))
     assert "用相山区市场监督管理局发给您的邀请码注册" in body
+
