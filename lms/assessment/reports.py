@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 
 from lms.accounts.models import User
 from lms.assessment.models import Attempt, AttemptQuestion
-from lms.core.downloads import xlsx_stream
+from lms.core.downloads import Percent, write_table, xlsx_stream
 from lms.extensions import db
 from lms.registry.models import Enterprise, Filing, Town
 
@@ -24,6 +24,11 @@ def percent_text(score: float | None, max_score: float) -> str:
     """A score as staff read it beside a pass mark in percent: '86.7%' for 52 of 60."""
     share = 100 * (score or 0) / max_score if max_score else 0.0
     return f"{share:.1f}".removesuffix(".0") + "%"
+
+
+def percent_cell(score: float | None, max_score: float) -> Percent:
+    """A score for a sheet: the share as a number that sorts (0.8667), shown as 86.7%."""
+    return Percent(round((score or 0) / max_score, 4) if max_score else 0.0, percent_text(score, max_score))
 
 
 def score_text(score: float | None, max_score: float) -> str:
@@ -117,15 +122,10 @@ def item_statistics(exam_id: int) -> list[dict]:
 
 def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
     book = Workbook()
-    sheet = book.active
-    sheet.title = "成绩"
-    sheet.append(["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"])
-    for _uid, name, score, max_score, attempts, passed, enterprise, town, _filing in results(exam_id):
-        share = round((score or 0) / max_score, 4) if max_score else 0.0
-        sheet.append([name, enterprise or "", town or "", share, attempts, "是" if passed else "否"])
-        sheet.cell(sheet.max_row, 4).number_format = "0.0%"  # a number that sorts, shown as 86.7%
-    items = book.create_sheet("试题分析")
-    items.append(["试题编号", "题干", "作答次数", "答对率", "区分度"])
-    for entry in item_statistics(exam_id):
-        items.append([entry["key"], entry["text"], entry["n"], entry["p"], entry["d"]])
+    book.active.title = "成绩"
+    write_table(book.active, ["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"], (
+        [name, enterprise or "", town or "", percent_cell(score, max_score), attempts, "是" if passed else "否"]
+        for _uid, name, score, max_score, attempts, passed, enterprise, town, _filing in results(exam_id)))
+    write_table(book.create_sheet("试题分析"), ["试题编号", "题干", "作答次数", "答对率", "区分度"],
+                ([e["key"], e["text"], e["n"], e["p"], e["d"]] for e in item_statistics(exam_id)))
     return xlsx_stream(book)

@@ -112,6 +112,7 @@ ACTION_LABELS = {
     "filing.account_created": _l("代为开户"), "filing.claimed": _l("认领备案"), "filing.ended": _l("结束备案"),
     "filing.invites_issued": _l("生成邀请码"), "filing.succeeded": _l("备案接任者"),
     "program.saved": _l("保存培训计划"), "questions.imported": _l("导入试题"), "reminders.queued": _l("生成培训提醒"),
+    "reminders.handed_on": _l("提醒已转达"),
     "roster.imported": _l("导入名册"), "town.added": _l("添加镇街"),
     "town.enabled": _l("启用镇街"), "town.disabled": _l("停用镇街"),
     "user.created": _l("新建用户"), "user.reset_link": _l("生成重设密码链接"), "user.role_changed": _l("更改角色"),
@@ -254,5 +255,6 @@ _DESCRIBERS = {
     "content.synced": _content_sync,
     "questions.imported": _counted(_l("共 %(n)s 题")),
     "reminders.queued": _counted(_l("%(n)s 条提醒")),
+    "reminders.handed_on": _counted(_l("%(n)s 条提醒")),
     "workshop.reminders": _counted(_l("%(n)s 条提醒")),
 }

@@ -1,15 +1,24 @@
-"""Spreadsheet downloads: one place for the XLSX media type, the attachment headers, and the
-rule that no exported cell is ever a formula."""
+"""Spreadsheet downloads: one place for the XLSX media type, the attachment headers, the rule
+that no exported cell is ever a formula, and how every exported table is laid out (write_table)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import IO
 
 from flask import Response, send_file
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lms.core.clock import local_zone
+from lms.core.models import aware
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +43,10 @@ def xlsx_stream(book: Workbook) -> io.BytesIO:
 
 def csv_cell(value: object) -> object:
     """A CSV value that a spreadsheet shows as typed: text that would start a formula gets a
-    leading apostrophe, the mark spreadsheets use for "this is text"; numbers stay numbers."""
+    leading apostrophe, the mark spreadsheets use for "this is text"; numbers stay numbers, a
+    Percent is its text (86.7%), a date its ISO form."""
+    if isinstance(value, Percent):
+        return value.text
     if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
         return "'" + value
     return value
@@ -60,3 +72,89 @@ def _is_number(text: str) -> bool:
 def send_xlsx(stream: IO[bytes], filename: str) -> Response:
     """The workbook as a download named filename."""
     return send_file(stream, as_attachment=True, download_name=filename, mimetype=XLSX)
+
+
+# --- tables as people work with them in Excel -----------------------------------------------
+
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
+TEXT_FORMAT = "@"
+MIN_WIDTH, MAX_WIDTH = 6, 50  # in characters; a 200-character note wraps rather than fills the screen
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share (0.867) that a sheet stores as a number shown as 86.7% (so that it sorts and
+    sums), and a CSV writes as the text staff read beside a pass mark."""
+
+    share: float
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def display_width(value: object) -> int:
+    """How many columns of a monospaced font the value takes: CJK characters count double."""
+    if isinstance(value, datetime):
+        return len(TIME_FORMAT)
+    if isinstance(value, date):
+        return len(DATE_FORMAT)
+    text = value.text if isinstance(value, Percent) else "" if value is None else str(value)
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
+def _typed(value: object) -> tuple[object, str | None]:
+    """The value a cell holds, and the format that shows it as the user expects (None: General)."""
+    if isinstance(value, datetime):
+        # A stored instant (naive ones are UTC, as SQLite returns them), shown as the pages
+        # show it: in the bureau's time; Excel holds no zone, so the zone is dropped.
+        return aware(value).astimezone(local_zone()).replace(tzinfo=None), TIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
+    if isinstance(value, Percent):
+        return value.share, PERCENT_FORMAT
+    if isinstance(value, str) and value[:1].isdigit():
+        # USCC, ID, mobile and filing numbers: text, so that Excel keeps every digit and leading
+        # zero, also once someone edits the cell.
+        return value, TEXT_FORMAT
+    return value, None
+
+
+def write_table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """The header (bold) on the sheet's next row and the rows under it, typed (dates as dates,
+    times in the bureau's zone, Percent as a formatted number, digit strings as text), with
+    columns as wide as their content, the header frozen and an auto-filter over the table."""
+    sheet.append(list(header))
+    top = sheet.max_row
+    widths = [display_width(name) for name in header]
+    for cell in sheet[top]:
+        cell.font = Font(bold=True)
+    for number, values in enumerate(rows, top + 1):
+        typed = [_typed(value) for value in values]
+        sheet.append([value for value, _format in typed])
+        widths += [0] * (len(typed) - len(widths))
+        for column, ((_value, shown), given) in enumerate(zip(typed, values, strict=True), 1):
+            if shown:  # only where needed: a format per cell is most of the time a large sheet takes
+                sheet.cell(number, column).number_format = shown
+            widths[column - 1] = max(widths[column - 1], display_width(given))
+    for column, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+    sheet.freeze_panes = f"A{top + 1}"
+    sheet.auto_filter.ref = f"A{top}:{get_column_letter(max(len(widths), 1))}{max(sheet.max_row, top)}"
+
+
+def write_notes(book: Workbook, notes: Iterable[tuple[str, object]], title: str = "说明") -> None:
+    """A sheet after the data that says what the file is (programme, date, filters, when it
+    was made), so that a copy passed on by e-mail still says it; the data sheet stays first."""
+    write_table(book.create_sheet(title), ("项目", "内容"), notes)
+
+
+def filename_part(text: str, limit: int = 40) -> str:
+    """Text for a download's name (a town, a filter): without what Windows forbids in a file
+    name or what would split the name, spaces folded to '-'. send_file adds the UTF-8 form
+    (RFC 6266 filename*) for Chinese, with an ASCII fallback."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f;,]', "", text)
+    return "-".join(cleaned.split())[:limit].strip(".-")

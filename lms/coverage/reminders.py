@@ -33,7 +33,9 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sent | failed
+    # queued | sent (e-mailed) | failed (the mail server refused it) | handed (staff told the
+    # officer by phone or on paper: without an SMS gateway, how most reminders reach people)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -100,6 +102,25 @@ def queue_reminders(rows, program) -> Queued:
     db.session.commit()
     send_queued()
     return Queued(len(messages), skipped, sum(1 for r in rows if r.user_id is None and not contact[r.id][1]))
+
+
+OUTBOX_STATUSES = ("queued", "sent", "handed", "failed")
+
+
+def hand_on(ids: list[int] | None) -> int:
+    """Mark queued or failed messages as handed on by staff (these ids, or all of them): they
+    leave the to-do list, and the officer's page shows they were told. Returns how many."""
+    query = select(OutboxMessage).where(OutboxMessage.status.in_(("queued", "failed")))
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    messages = db.session.scalars(query).all()
+    now = utcnow()
+    for message in messages:
+        message.status, message.sent_at = "handed", now
+    if messages:
+        audit.record("reminders.handed_on", "outbox", f"{len(messages)}")
+    db.session.commit()
+    return len(messages)
 
 
 def send_queued() -> int:

@@ -381,6 +381,15 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     return query
 
 
+def divisions_filed() -> list[str]:
+    """The industry divisions (C14, …) of enterprises with a current filing: the chase list's
+    industry filter offers these."""
+    division = func.substr(Enterprise.industry_code, 1, 3)
+    return list(db.session.scalars(select(division).distinct().join(Filing, Filing.enterprise_id == Enterprise.id)
+                                   .where(Filing.status == CURRENT, Enterprise.industry_code.is_not(None),
+                                          Enterprise.industry_code != "").order_by(division)))
+
+
 def lapsed_certificates(program: Program, as_of: date, user_ids: set[int]) -> dict[int, Certificate]:
     """Of these officers (on the chase list: none holds a certificate in force on as_of), the
     latest certificate of the program each held before as_of: expired or revoked, the reason

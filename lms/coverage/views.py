@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -82,11 +82,16 @@ def chase():
     as_of = _as_of()
     town = request.args.get("town", type=id_arg)
     industry = request.args.get("industry", "")[:3]
-    scale = request.args.get("scale", "")
-    status = request.args.get("status", "")
+    # An address edited by hand or an old bookmark: a filter that means nothing is dropped, and said.
+    scale = request.args.get("scale", "") if request.args.get("scale") in ("above", "sme") else ""
+    status = request.args.get("status", "") if request.args.get("status") in service.CHASE_STATUSES else ""
+    if town and db.session.get(Town, town) is None:
+        flash(_("没有这个镇街，已显示全部镇街。"), "warning")
+        town = None
     query = service.chase_query(program, as_of, town, industry, scale, status)
     if request.args.get("format") == "xlsx":
-        return send_xlsx(exports.chase_xlsx(db.session.execute(query).all(), program, as_of), f"chase-{as_of}.xlsx")
+        filters = exports.chase_filters(town, industry, scale, status)  # in the file's name and its 说明 sheet
+        return send_xlsx(exports.chase_xlsx(query, program, as_of, filters), exports.chase_filename(as_of, filters))
     rows = db.session.execute(query.limit(500)).all()
     lapsed = service.lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
     total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -97,6 +102,7 @@ def chase():
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
                            statuses=service.CHASE_STATUSES, lapsed=lapsed,
+                           industries=[(key, division_label(key)) for key in service.divisions_filed()],
                            industry_label=division_label(industry.upper()) if industry else "")
 
 
@@ -144,13 +150,30 @@ def _warn_without_code(done) -> None:
 
 @bp.get("/outbox")
 def outbox():
-    from lms.coverage.reminders import OutboxMessage
+    from lms.coverage.reminders import OUTBOX_STATUSES, OutboxMessage
 
+    status = request.args.get("status", "")
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in OUTBOX_STATUSES:
+        query = query.where(OutboxMessage.status == status)
     if request.args.get("format") == "xlsx":
         return send_xlsx(exports.outbox_xlsx(db.session.scalars(query)), "outbox.xlsx")
     page = paginate(query, per_page=100)
-    return render_template("coverage/outbox.html", page=page)
+    waiting = db.session.scalar(select(func.count()).where(OutboxMessage.status.in_(("queued", "failed"))))
+    return render_template("coverage/outbox.html", page=page, status=status if status in OUTBOX_STATUSES else "",
+                           waiting=waiting)
+
+
+@bp.post("/outbox/handed-on")
+def outbox_handed_on():
+    """Staff told these officers themselves (phone, paper): their reminders are done."""
+    from lms.coverage.reminders import hand_on
+
+    ids = [int(v) for v in request.form.getlist("message") if v.isdecimal()]
+    count = hand_on(None if request.form.get("all") == "1" else ids)
+    flash(ngettext("已将 %(num)s 条提醒标记为已转达。", "已将 %(num)s 条提醒标记为已转达。", count) if count
+          else _("没有需要标记的提醒（已发送或已转达的不再改动）。"), "success" if count else "info")
+    return redirect(url_for("coverage.outbox", status=request.form.get("status") or None))
 
 
 @bp.get("/report.pdf")

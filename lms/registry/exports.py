@@ -5,28 +5,20 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lms.core.downloads import xlsx_stream
+from lms.core.downloads import write_table, xlsx_stream
 from lms.registry.columns import COLUMNS, EDUCATIONS, END_REASONS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
 
 
-def workbook(title: str, header: list[str], rows, widths: tuple[int, ...]) -> io.BytesIO:
-    """One sheet: a bold header, then the rows; ready to send."""
+def workbook(title: str, header: list[str], rows) -> io.BytesIO:
+    """One sheet laid out as every download is (write_table), ready to send."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append(values)
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    book.active.title = title
+    write_table(book.active, header, rows)
     return xlsx_stream(book)
 
 
@@ -35,7 +27,7 @@ def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str) -> 
     rows = ([f.enterprise.name, f.enterprise.uscc, f.enterprise.town.name, f.officer_name, f.mobile, code,
              register_url] for f, code in issued)
     return workbook("邀请码", ["企业名称", "统一社会信用代码", "所在镇街", "首席质量官姓名", "手机号码", "邀请码", "注册地址"],
-                    rows, (36, 22, 14, 14, 14, 16, 40))
+                    rows)
 
 
 # What each column of the template takes; the listed values also become drop-downs.
@@ -74,7 +66,7 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
     mistyped), and a second sheet that says what each column takes."""
     columns = [c for c in COLUMNS if c.required] + [c for c in COLUMNS if not c.required]
     names = [c.zh for c in columns]
-    book = load_workbook(workbook("备案汇总", names, (), tuple(max(10, 2 * len(name) + 4) for name in names)))
+    book = load_workbook(workbook("备案汇总", names, ()))
     sheet = book.active
     for index, name in enumerate(names, start=1):
         if name in TEXT_COLUMNS:  # typed as text, so that Excel keeps every digit and leading zero
@@ -95,15 +87,9 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
                                showErrorMessage=True, errorTitle="所在镇街", error="请从下拉列表中选择镇街")
         check.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
         sheet.add_data_validation(check)
-    notes = book.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "填写要求"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for column in columns:
-        rule = TEMPLATE_NOTES.get(column.zh) or "、".join(TEMPLATE_CHOICES.get(column.zh, ()))
-        notes.append([column.zh, "必填" if column.required else "", rule])
-    for letter, width in zip("ABC", (18, 10, 60), strict=True):
-        notes.column_dimensions[letter].width = width
+    write_table(book.create_sheet("填写说明"), ["列名", "是否必填", "填写要求"], (
+        [column.zh, "必填" if column.required else "",
+         TEMPLATE_NOTES.get(column.zh) or "、".join(TEMPLATE_CHOICES.get(column.zh, ()))] for column in columns))
     return xlsx_stream(book)
 
 
@@ -111,4 +97,4 @@ def error_workbook(errors: list[RowError], names: dict[int, tuple[str, str]], la
     """Every error of a roster preview (the page lists the first 1,000), to fix the file by:
     row, enterprise, officer, column, problem."""
     rows = ([e.row, *names.get(e.row, ("", "")), e.column, e.message] for e in errors)
-    return workbook("错误", list(labels), rows, (8, 30, 14, 20, 80))
+    return workbook("错误", list(labels), rows)

@@ -7,7 +7,6 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -15,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
-from lms.core.downloads import xlsx_stream
+from lms.core.downloads import write_table, xlsx_stream
 from lms.core.models import aware
 from lms.registry.identifiers import mask_mobile
 from lms.workshops.models import (
@@ -102,17 +101,11 @@ def attendance_xlsx(workshop: Workshop, rows: list[Attendee]) -> io.BytesIO:
     sheet = book.active
     sheet.title = "签到记录"
     sheet.append([workshop.title, when_text(workshop), workshop.venue, f"学时 {workshop.hours:g}"])
-    sheet.append(["序号", "姓名", "企业名称", "统一社会信用代码", "所在镇街", "手机号码", "状态", "签到时间",
-                  "签到方式", "认定学时"])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, 1):
-        e = row.enrollment
-        sheet.append([number, row.name, row.enterprise, row.uscc, row.town, row.mobile, status_text(row),
-                      local_text(e.checked_in_at) if e.checked_in_at else "", _method(workshop, e),
-                      e.hours_credited or 0])
-    for column, width in zip("ABCDEFGHIJ", (6, 12, 34, 22, 14, 14, 18, 18, 20, 10), strict=True):
-        sheet.column_dimensions[column].width = width
+    write_table(sheet, ["序号", "姓名", "企业名称", "统一社会信用代码", "所在镇街", "手机号码", "状态", "签到时间",
+                        "签到方式", "认定学时"],
+                ([number, row.name, row.enterprise, row.uscc, row.town, row.mobile, status_text(row),
+                  row.enrollment.checked_in_at or "", _method(workshop, row.enrollment), row.enrollment.hours_credited or 0]
+                 for number, row in enumerate(rows, 1)))  # write_table shows the check-in in the bureau's time
     return xlsx_stream(book)
 
 

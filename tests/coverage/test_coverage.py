@@ -128,7 +128,8 @@ def test_dashboard_chase_and_exports(roster, as_staff):
     page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "覆盖率 25.0%" in page and "西街道" in page and "<svg" in page
     assert "C14 食品制造业" in page and "C34 通用设备制造业" in page  # divisions by name, not code alone
-    assert "筛选：C14 食品制造业" in as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
+    assert '<option value="C14" selected>C14 食品制造业</option>' in as_staff.get(
+        f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
     chase = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&format=xlsx")
     rows = list(load_workbook(io.BytesIO(chase.data)).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 6
@@ -544,3 +545,16 @@ def test_a_town_nobody_is_filed_in_is_listed_as_such_after_the_others(roster, as
     assert "<td>高岳街道</td><td colspan=\"5\" class=\"text-muted\">尚无在任备案</td>" in page
     assert page.index("西街道") < page.index("高岳街道") and page.index("东街道") < page.index("高岳街道")
     assert page.count("高岳街道") == 1  # in the table, not as a 0 % bar
+
+
+def test_the_chase_list_filters_by_industry_and_scale_itself_and_drops_a_filter_that_means_nothing(roster, as_staff):
+    page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}").get_data(as_text=True)
+    assert '<option value="C14">C14 食品制造业</option>' in page and '<option value="sme">中小企业</option>' in page
+    above = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&scale=above").get_data(as_text=True)
+    assert '<option value="above" selected>' in above and "丁" not in above  # 丁's enterprise is an SME
+    bogus = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&scale=bogus&status=x").get_data(as_text=True)
+    assert "丁" in bogus and "清除" not in bogus  # no filter applied, none pretended
+    nowhere = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&town=99999").get_data(as_text=True)
+    assert "没有这个镇街，已显示全部镇街。" in nowhere and "丁" in nowhere
+    mobile = db.session.scalar(select(Filing.mobile).where(Filing.officer_name == "丁"))
+    assert f'<a href="tel:{mobile}">{mobile}</a>' in page  # a tap on a phone calls them

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from lms.core.audit import AuditEntry
 from lms.coverage.reminders import OutboxMessage, reminder_text
 from lms.extensions import db
 from lms.registry.models import Filing
@@ -48,3 +49,27 @@ def test_an_unregistered_officer_without_a_code_is_sent_for_one_and_staff_are_wa
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "戊"))
     assert "用相山区市场监督管理局发给您的邀请码注册" in body
 
+
+
+def test_staff_mark_reminders_they_passed_on_by_phone_and_the_outbox_shows_what_is_left(roster, as_staff):  # noqa: F811
+    as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={})
+    messages = {m.to_name: m for m in db.session.scalars(select(OutboxMessage))}
+    assert {m.status for m in messages.values()} == {"queued"}  # no mail server: all wait for staff
+    page = as_staff.post("/staff/coverage/outbox/handed-on", data={"message": str(messages["丁"].id)},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "已将 1 条提醒标记为已转达。" in page
+    db.session.expire_all()
+    assert messages["丁"].status == "handed" and messages["丁"].sent_at is not None
+    assert messages["乙"].status == "queued"
+    waiting = as_staff.get("/staff/coverage/outbox?status=queued").get_data(as_text=True)
+    assert "乙" in waiting and "丁" not in waiting
+    filing_id = db.session.scalar(select(Filing.id).where(Filing.officer_name == "丁"))
+    officer = as_staff.get(f"/staff/coverage/filings/{filing_id}").get_data(as_text=True)
+    assert "已转达" in officer  # whoever chases 丁 next sees that he was told
+    as_staff.post("/staff/coverage/outbox/handed-on", data={"all": "1"})
+    db.session.expire_all()
+    assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {"handed"}
+    again = as_staff.post("/staff/coverage/outbox/handed-on", data={"all": "1"}, follow_redirects=True)
+    assert "没有需要标记的提醒" in again.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "reminders.handed_on")
+                             .order_by(AuditEntry.id.desc()).limit(1)) == str(len(messages) - 1)
