@@ -16,11 +16,11 @@ from lms.assessment.reports import best_scores, percent_cell
 from lms.core.clock import end_of_local_day
 from lms.core.downloads import csv_text, filename_part, write_notes, write_table, xlsx_stream
 from lms.core.models import aware
+from lms.coverage.chase import lapsed_certificates
 from lms.coverage.service import (
     NO_INDUSTRY,
     certificates_in_force,
     filed_on,
-    lapsed_certificates,
     started_by,
     trained_on,
 )

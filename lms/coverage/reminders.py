@@ -78,7 +78,7 @@ class Queued(NamedTuple):
 def queue_reminders(rows, program) -> Queued:
     """One message per chase-list row (filing id, name, mobile, ... as chase_query gives),
     except for officers this program's reminder went to within REMIND_AGAIN_AFTER."""
-    from lms.coverage.service import lapsed_certificates
+    from lms.coverage.chase import lapsed_certificates
     from lms.registry.models import Filing
 
     subject = f"{program.name}：培训提醒"

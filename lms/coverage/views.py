@@ -14,6 +14,7 @@ from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
 from lms.coverage import exports, service
+from lms.coverage.chase import CHASE_STATUSES, chase_query, divisions_filed, lapsed_certificates
 from lms.extensions import db
 from lms.programs.service import current_program
 from lms.registry.industries import division_label
@@ -84,16 +85,16 @@ def chase():
     industry = request.args.get("industry", "")[:3]
     # An address edited by hand or an old bookmark: a filter that means nothing is dropped, and said.
     scale = request.args.get("scale", "") if request.args.get("scale") in ("above", "sme") else ""
-    status = request.args.get("status", "") if request.args.get("status") in service.CHASE_STATUSES else ""
+    status = request.args.get("status", "") if request.args.get("status") in CHASE_STATUSES else ""
     if town and db.session.get(Town, town) is None:
         flash(_("没有这个镇街，已显示全部镇街。"), "warning")
         town = None
-    query = service.chase_query(program, as_of, town, industry, scale, status)
+    query = chase_query(program, as_of, town, industry, scale, status)
     if request.args.get("format") == "xlsx":
         filters = exports.chase_filters(town, industry, scale, status)  # in the file's name and its 说明 sheet
         return send_xlsx(exports.chase_xlsx(query, program, as_of, filters), exports.chase_filename(as_of, filters))
     rows = db.session.execute(query.limit(500)).all()
-    lapsed = service.lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
+    lapsed = lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
     total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
     towns = active_towns()
     if town and town not in {t.id for t in towns} and (disabled := db.session.get(Town, town)):
@@ -101,8 +102,8 @@ def chase():
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
-                           statuses=service.CHASE_STATUSES, lapsed=lapsed,
-                           industries=[(key, division_label(key)) for key in service.divisions_filed()],
+                           statuses=CHASE_STATUSES, lapsed=lapsed,
+                           industries=[(key, division_label(key)) for key in divisions_filed()],
                            industry_label=division_label(industry.upper()) if industry else "")
 
 
@@ -114,7 +115,7 @@ def remind():
 
     program = _program()
     form = request.form
-    query = service.chase_query(program, local_today(), form.get("town", type=id_arg), form.get("industry", "")[:3],
+    query = chase_query(program, local_today(), form.get("town", type=id_arg), form.get("industry", "")[:3],
                                 form.get("scale", ""), form.get("status", ""))
     done = queue_reminders(db.session.execute(query).all(), program)
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=done.queued) + (
@@ -131,7 +132,7 @@ def remind_one(filing_id: int):
 
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
-    rows = db.session.execute(service.chase_query(program, local_today()).where(Filing.id == filing.id)).all()
+    rows = db.session.execute(chase_query(program, local_today()).where(Filing.id == filing.id)).all()
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
     elif (done := queue_reminders(rows, program)).queued:

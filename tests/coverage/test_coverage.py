@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, text, update
 from lms.catalog.models import Course, Lesson, LessonProgress
 from lms.certificates.models import Certificate
 from lms.core.clock import local_today
-from lms.coverage import service
+from lms.coverage import chase, service
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import Filing
@@ -114,7 +114,7 @@ def test_worst_town_first_and_percent(roster):
 
 def test_chase_list_is_everyone_filed_and_not_trained(roster):
     program, expected = roster
-    names = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY))}
+    names = {r.officer_name for r in db.session.execute(chase.chase_query(program, TODAY))}
     assert names == {n for n, v in expected["today"].items() if v[3] in ("in_progress", "not_started")}
 
 
@@ -204,9 +204,9 @@ def test_trend_matches_coverage_on_each_of_its_dates(roster):
 
 def test_chase_list_drills_down_by_industry_and_scale(roster, as_staff):
     program, _expected = roster
-    food = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, industry="C14"))}
+    food = {r.officer_name for r in db.session.execute(chase.chase_query(program, TODAY, industry="C14"))}
     assert food == {"丁", "戊"}
-    above = {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, scale="above"))}
+    above = {r.officer_name for r in db.session.execute(chase.chase_query(program, TODAY, scale="above"))}
     assert above == set()  # the only above-scale officer (甲) is trained
     page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
     assert "丁" in page and "乙" not in page
@@ -395,7 +395,7 @@ def test_chase_list_by_standing_and_reminders_that_fit_it(roster, as_staff):
     program, _expected = roster
 
     def names(status):
-        return {r.officer_name for r in db.session.execute(service.chase_query(program, TODAY, status=status))}
+        return {r.officer_name for r in db.session.execute(chase.chase_query(program, TODAY, status=status))}
 
     assert names("unclaimed") == {"戊"} and names("not_started") == {"庚"}
     assert names("in_progress") == {"乙", "丙", "丁", "壬"}
@@ -443,7 +443,7 @@ def test_revoking_a_corrected_certificate_leaves_its_officer_untrained(roster):
     new = certificates.reissue(old, "甲", "姓名更正")
     assert service.coverage(program, TODAY)[0].trained == 2  # the correction stands for it
     certificates.revoke(new, "培训记录不实")
-    trained_today = db.session.scalars(service.chase_query(program, local_today()).with_only_columns(
+    trained_today = db.session.scalars(chase.chase_query(program, local_today()).with_only_columns(
         Filing.officer_name)).all()
     assert "甲" in trained_today  # on the chase list again
     assert service.coverage(program, local_today())[0].trained == 1  # 辛 alone

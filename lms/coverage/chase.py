@@ -1,0 +1,65 @@
+"""The chase list: filed officers not yet trained, what is needed to reach them, and why
+someone once trained is on it again (a lapsed certificate)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from lms.certificates.models import Certificate
+from lms.coverage.service import NO_INDUSTRY, filed_on, started_by, trained_on
+from lms.extensions import db
+from lms.programs.models import Program
+from lms.registry.models import CURRENT, Enterprise, Filing, Town
+
+CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")
+
+
+def chase_query(program: Program, as_of: date, town_id: int | None = None,
+                industry: str = "", scale: str = "", status: str = ""):
+    """Filed officers not yet trained, with what a caller needs to reach them; optionally
+    of one town, one industry division (e.g. C14), one scale (above / sme) or one standing
+    (unclaimed, not_started: claimed but not begun, in_progress)."""
+    started = and_(Filing.user_id.is_not(None), started_by(as_of))
+    query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
+                    Enterprise.industry_code, Town.name.label("town"), started.label("started"))
+             .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
+             .where(filed_on(as_of), ~trained_on(program.id, as_of))
+             .order_by(Town.name, Enterprise.name))
+    if town_id:
+        query = query.where(Enterprise.town_id == town_id)
+    if industry == NO_INDUSTRY:  # the dashboard's row of enterprises filed without a code
+        query = query.where(or_(Enterprise.industry_code.is_(None), Enterprise.industry_code == ""))
+    elif industry:
+        query = query.where(func.substr(Enterprise.industry_code, 1, 3) == industry.upper())
+    if scale in ("above", "sme"):
+        query = query.where(Enterprise.is_above_scale.is_(scale == "above"))
+    if status == "unclaimed":
+        query = query.where(Filing.user_id.is_(None))
+    elif status == "not_started":
+        query = query.where(Filing.user_id.is_not(None), ~started_by(as_of))
+    elif status == "in_progress":
+        query = query.where(started)
+    return query
+
+
+def divisions_filed() -> list[str]:
+    """The industry divisions (C14, …) of enterprises with a current filing: the chase list's
+    industry filter offers these."""
+    division = func.substr(Enterprise.industry_code, 1, 3)
+    return list(db.session.scalars(select(division).distinct().join(Filing, Filing.enterprise_id == Enterprise.id)
+                                   .where(Filing.status == CURRENT, Enterprise.industry_code.is_not(None),
+                                          Enterprise.industry_code != "").order_by(division)))
+
+
+def lapsed_certificates(program: Program, as_of: date, user_ids: set[int]) -> dict[int, Certificate]:
+    """Of these officers (on the chase list: none holds a certificate in force on as_of), the
+    latest certificate of the program each held before as_of: expired or revoked, the reason
+    they are to train again, which staff should tell them. One query."""
+    if not user_ids:
+        return {}
+    query = (select(Certificate).where(Certificate.program_id == program.id, Certificate.user_id.in_(user_ids),
+                                       Certificate.issued_on <= as_of, Certificate.status != "replaced")
+             .order_by(Certificate.user_id, Certificate.issued_on, Certificate.id))
+    return {c.user_id: c for c in db.session.scalars(query)}  # each officer's latest wins
