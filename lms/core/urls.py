@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 
@@ -11,3 +13,10 @@ def public_url(endpoint: str, **values) -> str:
     too. LMS_BASE_URL holds the scheme, host and any path prefix the app is served under."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return current_app.config["BASE_URL"] + path
+
+
+def public_url_is_local() -> bool:
+    """LMS_BASE_URL names this machine (the default, http://127.0.0.1:5000): a link handed out
+    with it opens only on the server itself, never on an officer's phone."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -13,6 +23,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
+from lms.core.urls import public_url_is_local
 from lms.coverage import exports, service
 from lms.coverage.chase import CHASE_STATUSES, chase_query, divisions_filed, lapsed_certificates
 from lms.extensions import db
@@ -121,7 +132,7 @@ def remind():
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=done.queued) + (
         _("另有 %(n)s 人 24 小时内已提醒过，未重复发送。", n=done.skipped) if done.skipped else ""),
         "success" if done.queued else "info")
-    _warn_without_code(done)
+    _warn_about(done)
     return redirect(url_for("coverage.outbox"))
 
 
@@ -137,13 +148,16 @@ def remind_one(filing_id: int):
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
     elif (done := queue_reminders(rows, program)).queued:
         flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name), "success")
-        _warn_without_code(done)
+        _warn_about(done)
     else:
         flash(_("24 小时内已给 %(name)s 发过提醒，未重复发送。", name=filing.officer_name), "info")
     return redirect(url_for("coverage.officer", filing_id=filing.id))
 
 
-def _warn_without_code(done) -> None:
+def _warn_about(done) -> None:
+    if public_url_is_local():  # every reminder carries the platform's address
+        flash(_("提醒中的平台地址是 %(url)s，只能在服务器本机打开。请管理员把 LMS_BASE_URL 设为本平台在内网的地址。",
+                url=current_app.config["BASE_URL"]), "warning")
     if done.without_code:  # their reminder asks them to come for a code: staff should have one ready
         flash(_("其中 %(n)s 人尚未注册，他们的备案还没有生成邀请码：提醒请他们联系区市场监管局领取。"
                 "请先在“名册 › 邀请码”页面生成邀请码，下载后交给本人。", n=done.without_code), "warning")
@@ -180,8 +194,6 @@ def outbox_handed_on():
 @bp.get("/report.pdf")
 def report():
     """The printable report for the bureau's leadership."""
-    from flask import current_app
-
     from lms.coverage.report import coverage_pdf
 
     program = _program()

@@ -73,3 +73,13 @@ def test_staff_mark_reminders_they_passed_on_by_phone_and_the_outbox_shows_what_
     assert "没有需要标记的提醒" in again.get_data(as_text=True)
     assert db.session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "reminders.handed_on")
                              .order_by(AuditEntry.id.desc()).limit(1)) == str(len(messages) - 1)
+
+
+def test_staff_are_warned_when_the_links_in_reminders_open_only_on_the_server(roster, as_staff, app):  # noqa: F811
+    page = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={}, follow_redirects=True)
+    assert "只能在服务器本机打开" in page.get_data(as_text=True)  # the tests' base URL is http://localhost
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+    app.config["BASE_URL"] = "https://cqo.example.gov.cn"
+    page = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={}, follow_redirects=True)
+    assert "只能在服务器本机打开" not in page.get_data(as_text=True)
