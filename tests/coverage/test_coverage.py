@@ -185,6 +185,7 @@ def test_dashboard_says_what_is_left_to_reach_the_target(roster, as_staff):
     assert "（剩余 60 天）" in page
     # 8 filed on TODAY, 2 of them trained: 6 to go in 60 days
     assert "距 100% 的目标还需培训 6 人，剩余 60 天里平均每周约 0.7 人。" in page
+    assert "按 2026-11-01 当时：距 100%" in page and "看今天的情况" in page  # a past day's outlook says so
     program, _expected = roster
     program.deadline = TODAY - timedelta(days=10)
     db.session.commit()
