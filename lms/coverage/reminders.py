@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
-from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy import DateTime, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core import audit
@@ -69,6 +69,22 @@ def reminder_text(name: str, program_name: str, deadline: date, started: bool, c
 REMIND_AGAIN_AFTER = timedelta(hours=24)  # a second click, or a second batch the same day, sends nothing new
 
 
+def reminder_subject(program) -> str:
+    return f"{program.name}：培训提醒"
+
+
+def last_reminded(program, rows) -> dict[tuple[str, str], datetime]:
+    """When each chase-list row (officer name and mobile, as reminders are addressed) was last
+    sent this program's reminder: whoever chases by phone starts with those never told."""
+    if not rows:
+        return {}
+    query = (select(OutboxMessage.to_name, OutboxMessage.to_mobile, func.max(OutboxMessage.created_at))
+             .where(OutboxMessage.subject == reminder_subject(program),
+                    OutboxMessage.to_mobile.in_({r.mobile for r in rows}))
+             .group_by(OutboxMessage.to_name, OutboxMessage.to_mobile))
+    return {(name, mobile): at for name, mobile, at in db.session.execute(query)}
+
+
 class Queued(NamedTuple):
     queued: int
     skipped: int  # reminded within REMIND_AGAIN_AFTER
@@ -81,7 +97,7 @@ def queue_reminders(rows, program) -> Queued:
     from lms.coverage.chase import lapsed_certificates
     from lms.registry.models import Filing
 
-    subject = f"{program.name}：培训提醒"
+    subject = reminder_subject(program)
     recent = set(db.session.execute(select(OutboxMessage.to_name, OutboxMessage.to_mobile).where(
         OutboxMessage.subject == subject, OutboxMessage.created_at >= utcnow() - REMIND_AGAIN_AFTER)).all())
     fresh = [r for r in rows if (r.officer_name, r.mobile) not in recent]

@@ -26,6 +26,7 @@ from lms.core.ids import id_arg, paginate
 from lms.core.urls import public_url_is_local
 from lms.coverage import exports, service
 from lms.coverage.chase import CHASE_STATUSES, chase_query, divisions_filed, lapsed_certificates
+from lms.coverage.reminders import last_reminded
 from lms.extensions import db
 from lms.programs.service import current_program
 from lms.registry.industries import division_label
@@ -106,6 +107,7 @@ def chase():
         return send_xlsx(exports.chase_xlsx(query, program, as_of, filters), exports.chase_filename(as_of, filters))
     rows = db.session.execute(query.limit(500)).all()
     lapsed = lapsed_certificates(program, as_of, {r.user_id for r in rows if r.user_id})
+    reminded = last_reminded(program, rows)
     total = len(rows) if len(rows) < 500 else db.session.scalar(select(func.count()).select_from(query.subquery()))
     towns = active_towns()
     if town and town not in {t.id for t in towns} and (disabled := db.session.get(Town, town)):
@@ -113,7 +115,7 @@ def chase():
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
-                           statuses=CHASE_STATUSES, lapsed=lapsed,
+                           statuses=CHASE_STATUSES, lapsed=lapsed, reminded=reminded,
                            industries=[(key, division_label(key)) for key in divisions_filed()],
                            industry_label=division_label(industry.upper()) if industry else "")
 

@@ -1,5 +1,6 @@
 """Reminders say what the officer's standing asks of them, and staff hear what they must do first."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -83,3 +84,12 @@ def test_staff_are_warned_when_the_links_in_reminders_open_only_on_the_server(ro
     app.config["BASE_URL"] = "https://cqo.example.gov.cn"
     page = as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={}, follow_redirects=True)
     assert "只能在服务器本机打开" not in page.get_data(as_text=True)
+
+
+def test_the_chase_list_shows_who_was_reminded_when_and_who_never_was(roster, as_staff):  # noqa: F811
+    filing_id = db.session.scalar(select(Filing.id).where(Filing.officer_name == "丁"))
+    as_staff.post(f"/staff/coverage/filings/{filing_id}/remind")
+    page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}").get_data(as_text=True)
+    rows = {name: row for name, row in re.findall(r'>(\w)</a></td>(.*?)</tr>', page, re.S)}
+    assert "未提醒" not in rows["丁"] and re.search(r"\d{4}-\d\d-\d\d</td>$", rows["丁"].strip())
+    assert "未提醒" in rows["乙"]
