@@ -13,14 +13,17 @@ from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
 
-CHASE_STATUSES = ("unclaimed", "not_started", "in_progress")
+# The last one cuts across the others: trained once, but the certificate has expired or was
+# revoked, so they must train again (and are told so by their reminder).
+CHASE_STATUSES = ("unclaimed", "not_started", "in_progress", "lapsed")
 
 
 def chase_query(program: Program, as_of: date, town_id: int | None = None,
                 industry: str = "", scale: str = "", status: str = ""):
     """Filed officers not yet trained, with what a caller needs to reach them; optionally
     of one town, one industry division (e.g. C14), one scale (above / sme) or one standing
-    (unclaimed, not_started: claimed but not begun, in_progress)."""
+    (unclaimed, not_started: claimed but not begun, in_progress, lapsed: a certificate of the
+    program held before, none in force now)."""
     started = and_(Filing.user_id.is_not(None), started_by(as_of))
     query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
                     Enterprise.industry_code, Town.name.label("town"), started.label("started"))
@@ -41,6 +44,9 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
         query = query.where(Filing.user_id.is_not(None), ~started_by(as_of))
     elif status == "in_progress":
         query = query.where(started)
+    elif status == "lapsed":
+        query = query.where(Filing.user_id.in_(select(Certificate.user_id).where(
+            Certificate.program_id == program.id, Certificate.issued_on <= as_of, Certificate.status != "replaced")))
     return query
 
 

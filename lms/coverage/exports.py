@@ -159,7 +159,7 @@ class ChaseFilter(NamedTuple):
 
 
 CHASE_SCALES = {"above": "规上企业", "sme": "中小企业"}
-CHASE_STATUS_ZH = {"unclaimed": "未认领", "not_started": "未开始", "in_progress": "学习中"}
+CHASE_STATUS_ZH = {"unclaimed": "未认领", "not_started": "未开始", "in_progress": "学习中", "lapsed": "证书失效"}
 
 
 def chase_filters(town_id: int | None, industry: str, scale: str, status: str) -> list[ChaseFilter]:

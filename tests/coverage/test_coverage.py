@@ -401,6 +401,7 @@ def test_chase_list_by_standing_and_reminders_that_fit_it(roster, as_staff):
     assert names("unclaimed") == {"戊"} and names("not_started") == {"庚"}
     assert names("in_progress") == {"乙", "丙", "丁", "壬"}
     assert names("unclaimed") | names("not_started") | names("in_progress") == names("")
+    assert names("lapsed") == {"乙", "丙"}  # expired and revoked: trained once, to train again
     page = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&status=unclaimed").get_data(as_text=True)
     assert "戊" in page and "丁" not in page and 'name="status" value="unclaimed"' in page  # kept for 发送提醒
     assert "共 1 人" in page
