@@ -28,6 +28,7 @@ from wtforms.fields import SelectChoice
 from lms.accounts import service as accounts
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
+from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
 from lms.core.models import utcnow
@@ -82,7 +83,20 @@ def filings():
     query = service.filings_query(q, _town_id(), status if status != "all" else "", claimed)
     page = paginate(query, per_page=50)
     return render_template("registry/filings.html", page=page, q=q, status=status,
-                           claimed=claimed, town=_town_id(), towns=service.active_towns())
+                           claimed=claimed, town=_town_id(), towns=service.active_towns(),
+                           trained=_trained_today({f.user_id for f in page.items if f.user_id and f.is_current}))
+
+
+def _trained_today(user_ids: set[int]) -> set[int]:
+    """Of these officers, those holding a certificate of the current program in force today:
+    the roster list says who counts as trained, as the dashboard counts them."""
+    from lms.coverage.service import certificates_in_force
+    from lms.programs.service import current_program
+
+    program = current_program()
+    if program is None or not user_ids:
+        return set()
+    return set(certificates_in_force(program.id, local_today(), user_ids))
 
 
 @bp.get("/enterprises")

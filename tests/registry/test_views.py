@@ -522,3 +522,24 @@ def test_the_import_message_counts_changed_enterprises(as_staff, factory):
         form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"', preview))
         done = as_staff.post(r.location, data=form, follow_redirects=True).get_data(as_text=True)
     assert "新增企业 0，变更企业 1" in done
+
+
+def test_the_roster_list_says_who_counts_as_trained(as_staff, factory):
+    from lms.certificates.models import Certificate
+    from lms.programs.models import Program
+
+    program = Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+                      is_current=True)
+    db.session.add(program)
+    trained, untrained = factory.user("officer"), factory.user("officer")
+    ent_a, ent_b = factory.enterprise(), factory.enterprise()
+    factory.filing(ent_a, officer_name="甲培训", user_id=trained.id)
+    factory.filing(ent_b, officer_name="乙未训", user_id=untrained.id)
+    db.session.flush()
+    db.session.add(Certificate(serial="S-1", user_id=trained.id, program_id=program.id, holder_name="甲培训",
+                               issued_on=date(2026, 5, 1), expires_on=date(2099, 5, 1), status="valid"))
+    db.session.commit()
+    page = as_staff.get("/staff/registry/filings").get_data(as_text=True)
+    rows = dict(re.findall(r'>(甲培训|乙未训)</a></td>(.*?)</tr>', page, re.S))
+    assert "已培训" in rows["甲培训"] and "未培训" not in rows["甲培训"]
+    assert "未培训" in rows["乙未训"]
