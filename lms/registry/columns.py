@@ -89,7 +89,7 @@ def fold_name(name: str) -> str:
 # Dates before this are misreadings (a number taken for an Excel date is near 1900), not filings.
 EARLIEST_DATE = date(1990, 1, 1)
 INDUSTRY_CODE = re.compile(r"[A-T](\d{2,4})?")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")  # one way to read each address: no backtracking when joined (column_checks)
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?")
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system, leap-year bug included

@@ -50,6 +50,9 @@ def _first_sheet(source: IO[bytes] | Path) -> Any:
 # calamine holds the sheet as a full grid, 32 bytes a cell, from A1 to the farthest cell used:
 # one stray cell at XFD1048576 would ask for 512 GiB and abort the process, past any except.
 MAX_CELLS = 5_000_000  # 160 MB; a 100,000-row roster of 19 columns is 1.9 million
+# What the workbook's XML may unpack to, in all: a 100,000-row roster is about 100 MB. A few
+# MB of zip can unpack to gigabytes (one cell of 2 GiB of "A"), which calamine would hold.
+MAX_XML_BYTES = 300 * 1024 * 1024
 # Excel, WPS and openpyxl write <row r="12"> and <c r="B12">: read with two quick patterns.
 _ROW_NUMBER = re.compile(rb' r="(\d+)"')  # a cell's r="B12" starts with letters
 _LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')  # a cell beyond column Z
@@ -57,13 +60,16 @@ _LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})\d')  # a cell beyond column Z
 # the tag, a namespace prefix (x:row), or no r at all (the row after the last, the cell after
 # the last). A part with any of them is read with thorough (slower) patterns; a reference
 # written with character entities (r="&#90;9") is refused, as nothing writes one.
+# No pattern scans past a "<": XML allows none inside a tag, and a part of "<row <row <row ..."
+# with no ">" would otherwise have every start scan to the piece's end (quadratic: a 5 KB
+# upload took 77 s).
 _TAG = rb"<(?:[\w.-]+:)?"
 _ANY_ROW = re.compile(_TAG + rb"row[\s/>]")
-_ANY_ROW_NUMBER = re.compile(_TAG + rb"row\s[^>]*?\br\s*=\s*[\"'](\d+)")
-_ANY_LONG_COLUMN = re.compile(_TAG + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{2,})\d")
-_ANY_CELL_ROW = re.compile(_TAG + rb"c\s[^>]*?\br\s*=\s*[\"'][A-Za-z]*(\d+)")
+_ANY_ROW_NUMBER = re.compile(_TAG + rb"row\s[^<>]*?\br\s*=\s*[\"'](\d+)")
+_ANY_LONG_COLUMN = re.compile(_TAG + rb"c\s[^<>]*?\br\s*=\s*[\"']([A-Za-z]{2,})\d")
+_ANY_CELL_ROW = re.compile(_TAG + rb"c\s[^<>]*?\br\s*=\s*[\"'][A-Za-z]*(\d+)")
 _ANY_CELL = re.compile(_TAG + rb"c[\s/>]")
-_ENTITY_REFERENCE = re.compile(rb"\br\s*=\s*[\"'][^\"'>]*&")
+_ENTITY_REFERENCE = re.compile(rb"\br\s*=\s*[\"'][^\"'<>]*&")
 _UNUSUAL = (b":row", b":c ", b"r='", b"r =", b"r= ", b"<c>", b"<c/>", b"<row>", b"<row/>", b"&#")
 
 
@@ -79,12 +85,18 @@ def _check_extent(source: IO[bytes] | Path) -> None:
     try:
         if book is not None:
             with book:
+                if sum(i.file_size for i in book.infolist()) > MAX_XML_BYTES:  # every part: calamine follows the relations
+                    raise RosterFileError(_("工作簿解压后超过 %(mb)s MB，不像是一份名册：请删除名册以外的内容后另存，或把名册分成几个文件",
+                                            mb=MAX_XML_BYTES // (1024 * 1024)))
                 for info in book.infolist():
                     if info.filename.lower().endswith(".bin"):  # an .xlsb's binary sheets
                         raise RosterFileError(_("不支持 Excel 二进制工作簿（.xlsb）：请另存为 .xlsx 后再上传"))
                     if info.filename.lower().endswith(".xml"):
-                        with book.open(info) as part:
-                            rows, columns = _extent(part)
+                        try:
+                            with book.open(info) as part:
+                                rows, columns = _extent(part)
+                        except zipfile.BadZipFile:  # a part longer than its header says fails its CRC
+                            raise RosterFileError(_("文件已损坏，无法读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")) from None
                         if rows * columns > MAX_CELLS:
                             raise RosterFileError(_("工作表的范围太大（%(rows)s 行 × %(columns)s 列）：表格外的远处可能有"
                                                     "零散的内容，请删除名册以外的行和列后另存，或把名册分成几个文件",

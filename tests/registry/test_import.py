@@ -583,3 +583,62 @@ def test_our_csv_exports_formula_guard_is_read_back_as_the_text_it_guards(town):
     assert not preview.errors
     names = {r.enterprise_name: r.officer_name for r in preview.parsed.rows}
     assert names == {'=HYPERLINK("x","点击")': "-李四", "'T Quality Co.": "王明"}  # only a guard goes
+
+
+def test_many_dotted_e_mail_addresses_and_one_bad_one_are_checked_at_once(town):
+    """The e-mail column is checked in one pass: addresses with many dots beside a bad one
+    once made that pass try every way of splitting them (hours for a dozen rows)."""
+    import signal
+
+    rows = [row(make_uscc(), "相南街道", f"officer{i}", 电子邮箱="a@b.c.d.e.f.g.h.i.j") for i in range(40)]
+    rows.append(row(make_uscc(), "相南街道", "坏邮箱", 电子邮箱="bad@"))
+    header = HEADER if "电子邮箱" in HEADER else [*HEADER, "电子邮箱"]
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the e-mail check backtracked"))
+    signal.alarm(20)
+    try:
+        preview = preview_of(as_csv(rows, header=header))
+    finally:
+        signal.alarm(0)
+    assert [(e.row, e.column) for e in preview.errors] == [(3 + 41, "电子邮箱")]  # two title rows, the header, 41 rows
+    assert preview.valid_rows == 40
+
+
+def test_a_part_of_unclosed_row_tags_is_checked_in_one_pass():
+    """<row <row <row ... with no ">" once made every tag's pattern scan to the end of the
+    part: a 5 KB upload held a worker for 77 s."""
+    import signal
+
+    from lms.registry.reading import _check_extent
+
+    data = _workbook_with_sheet(FIRST + b"<row " * 150_000)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the extent check went quadratic"))
+    signal.alarm(20)
+    try:
+        _check_extent(io.BytesIO(data))  # nothing far out: it passes, and quickly
+    finally:
+        signal.alarm(0)
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unread(monkeypatch):
+    """A few MB of zip can unpack to gigabytes in one cell, which calamine would hold in memory."""
+    from lms.registry import reading
+
+    monkeypatch.setattr(reading, "MAX_XML_BYTES", 200_000)  # the same rule, at a size a test can build
+    big = _workbook_with_sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"A" * 300_000 + b"</t></is></c></row>")
+    assert len(big) < 10_000
+    with pytest.raises(RosterFileError, match="工作簿解压后超过"):
+        reading._check_extent(io.BytesIO(big))
+    reading._check_extent(io.BytesIO(_workbook_with_sheet(FIRST)))  # a small one still passes
+
+
+def test_a_part_longer_than_its_header_says_is_called_damaged():
+    from lms.registry.reading import _check_extent
+
+    data = bytearray(_workbook_with_sheet(FIRST))
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at + 1)) != -1:  # the central directory, which ZipFile trusts
+        name_length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + name_length] == b"xl/worksheets/sheet1.xml":
+            data[at + 24:at + 28] = (10).to_bytes(4, "little")  # "unpacks to 10 bytes"
+    with pytest.raises(RosterFileError, match="文件已损坏"):
+        _check_extent(io.BytesIO(bytes(data)))
