@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -119,6 +120,12 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    # Nothing of this person stays in the cookie for the next one at a shared PC (an invitation
+    # code just shown, a half-finished form's state): only the page language.
+    # (and Flask-Login's note to delete the remember-me cookie, which logout_user just left).
+    kept = {key: session[key] for key in ("lang", "_remember") if key in session}
+    session.clear()
+    session.update(kept)
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("accounts.login"))
 

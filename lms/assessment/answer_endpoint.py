@@ -104,7 +104,7 @@ class AnswerEndpoint:
             token = self._signers()[1].loads(given, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600))
         except BadData:
             return False
-        if not isinstance(token, str) or not hmac.compare_digest(expected, token):
+        if not isinstance(token, str) or not hmac.compare_digest(str(expected).encode(), token.encode()):
             return False
         if environ.get("wsgi.url_scheme") == "https" and config.get("WTF_CSRF_SSL_STRICT", True):
             referrer = environ.get("HTTP_REFERER")

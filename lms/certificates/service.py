@@ -179,7 +179,8 @@ def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | No
     """valid | expired | revoked | replaced | not_found | mistyped | forged, with the
     certificate; mistyped: a typed serial whose check digit does not match (a slip of a key)."""
     serial = normalize_serial(serial)
-    if signature is not None and not hmac.compare_digest(signature, sign(serial)):
+    # As bytes: compare_digest refuses str with anything but ASCII (a typed "?s=é" was a 500).
+    if signature is not None and not hmac.compare_digest(signature.encode(), sign(serial).encode()):
         return "forged", None
     if not serial_is_well_formed(serial):
         if signature is None and _SERIAL_SHAPE.fullmatch(serial):

@@ -118,9 +118,18 @@ def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> d
     return data
 
 
+def _name_check_key() -> str:
+    serial = (request.view_args or {}).get("serial") or request.args.get("serial", "")
+    return "verify-name:" + service.normalize_serial(serial.strip())
+
+
 @verify_bp.get("/", defaults={"serial": None})
 @verify_bp.get("/<serial>")
 @limiter.limit("30 per minute")
+# A typed name confirmed shows the enterprise: guessed name after name, the middle character
+# of a three-character name falls in a few hundred tries. An employer checks a certificate's
+# name once or twice; ten tries an hour per certificate, from anywhere, stops the guessing.
+@limiter.limit("10 per hour", key_func=_name_check_key, exempt_when=lambda: not request.args.get("name", "").strip())
 def certificate(serial: str | None):
     serial = serial or request.args.get("serial", "").strip()
     if not serial:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,8 +70,10 @@ def session_code(workshop: Workshop, at: datetime | None = None) -> str:
 
 
 def _session_code_is_valid(workshop: Workshop, code: str, now: datetime) -> bool:
-    code = code.strip()
-    return any(hmac.compare_digest(code, session_code(workshop, now - timedelta(seconds=lag)))
+    # A Chinese input method types full-width digits (１２３４５６): folded, they are the code;
+    # compared as bytes, as compare_digest refuses str with anything but ASCII.
+    code = unicodedata.normalize("NFKC", code).strip().encode()
+    return any(hmac.compare_digest(code, session_code(workshop, now - timedelta(seconds=lag)).encode())
                for lag in (0, SESSION_CODE_PERIOD))
 
 

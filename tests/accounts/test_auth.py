@@ -399,3 +399,21 @@ def test_one_address_spraying_many_accounts_is_stopped(client, factory):
     for n in range(30):
         client.post("/login", data={"login": f"1390000{n:04d}", "password": "bad"})
     assert client.post("/login", data={"login": "13900009999", "password": "bad"}).status_code == 429
+
+
+def test_signing_out_deletes_the_remember_me_cookie_and_leaves_only_the_language(app, factory):
+    from flask import current_app
+
+    user = factory.user("officer")
+    client = app.test_client()
+    client.get("/lang/en")
+    client.post("/login", data={"login": user.login, "password": "correct-horse-1", "remember": "y"})
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    assert client.get_cookie(name) is not None
+    with client.session_transaction() as session:
+        session["invite_shown"] = {"filing": 1, "code": "secret"}  # what a staff page may have left
+    client.post("/logout")
+    assert client.get_cookie(name) is None  # the browser no longer signs itself back in
+    with client.session_transaction() as session:
+        assert set(session) == {"lang", "_flashes"} and session["lang"] == "en"  # and "You have signed out."
+    assert client.get("/me").status_code == 302  # to the sign-in page

@@ -129,6 +129,7 @@ def test_verification_valid_expired_revoked_unknown_and_forged(program, factory,
     assert verify(client, forged, sig).get_json() == {"status": "forged"}
     tampered = sig[:-1] + ("0" if sig[-1] != "0" else "1")
     assert verify(client, cert.serial, tampered).get_json()["status"] == "forged"
+    assert verify(client, cert.serial, "é" + sig[1:]).get_json()["status"] == "forged"  # not a 500
     assert verify(client, forged).get_json()["status"] == "not_found"
     slip = cert.serial[:-1] + str((int(cert.serial[-1]) + 1) % 10)  # one key wrong: the check digit says so
     assert verify(client, slip).get_json() == {"status": "mistyped"}
@@ -256,3 +257,16 @@ def test_a_program_edit_is_logged_with_the_hours_it_changed(program, client, fac
     before = f"{program.hours_required:g}"
     assert client.post(f"/staff/programs/{program.id}", data=form).status_code == 302
     assert log_rows(client)[0].endswith(f"{program.name}：应获学时 {before} → 30"), log_rows(client)[0]
+
+
+def test_names_cannot_be_guessed_for_a_certificate_one_try_after_another(program, factory, client):
+    """A confirmed name shows the enterprise: ten name checks an hour per certificate, and a
+    check without a name (the serial alone, the QR code) is not counted."""
+    first = service.issue_by_staff(officer_of(factory, "C3484", "王建国"), program, "认可")
+    other = service.issue_by_staff(officer_of(factory, "C3484", "李娜"), program, "认可")
+    for guess in range(10):
+        assert client.get(f"/verify/{first.serial}?format=json&name=王{guess}国").status_code == 200
+    assert client.get(f"/verify/{first.serial}?format=json&name=王建国").status_code == 429
+    assert client.get(f"/verify/{first.serial}?format=json").status_code == 200  # the serial alone still answers
+    answer = client.get(f"/verify/{other.serial}?format=json&name=李娜").get_json()
+    assert answer["name_matches"] and answer["enterprise"]  # another certificate: its holder's check works

@@ -414,7 +414,7 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
 
 
 def test_a_shown_code_is_not_shown_to_another_browser_or_after_fifteen_minutes(as_staff, factory, app):
-    from lms.registry import views
+    from lms.registry import invitation_views
 
     filing = factory.filing(officer_name="郑四")
     as_staff.post(f"/staff/registry/filings/{filing.id}/invite")
@@ -424,7 +424,7 @@ def test_a_shown_code_is_not_shown_to_another_browser_or_after_fifteen_minutes(a
     assert '<code class="invite">' not in colleague.get(url, follow_redirects=True).get_data(as_text=True)
     with as_staff.session_transaction() as stored:
         shown = stored["invite_shown"]
-        stored["invite_shown"] = {**shown, "at": shown["at"] - views.SHOWN_CODE_MINUTES * 60 - 1}
+        stored["invite_shown"] = {**shown, "at": shown["at"] - invitation_views.SHOWN_CODE_MINUTES * 60 - 1}
     assert '<code class="invite">' not in as_staff.get(url, follow_redirects=True).get_data(as_text=True)
 
 
@@ -543,3 +543,12 @@ def test_the_roster_list_says_who_counts_as_trained(as_staff, factory):
     rows = dict(re.findall(r'>(甲培训|乙未训)</a></td>(.*?)</tr>', page, re.S))
     assert "已培训" in rows["甲培训"] and "未培训" not in rows["甲培训"]
     assert "未培训" in rows["乙未训"]
+
+
+def test_the_code_being_shown_is_not_readable_in_the_session_cookie(as_staff, factory):
+    filing = factory.filing(officer_name="钱五")
+    page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
+    code = re.search(r'<code class="invite">([^<]+)</code>', page).group(1)
+    with as_staff.session_transaction() as stored:
+        kept = str(stored["invite_shown"])
+    assert code not in kept and code.replace("-", "") not in kept  # the cookie is signed, not secret

@@ -72,7 +72,10 @@ def test_self_check_in_needs_the_current_screen_code_and_the_window(app, factory
     early = START - timedelta(minutes=40)
     with pytest.raises(service.WorkshopError, match="尚未开始"):
         checkin.self_check_in(workshop, user.id, checkin.session_code(workshop, early), early)
-    assert checkin.self_check_in(workshop, user.id, checkin.session_code(workshop, DURING), DURING)
+    with pytest.raises(service.WorkshopError, match="不正确"):
+        checkin.self_check_in(workshop, user.id, "１２３é５６", DURING)  # not a 500
+    full_width = checkin.session_code(workshop, DURING).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    assert checkin.self_check_in(workshop, user.id, full_width, DURING)  # as a Chinese input method types it
     assert checkin.attended_hours(user.id) == workshop.hours
 
 
