@@ -69,6 +69,9 @@ class EmailForm(FlaskForm):
     email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), Email(_l("电子邮箱格式不正确"))],
                        description=_l("可用于登录和接收培训提醒；留空则不使用电子邮箱。"),
                        render_kw={"autocomplete": "email"})
+    # The e-mail is a login: a session left open (or stolen) must not be enough to take it over.
+    current = PasswordField(_l("当前密码"), validators=[DataRequired()], description=_l("保存前请输入您的密码确认。"),
+                            render_kw={"autocomplete": "current-password"})
 
 
 class ResetPasswordForm(FlaskForm):

@@ -161,7 +161,9 @@ def account():
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower() or None
         other = service.find_user(email) if email else None
-        if other is not None and other.id != user.id:
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("当前密码不正确"))
+        elif other is not None and other.id != user.id:
             form.email.errors.append(_("该电子邮箱已用于另一个账号"))
         elif email is None and not user.phone:
             form.email.errors.append(_("您用电子邮箱登录，不能清空它。"))

@@ -82,7 +82,7 @@ def _email_problem(address: str) -> str | None:
 
     # As form data, not data=: the form's Optional() passes any field that was not submitted.
     form = EmailForm(formdata=MultiDict({"email": address}), meta={"csrf": False})
-    return None if form.validate() else str(form.email.errors[0])
+    return None if form.email.validate(form) else str(form.email.errors[0])  # the address field alone
 
 @lms_cli.command("set-password")
 @click.argument("login")

@@ -342,10 +342,13 @@ def test_an_officer_sees_their_account_and_changes_their_e_mail(client, factory)
     login(client, user)
     page = client.get("/account").get_data(as_text=True)
     assert "13911112222" in page and "淮北恒润食品有限公司" in page and "手机号码是登录账号" in page
-    refused = client.post("/account", data={"email": taken.email}).get_data(as_text=True)
+    refused = client.post("/account", data={"email": taken.email, "current": "correct-horse-1"}).get_data(as_text=True)
     assert "该电子邮箱已用于另一个账号" in refused
     assert "电子邮箱格式不正确" in client.post("/account", data={"email": "not-an-address"}).get_data(as_text=True)
-    saved = client.post("/account", data={"email": "Me@Example.com"}, follow_redirects=True).get_data(as_text=True)
+    guessed = client.post("/account", data={"email": "thief@example.com", "current": "wrong"}).get_data(as_text=True)
+    assert "当前密码不正确" in guessed  # an open session alone cannot change a login
+    saved = client.post("/account", data={"email": "Me@Example.com", "current": "correct-horse-1"},
+                        follow_redirects=True).get_data(as_text=True)
     assert "电子邮箱已保存" in saved
     db.session.refresh(user)
     assert user.email == "me@example.com"
@@ -358,7 +361,7 @@ def test_an_account_that_signs_in_by_e_mail_cannot_clear_it(client, factory):
     login(client, staff)
     page = client.get("/account").get_data(as_text=True)
     assert "手机号码是登录账号" not in page  # no mobile: nothing to say about one
-    response = client.post("/account", data={"email": ""})
+    response = client.post("/account", data={"email": "", "current": "correct-horse-1"})
     assert response.status_code == 200 and "不能清空它" in response.get_data(as_text=True)
     db.session.refresh(staff)
     assert staff.email == "staff@example.gov.cn"
