@@ -71,7 +71,26 @@ def create_app(config: Any = None) -> Flask:
     if app.config.get("PROXY_COUNT"):  # outermost, so that every part sees the visitor's address
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    else:
+        _warn_of_an_unnamed_proxy(app)
     return app
+
+
+def _warn_of_an_unnamed_proxy(app: Flask) -> None:
+    """Behind nginx with LMS_PROXY_COUNT unset, every visitor has the proxy's address: the
+    sign-in limits per address would count a whole exam morning as one person. The first
+    request that came through a proxy says so in the log, once."""
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        if "HTTP_X_FORWARDED_FOR" in environ:
+            app.logger.warning("a request came through a proxy (X-Forwarded-For) but LMS_PROXY_COUNT is 0: "
+                               "every visitor has the proxy's address and shares its sign-in limits; "
+                               "set LMS_PROXY_COUNT to the number of proxies in front of the app")
+            app.wsgi_app = inner  # said once
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi
 
 
 def _check_coroutines_once(app: Flask) -> None:

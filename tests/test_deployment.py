@@ -214,3 +214,16 @@ def test_an_upload_over_the_limit_names_the_limit(make_app, factory):
         response = staff.post("/staff/registry/import", data={"file": (io.BytesIO(b"x" * (3 * 2**20)), "roster.csv")},
                               content_type="multipart/form-data")
         assert response.status_code == 413 and "超过了允许的 2 MB" in response.get_data(as_text=True)
+
+
+def test_a_proxy_the_configuration_does_not_name_is_reported_once_in_the_log(make_app, caplog):
+    app = make_app()
+    client = app.test_client()
+    client.get("/healthz")
+    assert "LMS_PROXY_COUNT" not in caplog.text  # no proxy, nothing to say
+    for _ in range(3):
+        client.get("/healthz", headers={"X-Forwarded-For": "10.0.0.7"})
+    assert caplog.text.count("LMS_PROXY_COUNT is 0") == 1
+    named = make_app(PROXY_COUNT=1).test_client()
+    named.get("/healthz", headers={"X-Forwarded-For": "10.0.0.7"})
+    assert caplog.text.count("LMS_PROXY_COUNT is 0") == 1
