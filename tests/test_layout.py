@@ -15,3 +15,13 @@ def test_a_visitor_finds_the_certificate_check_from_the_home_page(client):
     assert 'href="/verify/"' in nav  # in the navigation, on every page
     assert page.count('href="/verify/"') >= 2  # and the home page's card opens it
     assert client.get("/verify/").status_code == 200
+
+
+def test_only_the_menu_a_page_is_in_is_marked_as_the_current_one(as_staff):
+    import re
+
+    page = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
+    active = re.findall(r'class="nav-link(?: dropdown-toggle)? active"[^>]*>([^<]+)<', page)
+    assert "名册" in active and "覆盖率" not in active  # the outbox is in the roster menu; the coverage link only shares its address's start
+    assert re.findall(r'class="nav-link active"[^>]*>([^<]+)<', as_staff.get("/staff/coverage/").get_data(as_text=True)) \
+        == ["覆盖率"]
