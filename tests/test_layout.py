@@ -19,6 +19,14 @@ def test_a_visitor_finds_the_certificate_check_from_the_home_page(client):
 
 def test_only_the_menu_a_page_is_in_is_marked_as_the_current_one(as_staff):
     import re
+    from datetime import date
+
+    from lms.extensions import db
+    from lms.programs.models import Program
+
+    db.session.add(Program(name="p", requirements=[], starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31),
+                           is_current=True))
+    db.session.commit()
 
     page = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
     active = re.findall(r'class="nav-link(?: dropdown-toggle)? active"[^>]*>([^<]+)<', page)
