@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
+from lms.core.i18n import select_locale
 from lms.core.ids import id_arg, paginate
 from lms.core.urls import public_url_is_local
 from lms.coverage import exports, service
@@ -53,6 +54,10 @@ def _as_of() -> date:
     return asked
 
 
+def _english() -> bool:
+    return select_locale() == "en"
+
+
 def _program():
     """The current program; without one, every coverage page goes to the programs page."""
     program = current_program()
@@ -76,8 +81,10 @@ def dashboard():
         breakdowns={by: numbers[by] for by in ("town", "industry", "scale")},
         appointment=counted.appointment, today=local_today(),
         towns_by_name=dict(db.session.execute(select(Town.name, Town.id)).all()),  # disabled towns' filings too
-        industry_names={n.key: division_label(n.key) for n in numbers["industry"]},
-        industry_bars={n.key: division_label(n.key, width=5) for n in numbers["industry"]})
+        industry_names={n.key: division_label(n.key, english=_english()) for n in numbers["industry"]},
+        # Each bar's label has the line above it to itself (_bars.html): room for a dozen characters.
+        industry_bars={n.key: division_label(n.key, width=36 if _english() else 14, english=_english())
+                       for n in numbers["industry"]})
 
 
 @bp.get("/filings/<int:filing_id>")
@@ -116,8 +123,8 @@ def chase():
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
                            statuses=CHASE_STATUSES, lapsed=lapsed, reminded=reminded,
-                           industries=[(key, division_label(key)) for key in divisions_filed()],
-                           industry_label=division_label(industry.upper()) if industry else "")
+                           industries=[(key, division_label(key, english=_english())) for key in divisions_filed()],
+                           industry_label=division_label(industry.upper(), english=_english()) if industry else "")
 
 
 @bp.post("/chase/remind")

@@ -46,8 +46,55 @@ DIVISIONS = {
     97: "国际组织",
 }
 
+# The divisions' names as English pages show them (exports and the registry keep the Chinese).
+DIVISIONS_EN = {
+    1: 'Agriculture', 2: 'Forestry', 3: 'Animal husbandry', 4: 'Fishery',
+    5: 'Support activities for agriculture, forestry, animal husbandry and fishery', 6: 'Mining and washing of coal',
+    7: 'Extraction of petroleum and natural gas', 8: 'Mining of ferrous metal ores',
+    9: 'Mining of non-ferrous metal ores', 10: 'Mining of non-metallic minerals', 11: 'Support activities for mining',
+    12: 'Other mining', 13: 'Processing of food from agricultural products', 14: 'Manufacture of foods',
+    15: 'Manufacture of liquor, beverages and refined tea', 16: 'Manufacture of tobacco',
+    17: 'Manufacture of textiles', 18: 'Manufacture of textile apparel and clothing',
+    19: 'Manufacture of leather, fur, feather and related products and footwear',
+    20: 'Processing of timber and manufacture of wood, bamboo, rattan, palm and straw products',
+    21: 'Manufacture of furniture', 22: 'Manufacture of paper and paper products',
+    23: 'Printing and reproduction of recording media',
+    24: 'Manufacture of articles for culture, education, arts and crafts, sport and entertainment',
+    25: 'Processing of petroleum, coal and other fuels',
+    26: 'Manufacture of raw chemical materials and chemical products', 27: 'Manufacture of medicines',
+    28: 'Manufacture of chemical fibres', 29: 'Manufacture of rubber and plastics products',
+    30: 'Manufacture of non-metallic mineral products', 31: 'Smelting and pressing of ferrous metals',
+    32: 'Smelting and pressing of non-ferrous metals', 33: 'Manufacture of metal products',
+    34: 'Manufacture of general-purpose machinery', 35: 'Manufacture of special-purpose machinery',
+    36: 'Manufacture of automobiles', 37: 'Manufacture of railway, ship, aerospace and other transport equipment',
+    38: 'Manufacture of electrical machinery and apparatus',
+    39: 'Manufacture of computers, communication and other electronic equipment',
+    40: 'Manufacture of measuring instruments and meters', 41: 'Other manufacturing',
+    42: 'Utilisation of waste resources', 43: 'Repair of metal products, machinery and equipment',
+    44: 'Production and supply of electricity and heat', 45: 'Production and supply of gas',
+    46: 'Production and supply of water', 47: 'Construction of buildings', 48: 'Civil engineering',
+    49: 'Building installation', 50: 'Building decoration, renovation and other construction', 51: 'Wholesale trade',
+    52: 'Retail trade', 53: 'Rail transport', 54: 'Road transport', 55: 'Water transport', 56: 'Air transport',
+    57: 'Pipeline transport', 58: 'Multimodal transport and transport agency',
+    59: 'Loading, unloading and warehousing', 60: 'Postal services', 61: 'Accommodation', 62: 'Catering',
+    63: 'Telecommunications, radio, television and satellite transmission services',
+    64: 'Internet and related services', 65: 'Software and information technology services',
+    66: 'Monetary and financial services', 67: 'Capital market services', 68: 'Insurance',
+    69: 'Other financial services', 70: 'Real estate', 71: 'Leasing', 72: 'Business services',
+    73: 'Research and experimental development', 74: 'Professional and technical services',
+    75: 'Technology promotion and application services', 76: 'Water conservancy management',
+    77: 'Ecological protection and environmental management', 78: 'Management of public facilities',
+    79: 'Land management', 80: 'Services to households',
+    81: 'Repair of motor vehicles, electronic products and household goods', 82: 'Other services', 83: 'Education',
+    84: 'Health care', 85: 'Social work', 86: 'News and publishing',
+    87: 'Radio, television, film and sound recording', 88: 'Culture and arts', 89: 'Sport', 90: 'Entertainment',
+    91: 'Organs of the Communist Party of China', 92: 'State organs', 93: 'CPPCC and democratic parties',
+    94: 'Social security', 95: 'Mass organisations, social organisations and other membership organisations',
+    96: 'Grass-roots self-governing and other organisations', 97: 'International organisations',
+}
 
-def division_name(code: str) -> str:
+
+def division_name(code: str, english: bool = False) -> str:
     """The division's name for an industry code or division key (C14, C1431), or "" when the
     code names no division of GB/T 4754-2017 (a wrong letter, digits out of range)."""
     code = (code or "").strip().upper()
@@ -56,14 +103,15 @@ def division_name(code: str) -> str:
     number = int(code[1:3])
     for letter, first, last in SECTIONS:
         if first <= number <= last:
-            return DIVISIONS[number] if code[0] == letter else ""
+            return (DIVISIONS_EN if english else DIVISIONS)[number] if code[0] == letter else ""
     return ""
 
 
-def division_label(key: str, width: int | None = None) -> str:
-    """"C14 食品制造业" for a division key; the key alone when the name is unknown. With width,
-    the name is cut to that many characters (for a chart's narrow label column)."""
-    name = division_name(key)
+def division_label(key: str, width: int | None = None, english: bool = False) -> str:
+    """"C14 食品制造业" (or "C14 Manufacture of foods") for a division key; the key alone when
+    the name is unknown. With width, the name is cut to that many characters (for a chart's
+    narrow label column)."""
+    name = division_name(key, english)
     if width and len(name) > width:
         name = name[:width - 1] + "…"
     return f"{key} {name}" if name else key

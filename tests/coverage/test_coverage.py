@@ -560,3 +560,15 @@ def test_the_chase_list_filters_by_industry_and_scale_itself_and_drops_a_filter_
     assert "没有这个镇街，已显示全部镇街。" in nowhere and "丁" in nowhere
     mobile = db.session.scalar(select(Filing.mobile).where(Filing.officer_name == "丁"))
     assert f'<a href="tel:{mobile}">{mobile}</a>' in page  # a tap on a phone calls them
+
+
+def test_industry_divisions_are_named_in_the_page_language_and_the_export_keeps_the_chinese(roster, as_staff):
+    chinese = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "C14 食品制造业" in chinese
+    as_staff.get("/lang/en")
+    english = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
+    assert "C14 Manufacture of foods" in english and "食品制造业" not in english
+    chase = as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14").get_data(as_text=True)
+    assert '<option value="C14" selected>C14 Manufacture of foods</option>' in chase
+    sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14&format=xlsx").data))
+    assert "C14 食品制造业" in " ".join(str(c.value) for row in sheet["说明"].iter_rows() for c in row)
