@@ -109,6 +109,19 @@ class Attempt(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float, default=0)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # The exam's rules as they stood when the attempt began: staff editing the exam meanwhile
+    # must not move the pass mark under someone sitting it. None on attempts from before these
+    # columns: they follow the exam, as they always did.
+    pass_percent: Mapped[int | None] = mapped_column(Integer)
+    partial_credit: Mapped[bool | None] = mapped_column(Boolean)
+
+    @property
+    def pass_mark(self) -> int:
+        return self.pass_percent if self.pass_percent is not None else self.exam.pass_percent
+
+    @property
+    def gives_partial_credit(self) -> bool:
+        return self.partial_credit if self.partial_credit is not None else self.exam.partial_credit
 
     exam: Mapped[Exam] = relationship()
     user = relationship("User")

@@ -246,7 +246,8 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
     now = utcnow()
     values = {"exam_id": exam.id, "user_id": user_id, "number": len(past) + 1, "status": "open",
               "started_at": now, "deadline_at": now + timedelta(minutes=exam.time_limit_minutes),
-              "max_score": sum(points for _q, points in paper)}
+              "max_score": sum(points for _q, points in paper),
+              "pass_percent": exam.pass_percent, "partial_credit": exam.partial_credit}
     # Core INSERTs, not the unit of work, which cost more than the inserts themselves; the
     # unique (exam, user, number) stops a double start at the first.
     table = Attempt.__table__
@@ -322,16 +323,15 @@ def _close(attempt: Attempt, status: str) -> bool:
         db.session.rollback()
         db.session.refresh(attempt)
         return False
-    exam = attempt.exam
     total = 0.0
     # populate_existing: grade the answers as saved, even if this session read them earlier.
     for item in db.session.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
                                    .execution_options(populate_existing=True)):
-        item.score = round(grading.fraction(item.frozen, item.response, exam.partial_credit)
+        item.score = round(grading.fraction(item.frozen, item.response, attempt.gives_partial_credit)
                            * float(item.frozen["points"]), 4)
         total += item.score
     db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(
-        score=round(total, 2), passed=attempt.max_score > 0 and 100 * total / attempt.max_score >= exam.pass_percent)
+        score=round(total, 2), passed=attempt.max_score > 0 and 100 * total / attempt.max_score >= attempt.pass_mark)
         .execution_options(synchronize_session=False))
     db.session.commit()
     db.session.refresh(attempt)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -9,17 +11,36 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 
 from lms.core.forms import FloatField, IntegerField
 
+# Industry prefixes after the course, however typed: "C13,C14", "C13, C14", "C13，C14", "C13、C14".
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_PREFIX = re.compile(r"[A-T]\d{0,4}")  # a GB/T 4754 section letter and up to four digits
+
 
 def parse_requirements(text: str) -> list[dict]:
     """'course [prefix,prefix]' per line: a course for everyone, or only for those industries."""
     rules = []
     for line in text.strip().splitlines():
-        parts = line.split()
-        if not parts:
+        course, _, rest = line.strip().partition(" ")
+        if not course:
             continue
-        industries = [p.strip().upper() for p in parts[1].split(",") if p.strip()] if len(parts) > 1 else None
-        rules.append({"course": parts[0], "industries": industries or None})
+        industries = [p.upper() for p in _SEPARATORS.split(rest) if p]
+        rules.append({"course": course, "industries": industries or None})
     return rules
+
+
+def requirement_problems(rules: list[dict]) -> list[str]:
+    """What is wrong with parsed requirements, line by line: a course twice, a prefix that is
+    no industry code (it would match nobody, and the course would be required of no one)."""
+    problems, seen = [], set()
+    for number, rule in enumerate(rules, start=1):
+        if rule["course"] in seen:
+            problems.append(_l("第 %(n)s 行：课程 %(c)s 已在前面列出", n=number, c=rule["course"]))
+        seen.add(rule["course"])
+        bad = [p for p in rule["industries"] or [] if not _PREFIX.fullmatch(p)]
+        if bad:
+            problems.append(_l("第 %(n)s 行：“%(p)s”不是行业代码前缀（应为一个字母加数字，如 C13、H62）",
+                               n=number, p="、".join(bad)))
+    return problems
 
 
 def format_requirements(rules: list[dict]) -> str:

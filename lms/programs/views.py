@@ -13,7 +13,12 @@ from lms.catalog.models import Course
 from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.extensions import db
-from lms.programs.forms import ProgramForm, format_requirements, parse_requirements
+from lms.programs.forms import (
+    ProgramForm,
+    format_requirements,
+    parse_requirements,
+    requirement_problems,
+)
 from lms.programs.models import Program
 
 bp = guard_blueprint(Blueprint("programs", __name__, url_prefix="/staff/programs",
@@ -52,9 +57,12 @@ def edit(program_id: int | None = None):
     if form.validate_on_submit():
         rules = parse_requirements(form.requirements.data)
         unknown = [r["course"] for r in rules if r["course"] not in courses]
+        problems = requirement_problems(rules)
         if unknown:
             form.requirements.errors.append(_("未知课程：%(c)s", c=_("、").join(unknown)))
-        else:
+        if problems:
+            form.requirements.errors.extend(str(p) for p in problems)
+        if not (unknown or problems):
             program = program or Program()
             for name in FIELDS:
                 setattr(program, name, getattr(form, name).data)

@@ -132,6 +132,24 @@ def test_editing_a_question_never_changes_a_taken_attempt(app, officer):
     assert attempt.score == 6
 
 
+def test_an_attempt_is_graded_by_the_pass_mark_and_partial_credit_it_began_under(app, officer):
+    add_questions("metrology", "single", 3)
+    add_questions("metrology", "multiple", 2)
+    exam = make_exam(rules=[{"topic": "metrology", "kind": "single", "difficulty": None, "count": 3, "points": 2},
+                            {"topic": "metrology", "kind": "multiple", "difficulty": None, "count": 2, "points": 2}],
+                     pass_percent=60, partial_credit=True)
+    attempt = service.start_attempt(exam, officer.id)
+    answer_all(attempt)  # every single-choice right; the multiple-choice half right below
+    for item in attempt.questions:
+        if item.frozen["kind"] == "multiple":
+            service.save_answer(attempt, item.position, item.frozen["answer"][:1])
+    exam.pass_percent, exam.partial_credit = 90, False  # staff edit the exam while it is being sat
+    db.session.commit()
+    service.submit(attempt)
+    # 6 of 10 for the single ones, 1 + 1 partial for the multiple: 8 of 10 = 80 %, over the 60 % it began with
+    assert attempt.score == 8 and attempt.passed and attempt.pass_mark == 60
+
+
 @pytest.mark.parametrize("kind,answer,response,partial,expected", [
     ("single", [1], 1, False, 1.0), ("single", [1], 0, False, 0.0),
     ("truefalse", True, True, False, 1.0), ("truefalse", True, False, False, 0.0),

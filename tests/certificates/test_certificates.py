@@ -245,6 +245,18 @@ def test_staff_create_a_program_and_make_it_current(program, as_staff):
     assert "未知课程" in bad.get_data(as_text=True)
 
 
+def test_industry_prefixes_are_read_however_they_are_separated_and_bad_ones_are_named(program, as_staff):
+    form = {"name": "2027 年培训", "exam_id": 0, "hours_required": 0, "starts_on": "2027-01-01",
+            "deadline": "2027-12-31", "target_percent": 100, "certificate_months": 36, "is_current": "y"}
+    as_staff.post("/staff/programs/new", data={**form, "requirements": "food-only C13, C14，C15、h62"})
+    current = db.session.scalar(select(Program).where(Program.is_current))
+    assert current.requirements == [{"course": "food-only", "industries": ["C13", "C14", "C15", "H62"]}]
+    page = as_staff.post("/staff/programs/new", data={**form, "name": "坏", "requirements": "demo\nfood-only 食品\ndemo"})
+    text = page.get_data(as_text=True)
+    assert "第 2 行：“食品”不是行业代码前缀" in text and "第 3 行：课程 demo 已在前面列出" in text
+    assert db.session.scalar(select(Program).where(Program.name == "坏")) is None  # nothing saved
+
+
 def test_a_program_edit_is_logged_with_the_hours_it_changed(program, client, factory):
     from tests.accounts.test_audit_log import log_rows
     from tests.conftest import login
