@@ -225,6 +225,7 @@ def test_a_proxy_the_configuration_does_not_name_is_reported_once_in_the_log(mak
         handler.emit = lambda record: seen.append(record.getMessage())  # whatever logging other tests set up
         app.logger.addHandler(handler)
         app.logger.setLevel(logging.WARNING)  # as in production, whatever another test left
+        app.logger.disabled = False  # the migrations' fileConfig (alembic env.py) disables loggers made before it
         return seen
 
     app = make_app()
