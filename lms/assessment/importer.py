@@ -150,24 +150,40 @@ def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
     else:  # matching
         options = {"left": [a for a, _b in q.pairs], "right": sorted({b for _a, b in q.pairs})}
         answer = [b for _a, b in q.pairs]
-    body = {"kind": kind, "text": q.text, "options": options, "answer": answer}
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = content_digest(kind, q.text, options, answer)
     return {"key": f"import-{digest[:16]}", "topic": topic, "kind": kind, "difficulty": difficulty_of(q) or 2,
             "text": q.text, "options": options, "answer": answer,
             "explanation": q.general_feedback or "", "lesson_slug": "", "source": "import",
             "source_hash": digest}
 
 
+def content_digest(kind: str, text: str, options: Any, answer: Any) -> str:
+    """What makes two questions the same question: kind, text, options and answer."""
+    body = {"kind": kind, "text": text, "options": options, "answer": answer}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _questions_held() -> set[str]:
+    """The content digests of every question the bank holds: imported ones keep theirs; the
+    bank's own (from question_bank/) are digested here, so that a GIFT export read back in,
+    or a question typed again, is a duplicate and not a second copy."""
+    held = set(db.session.scalars(select(Question.source_hash).where(Question.source == "import")))
+    own = select(Question.kind, Question.text, Question.options, Question.answer).where(
+        Question.source != "import", Question.is_active)
+    held.update(content_digest(*row) for row in db.session.execute(own))
+    return held
+
+
 def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> ImportPreview:
     """What importing the file would add; raises UnknownTopic for a topic that is no course.
 
-    A question already imported with the same content (whatever its name) is a duplicate. A
+    A question the bank already holds with the same content (whatever its name) is a duplicate. A
     new one is keyed by its idnumber or name (name_key) unless that key is taken, by the bank or by an
     earlier question of the file; then, and without a usable name, by its content's digest."""
     check_topic(topic)
     result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
     preview = ImportPreview(result=result)
-    imported = set(db.session.scalars(select(Question.source_hash).where(Question.source == "import")))
+    imported = _questions_held()
     keys = set(db.session.scalars(select(Question.key)))
     for question in result.questions:
         preview.unkept_tags += bool(unkept_tags(question))

@@ -205,3 +205,17 @@ def test_an_overlong_question_or_file_is_refused_with_its_limit(app, as_staff, t
     big = upload(as_staff, "::q::题{T}\n\n" * 450_000)
     page = big.get_data(as_text=True)
     assert big.status_code == 200 and "试题文件不能超过 5 MB" in page
+
+
+def test_the_banks_own_questions_exported_as_gift_and_read_back_are_all_duplicates(app, tmp_path):
+    from lms.assessment.formats.gift import export_gift
+    from lms.assessment.importer import as_parsed, preview_import
+
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    bank = add_questions("metrology", "single", 3) + add_questions("metrology", "truefalse", 2) \
+        + add_questions("metrology", "multiple", 2)
+    gift = export_gift([as_parsed(q) for q in bank])
+    preview = preview_import(gift, "bank.gift", "metrology")
+    assert preview.duplicates == len(bank) and not preview.fields  # nothing would be added twice
+    assert db.session.scalar(select(func.count()).select_from(Question)) == len(bank)
