@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
+from itertools import combinations
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -62,7 +63,25 @@ def check_rules(rules: list[dict[str, Any]]) -> list[str]:
         if topic in topics and count > topics[topic] and not any(p.startswith(topic + " ") for p in problems):
             problems.append(_("%(topic)s：各条规则合计需要 %(n)s 题，该课程题库只有 %(have)s 题（同一份试卷不重复出题）",
                               topic=topic, n=count, have=topics[topic]))
-    return problems
+    return problems or _overlapping_pools(rules)
+
+
+def _overlapping_pools(rules: list[dict[str, Any]]) -> list[str]:
+    """Rules whose pools overlap (metrology single difficulty 3, and metrology any kind
+    difficulty 3) share questions: a paper can be drawn only if every group of rules has, in
+    the union of its pools, as many questions as the group asks for (Hall's condition). With
+    the few rules an exam has, every group is tried."""
+    if not 1 < len(rules) <= 12:
+        return []
+    pools = [set(db.session.scalars(candidates(rule).with_only_columns(Question.id))) for rule in rules]
+    for size in range(2, len(rules) + 1):
+        for group in combinations(range(len(rules)), size):
+            need = sum(int(rules[i]["count"]) for i in group)
+            have = len(set().union(*(pools[i] for i in group)))
+            if have < need:
+                return [_("第 %(lines)s 条规则从同一批试题中抽题：合计需要 %(n)s 题，符合这些规则的试题只有 %(have)s 题"
+                          "（同一份试卷不重复出题）", lines=_("、").join(str(i + 1) for i in group), n=need, have=have)]
+    return []
 
 
 def retire_question(question: Question, actor_id: int | None = None) -> None:

@@ -25,3 +25,19 @@ def test_a_retired_question_is_never_drawn_again(app, factory):
     for _ in range(6):
         paper = service.start_attempt(exam, factory.user().id)
         assert questions[0].key not in {item.frozen["key"] for item in paper.questions}
+
+
+def test_rules_whose_pools_overlap_are_refused_when_together_they_ask_for_too_many(app, factory):
+    import pytest
+
+    add_questions("metrology", "single", 7, difficulty=3)
+    add_questions("metrology", "truefalse", 5, difficulty=1)  # the course has 12: enough, but not of difficulty 3
+    overlapping = [{"topic": "metrology", "kind": "single", "difficulty": 3, "count": 5, "points": 2},
+                   {"topic": "metrology", "kind": None, "difficulty": 3, "count": 5, "points": 2}]
+    problems = service.check_rules(overlapping)
+    assert problems == ["第 1、2 条规则从同一批试题中抽题：合计需要 10 题，符合这些规则的试题只有 7 题（同一份试卷不重复出题）"]
+    with pytest.raises(service.ExamError):  # what the check foresaw: no paper can be drawn
+        service.start_attempt(make_exam(rules=overlapping), factory.user().id)
+    fitting = [{**overlapping[0], "count": 4}, {**overlapping[1], "count": 3}]
+    assert service.check_rules(fitting) == []
+    assert len(service.start_attempt(make_exam(rules=fitting), factory.user().id).questions) == 7
