@@ -57,8 +57,8 @@ def check_rules(rules: list[dict[str, Any]]) -> list[str]:
         rule = {"topic": topic, "kind": kind, "difficulty": difficulty}
         available = db.session.scalar(select(func.count()).select_from(candidates(rule).subquery()))
         if available < count:
-            problems.append(_("%(topic)s %(kind)s：需要 %(n)s 题，题库只有 %(have)s 题",
-                              topic=topic, kind=kind or "", n=count, have=available))
+            pool = " ".join([topic, kind or _("任意题型")] + ([_("难度 %(d)s", d=difficulty)] if difficulty else []))
+            problems.append(_("%(pool)s：需要 %(n)s 题，题库只有 %(have)s 题", pool=pool, n=count, have=available))
     for topic, count in per_topic.items():
         if topic in topics and count > topics[topic] and not any(p.startswith(topic + " ") for p in problems):
             problems.append(_("%(topic)s：各条规则合计需要 %(n)s 题，该课程题库只有 %(have)s 题（同一份试卷不重复出题）",

@@ -322,6 +322,7 @@ def test_staff_create_an_exam_with_rules_checked_against_the_bank(app, as_staff)
             "pass_percent": 60, "attempts_allowed": 2, "wait_minutes": 0}
     page = as_staff.post("/staff/exams/new", data=data).get_data(as_text=True)
     assert "题库只有 5 题" in page
+    assert "metrology single" in page or "metrology 任意题型" in page  # the pool named, kind included
     data["rules"] = "metrology single * 5 2"
     assert as_staff.post("/staff/exams/new", data=data).status_code == 302
     assert db.session.scalar(select(Question.id).limit(1)) is not None
