@@ -186,3 +186,18 @@ def test_the_start_times_of_attempts_keep_to_one_line_on_a_phone(live_server, fa
     assert len(page.evaluate(LINE_TOPS, cell)) == 1
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.context.close()
+
+
+def test_flagging_a_question_answered_offline_keeps_the_answer(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    page.context.set_offline(True)
+    page.check("#q2_1")  # kept in the browser: the server has not seen it
+    page.wait_for_selector("#save-state:has-text('网络中断')", timeout=5000)
+    page.check("fieldset.question[data-position='2'] input.flag")  # "mark for another look"
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#exam[data-saved='1']", state="attached", timeout=10000)
+    with live_server.app_context():
+        item = next(q for q in db.session.scalar(select(Attempt)).questions if q.position == 2)
+        assert (item.response, item.flagged) == (1, True)  # the answer and the flag, both
+    page.context.close()

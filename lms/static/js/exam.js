@@ -73,8 +73,10 @@
   const clockTime = (date) => [date.getHours(), date.getMinutes(), date.getSeconds()]
     .map((n) => String(n).padStart(2, "0")).join(":");
 
+  // Merged into what is still waiting for this question: ticking the flag after an answer
+  // given offline must not drop that answer (a flag change carries no response).
   function remember(position, body) {
-    pending[position] = body;
+    pending[position] = Object.assign({}, pending[position], body);
     localStorage.setItem(pendingKey, JSON.stringify(pending));
   }
 
