@@ -303,9 +303,10 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
     """
     with autosave.Connection() as connection:
         target = connection.find_target(attempt_id, position, user_id)
-        if target is None or (session_stamp is not None
-                              and session_stamp != password_stamp(target.password_changed_at)):
+        if target is None:
             raise grading.ResponseError("no such question")
+        if session_stamp is not None and session_stamp != password_stamp(target.password_changed_at):
+            raise grading.ResponseError("signed out")  # the page says so: waiting will not save it
         now = utcnow()
         left = max(0, int((target.deadline_at - now).total_seconds()))
         if response is not ...:

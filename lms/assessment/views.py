@@ -191,7 +191,10 @@ def answer(attempt_id: int):
         left = service.record_answer(attempt_id, user_id, data["position"],
                                      data.get("response", ...), data.get("flagged"), session_stamp=stamp)
     except grading.ResponseError as error:
-        # Someone else's attempt looks like no attempt at all.
+        # Someone else's attempt looks like no attempt at all; a session from before a
+        # password change is signed out, which the page tells the officer.
+        if str(error) == "signed out":
+            return jsonify(error=_("请先登录。")), 401
         return jsonify(error=str(error)), 404 if str(error) == "no such question" else 400
     except service.ExamError as error:
         return jsonify(error=str(error), closed=True), 409

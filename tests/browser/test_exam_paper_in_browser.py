@@ -201,3 +201,19 @@ def test_flagging_a_question_answered_offline_keeps_the_answer(live_server, fact
         item = next(q for q in db.session.scalar(select(Attempt)).questions if q.position == 2)
         assert (item.response, item.flagged) == (1, True)  # the answer and the flag, both
     page.context.close()
+
+
+def test_a_save_refused_because_the_officer_was_signed_out_says_so_not_network(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    with live_server.app_context():  # the password changed on another phone
+        from lms.accounts.models import User
+
+        for user in db.session.scalars(select(User).where(User.role == "officer")):
+            user.set_password("another-horse-2")
+        db.session.commit()
+    page.check("#q1_1")
+    page.wait_for_selector("#save-state:has-text('您已退出登录')", timeout=10000)
+    assert "网络中断" not in page.inner_text("#save-state")
+    assert "q1" in page.evaluate("Object.keys(localStorage).join(' ')") or page.evaluate(
+        "Object.values(localStorage).some(v => v.includes('\"position\":1'))")  # kept on the phone
+    page.context.close()

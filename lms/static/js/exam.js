@@ -96,6 +96,14 @@
         window.location = resultUrl;
         return;
       }
+      // Signed out meanwhile (a password changed on another phone): the save was refused, not
+      // lost in the network, and waiting will not help; the answer stays on this device.
+      if (response.status === 401 || response.status === 403 || response.redirected) {
+        state.textContent = text.textSignedOut;
+        if (!failing || saveAlert.textContent !== text.textSignedOut) saveAlert.textContent = text.textSignedOut;
+        failing = true;
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
       if (pending[position] === body) delete pending[position];
