@@ -231,6 +231,8 @@ def test_the_paper_shows_saved_answers_and_flags_and_grades_itself_once_time_is_
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.status == "expired" and attempt.score == 2
+    note = client.get(f"/exams/attempts/{attempt_id}/result?unsaved=2").get_data(as_text=True)
+    assert "断网期间作答的 2 道题在时间到之前没能保存到服务器，未计入成绩。" in note  # the page knew of two left on the phone
 
 
 def test_double_submit_over_http_grades_once(app, client, officer):

@@ -196,7 +196,7 @@ def test_flagging_a_question_answered_offline_keeps_the_answer(live_server, fact
     page.check("fieldset.question[data-position='2'] input.flag")  # "mark for another look"
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_selector("#exam[data-saved='1']", state="attached", timeout=10000)
+    page.wait_for_function("Number(document.getElementById('exam').dataset.saved || 0) >= 1", timeout=10000)
     with live_server.app_context():
         item = next(q for q in db.session.scalar(select(Attempt)).questions if q.position == 2)
         assert (item.response, item.flagged) == (1, True)  # the answer and the flag, both
@@ -217,3 +217,4 @@ def test_a_save_refused_because_the_officer_was_signed_out_says_so_not_network(l
     assert "q1" in page.evaluate("Object.keys(localStorage).join(' ')") or page.evaluate(
         "Object.values(localStorage).some(v => v.includes('\"position\":1'))")  # kept on the phone
     page.context.close()
+

@@ -80,6 +80,14 @@
     localStorage.setItem(pendingKey, JSON.stringify(pending));
   }
 
+  // Answers given offline that never reached the server before the attempt closed are not
+  // graded (the deadline is the server's): the result page says how many.
+  function goToResult() {
+    const unsaved = Object.keys(pending).length;
+    localStorage.removeItem(pendingKey);
+    window.location = resultUrl + (unsaved ? "?unsaved=" + unsaved : "");
+  }
+
   async function send(position) {
     const body = pending[position];
     if (!body) return;
@@ -91,9 +99,8 @@
         body: JSON.stringify(body),
         credentials: "same-origin",
       });
-      if (response.status === 409) {
-        localStorage.removeItem(pendingKey);
-        window.location = resultUrl;
+      if (response.status === 409) { // closed: time ran out, or handed in from another page
+        goToResult();
         return;
       }
       // Signed out meanwhile (a password changed on another phone): the save was refused, not
@@ -204,7 +211,7 @@
       try {
         const response = await fetch(resultUrl, { credentials: "same-origin" });
         if (response.ok) {
-          window.location = resultUrl;
+          goToResult();
           return;
         }
       } catch (error) {
