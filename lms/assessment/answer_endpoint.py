@@ -126,9 +126,9 @@ class AnswerEndpoint:
         user_id, stamp = signed_in
         with self.app.app_context():
             try:
-                return service.record_answer(attempt_id, user_id, data["position"],
-                                             data.get("response", ...), data.get("flagged"), session_stamp=stamp)
-            except (grading.ResponseError, service.ExamError):
+                return service.record_answer(attempt_id, user_id, data["position"], data.get("response", ...),
+                                             data.get("flagged"), session_stamp=stamp, seen=data.get("seen"))
+            except (grading.ResponseError, service.ExamError, service.AnswerOvertaken):
                 return None  # the view says why, in the officer's language
             except Exception:  # noqa: BLE001 - the view retries the (idempotent) save and reports it
                 self.app.logger.exception("autosave of attempt %s failed on the fast path", attempt_id)

@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from lms.extensions import db
 
 _TARGET = (
-    "SELECT aq.id, aq.frozen, a.status, a.deadline_at, u.password_changed_at FROM attempt_question aq"
+    "SELECT aq.id, aq.frozen, a.status, a.deadline_at, u.password_changed_at, aq.response, aq.flagged"
+    " FROM attempt_question aq"
     ' JOIN attempt a ON a.id = aq.attempt_id JOIN "user" u ON u.id = a.user_id'
     " WHERE aq.attempt_id = ? AND aq.position = ? AND a.user_id = ? AND u.is_active_account"
 )
@@ -46,6 +47,8 @@ class Target(NamedTuple):
     status: str
     deadline_at: datetime
     password_changed_at: datetime
+    response: Any  # as saved so far (None: no answer)
+    flagged: bool
 
 
 class Connection:
@@ -94,10 +97,12 @@ class Connection:
         row = self._execute(_TARGET, (attempt_id, position, user_id)).fetchone()
         if row is None:
             return None
-        qid, frozen, status, deadline, password_changed_at = row
-        if isinstance(frozen, str):
-            frozen = json.loads(frozen)
-        return Target(qid, attempt_id, frozen, status, _aware(deadline), _aware(password_changed_at))
+        qid, frozen, status, deadline, password_changed_at, response, flagged = row
+        if self.sqlite:  # JSON arrives as text there (a bare number as a number: the column's
+            frozen = json.loads(frozen)  # affinity is NUMERIC); psycopg has already decoded it
+            response = json.loads(response) if isinstance(response, str) else response
+        return Target(qid, attempt_id, frozen, status, _aware(deadline), _aware(password_changed_at),
+                      response, bool(flagged))
 
     def save(self, target: Target, now: datetime, response: Any = ..., flagged: bool | None = None) -> bool:
         """Write the response and/or the flag while the attempt is open and in time; False

@@ -292,7 +292,8 @@ def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | 
 
 
 def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
-                  flagged: bool | None = None, session_stamp: int | None = None) -> int:
+                  flagged: bool | None = None, session_stamp: int | None = None,
+                  seen: list | None = None) -> int:
     """Save one answer now; refused after the deadline or once the attempt is closed.
 
     This is the hot path of an exam day: one read of the question and its attempt (which
@@ -300,6 +301,10 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
     driver connection in autocommit (see autosave.py). Returns the seconds left. Callers that
     read the user from the session cookie themselves pass the stamp it carries: a session from
     before the password last changed saves nothing, as it is signed out everywhere else.
+
+    seen lists the answers the sending page believes the server may hold (see
+    _check_not_overtaken): an answer given offline on one phone must not overwrite the
+    newer one saved meanwhile from another device.
     """
     with autosave.Connection() as connection:
         target = connection.find_target(attempt_id, position, user_id)
@@ -313,7 +318,10 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
             response = grading.clean_response(target.frozen, response)
         if response is ... and flagged is None:
             return left
-        if target.status == "open" and target.deadline_at > now and connection.save(target, now, response, flagged):
+        is_open = target.status == "open" and target.deadline_at > now
+        if is_open and seen is not None and response is not ...:
+            _check_not_overtaken(target, response, seen)
+        if is_open and connection.save(target, now, response, flagged):
             if db.session.registry.has():  # objects the caller holds were read before this write
                 db.session.expire_all()
             return left
@@ -321,6 +329,36 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
     db.session.refresh(attempt)
     finalize_if_expired(attempt)
     raise ExamError(_("考试已结束，答案未能保存。"))
+
+
+class AnswerOvertaken(Exception):
+    """The answer on the server is not one the sending page knew of: it was changed from
+    another device since. Carries what the server holds, for the page to show."""
+
+    def __init__(self, response: Any, flagged: bool) -> None:
+        super().__init__("overtaken")
+        self.response = response
+        self.flagged = flagged
+
+
+def _check_not_overtaken(target: autosave.Target, response: Any, seen: list) -> None:
+    """Refuse the save when the server holds an answer the page never knew of (not in seen).
+
+    A page sends, with each answer, every answer it knows the server may hold: the one it
+    was shown, and any it sent whose reply never came. Resending what the server already
+    holds is always fine (a retry after a lost reply).
+    """
+    if not isinstance(seen, list) or len(seen) > 50:
+        raise grading.ResponseError("seen must be a list of at most 50 answers")
+    if response == target.response:
+        return
+    for known in seen:
+        try:
+            if grading.clean_response(target.frozen, known) == target.response:
+                return
+        except grading.ResponseError:
+            continue
+    raise AnswerOvertaken(target.response, target.flagged)
 
 
 def submit(attempt: Attempt) -> bool:

@@ -174,7 +174,10 @@ def paper(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/answer")
 @limiter.exempt
 def answer(attempt_id: int):
-    """Autosave of one answer (JSON): {"position": n, "response": ..., "flagged": bool}.
+    """Autosave of one answer (JSON): {"position": n, "response": ..., "flagged": bool, "seen": [...]}.
+
+    With seen (the answers the page knows the server may hold), a save that would overwrite
+    an answer given since on another device is refused with 412 and what the server holds.
 
     The hottest request of an exam day: the signed session names the user (and their
     password's stamp) and the query itself checks that the account is active, that the
@@ -188,8 +191,11 @@ def answer(attempt_id: int):
     if not isinstance(data, dict) or not isinstance(data.get("position"), int):
         return jsonify(error=_("请求格式不正确")), 400
     try:
-        left = service.record_answer(attempt_id, user_id, data["position"],
-                                     data.get("response", ...), data.get("flagged"), session_stamp=stamp)
+        left = service.record_answer(attempt_id, user_id, data["position"], data.get("response", ...),
+                                     data.get("flagged"), session_stamp=stamp, seen=data.get("seen"))
+    except service.AnswerOvertaken as overtaken:
+        return jsonify(error=_("这道题已在另一台设备上改过答案，本页已换成服务器上的答案。"), overtaken=True,
+                       response=overtaken.response, flagged=overtaken.flagged), 412
     except grading.ResponseError as error:
         # Someone else's attempt looks like no attempt at all; a session from before a
         # password change is signed out, which the page tells the officer.
@@ -207,28 +213,47 @@ def save_form(attempt_id: int):
     """The same page without JavaScript: save the answers changed on it, then maybe submit.
 
     Only what differs from what the page showed is saved: a page left open in another tab,
-    or one rendered before answers were saved elsewhere, hands in without blanking them.
+    or one rendered before answers were saved elsewhere, hands in without blanking them. An
+    answer changed here that was also changed elsewhere since keeps the newer one, and the
+    paper comes back to be checked instead of being handed in.
     """
     attempt = _own_attempt(attempt_id)
+    overtaken = []
     try:
         for item in attempt.questions:
-            name = f"q{item.position}"
-            value = grading.clean_response(item.frozen, _form_response(item))
-            flagged = request.form.get(f"{name}_flag") == "1"
-            seen = _seen_on_page(item, request.form.get(f"{name}_seen"))
-            if seen is None:  # a form that does not say what it showed: add, never erase
-                changed = value is not None and value != item.response
-            else:
-                changed = (value, flagged) != seen
-            if changed:
-                service.save_answer(attempt, item.position, value, flagged=flagged)
+            if not _save_from_form(attempt, item):
+                overtaken.append(item.position)
     except (service.ExamError, grading.ResponseError, ValueError) as error:
         flash(str(error), "warning")
         return redirect(url_for("exams.result", attempt_id=attempt.id))
+    if overtaken:
+        flash(_("第 %(n)s 题在您打开本页之后已在另一台设备上改过答案，保留了那边保存的答案。请核对后再交卷。",
+                n="、".join(map(str, overtaken))), "warning")
+        return redirect(url_for("exams.paper", attempt_id=attempt.id))
     if request.form.get("action") == "submit":
         return submit(attempt_id)
     flash(_("答案已保存。"), "success")
     return redirect(url_for("exams.paper", attempt_id=attempt.id))
+
+
+def _save_from_form(attempt, item) -> bool:
+    """Save what the plain form changed of one question; False when that answer was changed
+    elsewhere since the page was shown (nothing saved: the newer answer stays)."""
+    name = f"q{item.position}"
+    value = grading.clean_response(item.frozen, _form_response(item))
+    flagged = request.form.get(f"{name}_flag") == "1"
+    seen = _seen_on_page(item, request.form.get(f"{name}_seen"))
+    if seen is None:  # a form that does not say what it showed: add, never erase
+        if value is not None and value != item.response:
+            service.save_answer(attempt, item.position, value, flagged=flagged)
+        return True
+    if value != seen[0] and item.response not in (seen[0], value):
+        return False
+    response = value if value != seen[0] else ...  # a flag ticked here saves the flag only
+    flag = flagged if flagged != seen[1] else None
+    if response is not ... or flag is not None:
+        service.save_answer(attempt, item.position, response, flagged=flag)
+    return True
 
 
 def _form_response(item):

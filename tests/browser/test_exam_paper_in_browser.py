@@ -221,3 +221,61 @@ def test_a_save_refused_because_the_officer_was_signed_out_says_so_not_network(l
         "Object.values(localStorage).some(v => v.includes('\"position\":1'))")  # kept on the phone
     page.context.close()
 
+
+
+def _saved_elsewhere(live_server, position: int, response) -> None:
+    """Another device of the same officer saves an answer (straight to the service)."""
+    with live_server.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        service.save_answer(attempt, position, response)
+
+
+def _response(live_server, position: int):
+    with live_server.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        return next(q.response for q in attempt.questions if q.position == position)
+
+
+def test_an_answer_given_offline_does_not_overwrite_a_newer_one_from_another_device(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    page.context.set_offline(True)
+    page.check("#q2_1")  # on the phone, offline
+    page.wait_for_selector("#save-state:has-text('网络中断')", timeout=5000)
+    _saved_elsewhere(live_server, 2, 0)  # meanwhile, on the computer
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#save-alert:has-text('第 2 题已在另一台设备上改过答案')", timeout=10000)
+    assert page.is_checked("#q2_0") and not page.is_checked("#q2_1")  # the page shows the newer answer
+    assert _response(live_server, 2) == 0
+    assert "\"position\":2" not in page.evaluate("JSON.stringify(localStorage)")  # nothing left to resend
+    page.context.close()
+
+
+def test_a_page_reopened_later_does_not_resend_an_offline_answer_over_a_newer_one(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    paper_url = page.url
+    page.context.set_offline(True)
+    page.check("#q3_1")
+    page.wait_for_selector("#save-state:has-text('网络中断')", timeout=5000)
+    page.close()
+    _saved_elsewhere(live_server, 3, 2)  # the officer went on on the computer
+    page = page.context.new_page()
+    page.context.set_offline(False)
+    page.goto(paper_url)  # the server's page shows 2; the phone still holds 1, given before it
+    page.wait_for_selector("#save-alert:has-text('第 3 题已在另一台设备上改过答案')", timeout=10000)
+    assert page.is_checked("#q3_2")
+    assert _response(live_server, 3) == 2
+    page.context.close()
+
+
+def test_answers_changed_quickly_on_one_page_are_all_saved_in_order(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, DESKTOP, questions=3)
+    for option in (0, 1, 2, 1):  # faster than the replies come back
+        page.check(f"#q1_{option}")
+    for _ in range(100):
+        if _response(live_server, 1) == 1 and "\"position\":1" not in page.evaluate("JSON.stringify(localStorage)"):
+            break
+        page.wait_for_timeout(100)
+    assert _response(live_server, 1) == 1
+    assert "另一台设备" not in page.inner_text("#save-alert")  # its own answers never count as someone else's
+    page.context.close()

@@ -88,10 +88,50 @@
     window.location = resultUrl + (unsaved ? "?unsaved=" + unsaved : "");
   }
 
+  // For each question, the answers the server may hold as far as this page knows: the one
+  // the page was shown and any sent since whose reply never came. Sent with every answer, so
+  // that an answer given offline here cannot overwrite a newer one saved on another device
+  // (the server refuses it with 412). Kept with the waiting answers across visits: a page
+  // opened later shows the newer answer, which the waiting one must not take for its own.
+  const known = {};
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const sending = {}; // one save per question at a time, so that replies cannot cross
+
   async function send(position) {
     const body = pending[position];
-    if (!body) return;
+    if (!body || sending[position]) return;
+    sending[position] = true;
+    if ("response" in body) {
+      const base = known[position] || [];
+      known[position] = base.some((r) => same(r, body.response)) ? base : [...base, body.response];
+      body.seen = known[position];
+      localStorage.setItem(pendingKey, JSON.stringify(pending));
+    }
     state.textContent = text.textSaving;
+    try {
+      await post(position, body);
+    } finally {
+      delete sending[position];
+    }
+    // Changed again while that save was on its way: send the newer answer now.
+    if (pending[position] && pending[position] !== body && !failing) send(position);
+  }
+
+  // The server holds a newer answer from another device: show it, and drop this one.
+  function overtaken(position, data) {
+    delete pending[position];
+    localStorage.setItem(pendingKey, JSON.stringify(pending));
+    known[position] = [data.response];
+    const fieldset = form.querySelector(`fieldset.question[data-position="${position}"]`);
+    show(fieldset, data.response);
+    const flag = fieldset.querySelector("input.flag");
+    flag.checked = Boolean(data.flagged);
+    mark(position, responseOf(fieldset) !== null, flag.checked);
+    state.textContent = text.textOvertaken.replace("{n}", position);
+    saveAlert.textContent = state.textContent;
+  }
+
+  async function post(position, body) {
     try {
       const response = await fetch(answerUrl, {
         method: "POST",
@@ -101,6 +141,10 @@
       });
       if (response.status === 409) { // closed: time ran out, or handed in from another page
         goToResult();
+        return;
+      }
+      if (response.status === 412) {
+        overtaken(position, await response.json());
         return;
       }
       // Signed out meanwhile (a password changed on another phone): the save was refused, not
@@ -113,7 +157,9 @@
       }
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
+      if ("response" in body) known[position] = [body.response];
       if (pending[position] === body) delete pending[position];
+      else if (pending[position]) pending[position].seen = known[position];
       localStorage.setItem(pendingKey, JSON.stringify(pending));
       deadline = Date.now() + data.seconds_left * 1000;
       state.textContent = text.textSaved + " " + clockTime(new Date());
@@ -141,6 +187,13 @@
   }
 
   const form = document.getElementById("paper-form");
+  form.querySelectorAll("fieldset.question").forEach((fieldset) => {
+    const position = fieldset.dataset.position;
+    const waiting = pending[position];
+    const shown = form.querySelector(`input[name="q${position}_seen"]`);
+    known[position] = waiting && Array.isArray(waiting.seen) ? waiting.seen
+      : [shown ? JSON.parse(shown.value).r : null];
+  });
   document.getElementById("save-paper").hidden = true; // answers save themselves (see send)
   // The sticky bar's height, for the CSS that keeps questions and focus clear of it.
   const bar = root.querySelector(".sticky-top");
