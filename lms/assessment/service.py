@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -283,7 +284,7 @@ def start_attempt(exam: Exam, user_id: int) -> Attempt:
 
 
 def seconds_left(attempt: Attempt) -> int:
-    return max(0, int((aware(attempt.deadline_at) - utcnow()).total_seconds()))
+    return max(0, math.ceil((aware(attempt.deadline_at) - utcnow()).total_seconds()))  # see views.paper
 
 
 def save_answer(attempt: Attempt, position: int, response: Any, flagged: bool | None = None) -> int:
@@ -313,7 +314,7 @@ def record_answer(attempt_id: int, user_id: int, position: int, response: Any,
         if session_stamp is not None and session_stamp != password_stamp(target.password_changed_at):
             raise grading.ResponseError("signed out")  # the page says so: waiting will not save it
         now = utcnow()
-        left = max(0, int((target.deadline_at - now).total_seconds()))
+        left = max(0, math.ceil((target.deadline_at - now).total_seconds()))
         if response is not ...:
             response = grading.clean_response(target.frozen, response)
         if response is ... and flagged is None:

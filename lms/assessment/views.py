@@ -160,10 +160,14 @@ def paper(attempt_id: int):
     if not rows or rows[0].user_id != current_user.id:
         abort(404)
     head = rows[0]
-    seconds_left = int((aware(head.deadline_at) - utcnow()).total_seconds())
-    if head.status != "open" or seconds_left <= 0:  # closed, or to be graded now by the server
+    remaining = (aware(head.deadline_at) - utcnow()).total_seconds()
+    if head.status != "open" or remaining <= 0:  # closed, or to be graded now by the server
         service.finalize_if_expired(_own_attempt(attempt_id))
         return redirect(url_for("exams.result", attempt_id=attempt_id))
+    # Rounded up, as the server's own seconds_left: the page's time is up no sooner than the
+    # server's, whose result page is then ready (rounded down, the result page would still see
+    # the paper open and send the page back to it, answers given offline no longer counted).
+    seconds_left = math.ceil(remaining)
     questions = [row for row in rows if row.position is not None]
     return render_template("assessment/paper.html", attempt_id=attempt_id, title=head.title,
                            questions=questions, seconds_left=seconds_left,

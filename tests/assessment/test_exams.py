@@ -428,3 +428,27 @@ def test_after_a_failed_attempt_the_exam_page_says_how_many_are_left(app, client
     answer_all(attempt, correct=False)
     service.submit(attempt)
     assert "（已考 1 次，还剩 2 次）" in client.get(f"/exams/{exam.id}").get_data(as_text=True)
+
+
+def test_in_the_last_second_the_paper_stays_and_the_result_page_does_not_send_it_back(app, client, officer, monkeypatch):
+    """With under a second left the paper page used to count 0 seconds and send the officer to
+    the result page, which (still open) sent them back: a redirect loop the browser gave up on."""
+    add_questions("metrology", "single", 3)
+    exam = make_exam()
+    login(client, officer)
+    attempt_id = int(client.post(f"/exams/{exam.id}/start").location.split("/")[-1])
+    attempt = db.session.get(Attempt, attempt_id)
+    from lms.assessment import views
+    from lms.core.models import aware
+
+    deadline = aware(attempt.deadline_at)
+    monkeypatch.setattr(views, "utcnow", lambda: deadline - timedelta(milliseconds=400))
+    monkeypatch.setattr(service, "utcnow", lambda: deadline - timedelta(milliseconds=400))
+    r = client.get(f"/exams/attempts/{attempt_id}")
+    assert r.status_code == 200 and 'data-seconds-left="1"' in r.get_data(as_text=True)
+    assert client.get(f"/exams/attempts/{attempt_id}/result").location.endswith(f"/attempts/{attempt_id}")
+    monkeypatch.setattr(views, "utcnow", lambda: deadline)
+    monkeypatch.setattr(service, "utcnow", lambda: deadline)
+    r = client.get(f"/exams/attempts/{attempt_id}")
+    assert r.status_code == 302 and r.location.endswith("/result")
+    assert client.get(f"/exams/attempts/{attempt_id}/result").status_code == 200  # graded, shown

@@ -279,3 +279,17 @@ def test_answers_changed_quickly_on_one_page_are_all_saved_in_order(live_server,
     assert _response(live_server, 1) == 1
     assert "另一台设备" not in page.inner_text("#save-alert")  # its own answers never count as someone else's
     page.context.close()
+
+
+def test_an_answer_still_offline_when_the_time_runs_out_is_counted_on_the_result_page(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    set_deadline(live_server, 5)
+    page.reload()
+    page.wait_for_selector("#countdown")
+    page.context.set_offline(True)
+    page.check("#q1_1")  # never reaches the server: the time runs out first
+    page.wait_for_selector("#time-up:has-text('已保存的答案都会保留')", state="visible", timeout=10000)
+    page.context.set_offline(False)
+    page.wait_for_url("**/result?unsaved=1", timeout=15000)
+    assert "断网期间作答的 1 道题在时间到之前没能保存到服务器" in page.inner_text("#unsaved-note")
+    page.context.close()
