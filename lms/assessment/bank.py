@@ -11,11 +11,10 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from lms.assessment.formats.bank_yaml import LETTERS
 from lms.assessment.models import Question
 from lms.catalog.content import ContentError
 from lms.extensions import db
-
-LETTERS = "ABCDEFGH"
 
 
 @dataclass

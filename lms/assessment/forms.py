@@ -73,11 +73,13 @@ class ExamForm(FlaskForm):
 
 
 class QuestionImportForm(FlaskForm):
-    file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .aiken/.txt、Moodle XML .xml）"), validators=[
-        FileRequired(_l("请选择文件")),
-        FileAllowed(["gift", "txt", "aiken", "xml"], _l("只接受 .gift、.aiken、.txt 或 .xml 文件"))])
+    file = FileField(_l("题目文件（GIFT .gift/.txt、Aiken .aiken/.txt、Moodle XML .xml、题库 YAML .yaml）"),
+                     validators=[FileRequired(_l("请选择文件")), FileAllowed(
+                         ["gift", "txt", "aiken", "xml", "yaml", "yml"],
+                         _l("只接受 .gift、.aiken、.txt、.xml 或 .yaml 文件"))])
     format = SelectField(_l("格式"), choices=[SelectChoice("auto", _l("自动识别")), SelectChoice("gift", "GIFT"),
-                                             SelectChoice("aiken", "Aiken"), SelectChoice("moodle_xml", "Moodle XML")])
+                                             SelectChoice("aiken", "Aiken"), SelectChoice("moodle_xml", "Moodle XML"),
+                                             SelectChoice("yaml", _l("题库 YAML"))])
     # Checked against the courses themselves, so that a forged or stale choice is refused with
     # the courses there are rather than WTForms' bare "Not a valid choice".
     topic = SelectField(_l("归入课程"), choices=[], validate_choice=False)

@@ -13,17 +13,19 @@ import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.assessment.bank import LETTERS
 from lms.assessment.formats import (
     Choice,
+    Issue,
     NumericAnswer,
     ParsedQuestion,
     ParseResult,
     default_name,
     detect_format,
     html_to_text,
+    marked_choices,
     parse,
 )
+from lms.assessment.formats.bank_yaml import LETTERS
 from lms.assessment.formats.gift import export_gift
 from lms.assessment.models import Question
 from lms.assessment.paper import kind_labels
@@ -55,11 +57,18 @@ class ImportPreview:
     fields: list[dict[str, Any]] = field(default_factory=list)
     duplicates: int = 0
     unkept_tags: int = 0  # questions with tags the bank has no place for
+    by_category: bool = False  # the file's categories say each question's course
+    chosen: int = 0  # new questions filed under the course chosen (no category of their own says)
+
+    @property
+    def by_topic(self) -> dict[str, int]:
+        """How many new questions go to each course."""
+        return dict(Counter(f["topic"] for f in self.fields))
 
     def as_dict(self) -> dict[str, Any]:
         r = self.result
-        return {"questions": len(self.fields), "by_type": r.by_type, "duplicates": self.duplicates,
-                "unkept_tags": self.unkept_tags,
+        return {"questions": len(self.fields), "by_type": r.by_type, "by_topic": self.by_topic,
+                "duplicates": self.duplicates, "unkept_tags": self.unkept_tags,
                 "skipped": [{"line": s.line, "message": s.message, "kind": s.kind} for s in r.skipped],
                 "errors": [{"line": e.line, "message": e.message} for e in r.errors]}
 
@@ -104,25 +113,60 @@ def unkept_tags(q: ParsedQuestion) -> list[str]:
     return [tag for tag in q.tags if not _DIFFICULTY_TAG.fullmatch(tag.strip())]
 
 
-def course_for_categories(result: ParseResult) -> str | None:
-    """The slug of the course the file's categories name, if they name exactly one: the
-    category's last part ('$course$/top/计量' -> '计量') is a course's slug or title, or the
-    beginning of only one course's title ('计量' for '计量基础与企业计量管理')."""
-    names = {q.category.rsplit("/", 1)[-1].strip().casefold() for q in result.questions}
-    names.discard("")
-    courses = db.session.execute(select(Course.slug, Course.title, Course.title_en)
-                                 .where(Course.is_active)).all()
-    found = set()
-    for name in names:
+CourseNames = list[tuple[str, str, str | None]]  # slug, title, English title
+
+
+def _course_names() -> CourseNames:
+    return list(db.session.execute(select(Course.slug, Course.title, Course.title_en)
+                                   .where(Course.is_active).order_by(Course.position, Course.slug)).all())
+
+
+def course_for_category(category: str, courses: CourseNames) -> str | None:
+    """The slug of the course a category names: its last part ('$course$/top/计量' -> '计量'),
+    else the nearest part above it that names one ('计量/法定单位' -> '计量'), being a
+    course's slug or title, or the beginning of only one course's title ('计量' for
+    '计量基础与企业计量管理')."""
+    for part in reversed(category.split("/")):
+        name = part.strip().casefold()
+        if not name or name == "top" or name.startswith("$"):  # Moodle's $course$/top
+            continue
         exact = {slug for slug, title, title_en in courses
                  if name in (slug.casefold(), title.casefold(), (title_en or "").casefold())}
         starts = {slug for slug, title, title_en in courses
                   if title.casefold().startswith(name) or (title_en or "").casefold().startswith(name)}
         match = exact or (starts if len(starts) == 1 else set())
-        if len(match) != 1:
-            return None
-        found |= match
+        if len(match) == 1:
+            return match.pop()
+    return None
+
+
+def course_for_categories(result: ParseResult) -> str | None:
+    """The slug of the course the file's categories name, if they name exactly one."""
+    courses = _course_names()
+    found = {course_for_category(q.category, courses) for q in result.questions if q.category.strip()}
     return found.pop() if len(found) == 1 else None
+
+
+def topics_by_category(result: ParseResult) -> dict[str, str]:
+    """The course of each category, when the file has several: each names its course
+    (course_for_category), and one that names none is an error at its line, not a question
+    filed under some other course. A file with one category or none gets {}: its questions
+    go to the course chosen, which the preview preselects from that category."""
+    categories = {(q.category, q.category_line) for q in result.questions if q.category.strip()}
+    if len({category for category, _line in categories}) < 2:
+        return {}
+    courses, topics = _course_names(), {}
+    for category, line in sorted(categories, key=lambda c: c[1]):
+        slug = course_for_category(category, courses)
+        if slug is None:
+            result.errors.append(Issue(line, _(
+                "分类“%(category)s”对应不到任何课程：文件中有几个分类时，每道题归入它的分类所指的课程，"
+                "分类路径中应有一级是课程代码或课程名称（已有的课程代码：%(slugs)s）",
+                category=category, slugs=", ".join(slug for slug, _t, _e in courses) or "—")))
+        else:
+            topics[category] = slug
+    result.errors.sort(key=lambda issue: issue.line)
+    return topics
 
 
 def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
@@ -153,7 +197,7 @@ def to_fields(q: ParsedQuestion, topic: str) -> dict[str, Any]:
     digest = content_digest(kind, q.text, options, answer)
     return {"key": f"import-{digest[:16]}", "topic": topic, "kind": kind, "difficulty": difficulty_of(q) or 2,
             "text": q.text, "options": options, "answer": answer,
-            "explanation": q.general_feedback or "", "lesson_slug": "", "source": "import",
+            "explanation": q.general_feedback or "", "lesson_slug": q.lesson, "source": "import",
             "source_hash": digest}
 
 
@@ -179,18 +223,22 @@ def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> I
 
     A question the bank already holds with the same content (whatever its name) is a duplicate. A
     new one is keyed by its idnumber or name (name_key) unless that key is taken, by the bank or by an
-    earlier question of the file; then, and without a usable name, by its content's digest."""
+    earlier question of the file; then, and without a usable name, by its content's digest. A
+    file of several categories files each question under its category's course (topics_by_category);
+    topic takes the others."""
     check_topic(topic)
     result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
-    preview = ImportPreview(result=result)
+    topics = topics_by_category(result)
+    preview = ImportPreview(result=result, by_category=bool(topics))
     imported = _questions_held()
     keys = set(db.session.scalars(select(Question.key)))
     for question in result.questions:
         preview.unkept_tags += bool(unkept_tags(question))
-        fields = to_fields(question, topic)
+        fields = to_fields(question, topics.get(question.category, topic))
         if fields["source_hash"] in imported:
             preview.duplicates += 1
             continue
+        preview.chosen += question.category not in topics
         named = name_key(question)
         if named is not None and named not in keys:
             fields["key"] = named
@@ -213,12 +261,10 @@ def commit_import(preview: ImportPreview, filename: str) -> int:
 def as_parsed(question: Question) -> ParsedQuestion:
     """One of our questions in the exchange model (for GIFT export); to_fields' inverse."""
     q = ParsedQuestion(kind=question.kind, name=question.key, text=question.text,
-                       category=question.topic, general_feedback=question.explanation)
+                       category=question.topic, general_feedback=question.explanation,
+                       tags=[f"difficulty-{question.difficulty}"], lesson=question.lesson_slug)
     if question.kind in ("single", "multiple"):
-        right = set(question.answer)
-        share = 1.0 / len(right) if question.kind == "multiple" else 1.0
-        q.choices = [Choice(text, share if i in right else (0.0 if question.kind == "single" else -share))
-                     for i, text in enumerate(question.options)]
+        q.choices = marked_choices(question.kind, question.options, set(question.answer))
     elif question.kind == "truefalse":
         q.correct = bool(question.answer)
     elif question.kind == "shortanswer":
@@ -232,7 +278,9 @@ def as_parsed(question: Question) -> ParsedQuestion:
 
 
 def export_bank_gift(questions: list[Question]) -> str:
-    """GIFT holds every kind the bank does, so nothing is left out."""
+    """GIFT holds every kind the bank does, so nothing is left out; the course is the
+    $CATEGORY, the difficulty a [tag:difficulty-N], as the import reads them. GIFT has no
+    place for the lesson a question cites."""
     return export_gift([as_parsed(q) for q in questions])
 
 
@@ -253,9 +301,11 @@ def left_out_note(questions: list[Question], kinds: tuple[str, ...]) -> str:
 
 def export_bank_yaml(topic: str, questions: list[Question]) -> str:
     """Our own format (question_bank/README.md), which holds choice and true/false questions
-    only; a comment line at the top says how many others were left out."""
-    items = []
-    for q in questions:
+    only; a comment line at the top says how many others were left out. A document per
+    course (topic, else every course the questions are in), so that the import files each
+    question under its own course again."""
+    documents: dict[str, list[dict[str, Any]]] = {topic: []} if topic else {}
+    for q in sorted(questions, key=lambda q: q.topic):
         if q.kind not in YAML_KINDS:
             continue
         item = {"id": q.key, "type": q.kind, "difficulty": q.difficulty, "lesson": q.lesson_slug,
@@ -267,7 +317,8 @@ def export_bank_yaml(topic: str, questions: list[Question]) -> str:
             letters = [LETTERS[i] for i in q.answer]
             item["answer"] = letters[0] if q.kind == "single" else letters
         item["explanation"] = q.explanation
-        items.append(item)
+        documents.setdefault(q.topic, []).append(item)
     note = left_out_note(questions, YAML_KINDS)
     head = f"# {note}\n" if note else ""
-    return head + yaml.safe_dump({"topic": topic, "questions": items}, allow_unicode=True, sort_keys=False)
+    return head + yaml.safe_dump_all([{"topic": name, "questions": items} for name, items in documents.items()],
+                                     allow_unicode=True, sort_keys=False)

@@ -37,6 +37,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.i18n import shown_title
 from lms.core.ids import paginate
+from lms.core.text import UndecodableText, decode_upload
 from lms.core.uploads import forget_stale_uploads, is_upload_token, new_upload_token, upload_dir
 from lms.extensions import db
 
@@ -130,8 +131,9 @@ def questions():
     query = select(Question).where(Question.is_active.is_(not retired)).order_by(Question.topic, Question.key)
     if topic:
         query = query.where(Question.topic == topic)
-    if q:
-        query = query.where(Question.text.contains(q, autoescape=True) | Question.key.contains(q, autoescape=True))
+    for word in q.split():  # each word somewhere in the stem or the key: "强制 检定" finds "强制周期检定"
+        query = query.where(Question.text.contains(word, autoescape=True)
+                            | Question.key.contains(word, autoescape=True))
     page = paginate(query, per_page=50)
     topics = db.session.scalars(select(Question.topic).distinct().order_by(Question.topic)).all()
     return render_template("assessment/staff_questions.html", page=page, topic=topic, topics=topics, q=q,
@@ -197,7 +199,7 @@ def export_questions(fmt: str):
         return Response(importer.export_bank_gift(items), content_type="text/plain; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=questions-{topic or 'all'}.gift"})
     if fmt == "yaml":
-        return Response(importer.export_bank_yaml(topic or "all", items), content_type="text/yaml; charset=utf-8",
+        return Response(importer.export_bank_yaml(topic, items), content_type="text/yaml; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename={topic or 'all'}.yaml"})
     abort(404)
 
@@ -220,9 +222,9 @@ def import_questions():
             form.file.errors.append(_("试题文件不能超过 %(mb)s MB（约一万道题）：请分成几个文件导入", mb=MAX_QUESTION_FILE // 2**20))
             return render_template("assessment/staff_import.html", form=form)
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append(_("文件应为 UTF-8 编码的文本"))
+            text = decode_upload(raw)
+        except UndecodableText as error:
+            form.file.errors.append(str(error))
             return render_template("assessment/staff_import.html", form=form)
         forget_stale_uploads()
         token = new_upload_token()
@@ -274,4 +276,5 @@ def import_commit(token: str):
     count = importer.commit_import(preview, data["filename"])
     (upload_dir() / f"q-{token}.json").unlink(missing_ok=True)
     flash(_("已导入 %(n)s 道试题。", n=count), "success")
-    return redirect(url_for("exams_staff.questions", topic=topic))
+    # A file of several categories has filled several courses: the bank is shown unfiltered.
+    return redirect(url_for("exams_staff.questions", topic=None if preview.by_category else topic))

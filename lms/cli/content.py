@@ -50,10 +50,12 @@ def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: b
     from lms.assessment.importer import UnknownTopic, commit_import, preview_import
     from lms.assessment.paper import kind_labels
 
+    from lms.core.text import UndecodableText, decode_upload
+
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise click.ClickException("文件应为 UTF-8 编码") from error
+        text = decode_upload(file.read_bytes())
+    except UndecodableText as error:
+        raise click.ClickException(str(error)) from error
     try:
         preview = preview_import(text, file.name, topic, fmt)
     except UnknownTopic as error:

@@ -3,7 +3,6 @@ text file in the encodings office software saves, as rows of cell values."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext as _
+
+from lms.core.text import UndecodableText, decode_upload
 
 # Excel 2007+ and Excel 97-2003 (still what many office PCs and WPS save), both read by calamine.
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
@@ -190,15 +191,10 @@ def _merged_down(sheet: Any) -> dict[int, list[tuple[int, Any]]]:
 def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
     # Excel in China saves CSV as GB18030 (GBK); UTF-8 with or without BOM is also common, and
     # its "Unicode text" (.txt, tab-separated) is UTF-16 with a BOM.
-    encodings = ("utf-16",) if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError(_("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码"))
+    try:
+        text = decode_upload(data)
+    except UndecodableText as error:
+        raise RosterFileError(str(error)) from error
     head = text[:4096]  # a text file saved by Excel or WPS separates cells with tabs
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
     if '"' not in text and "\0" not in text and "\r" not in (text := text.replace("\r\n", "\n")):

@@ -1,6 +1,9 @@
 """Exporting the bank: GIFT holds every kind we grade; YAML says what it cannot hold."""
 
+import html
 import io
+import json
+import re
 
 from lms.assessment.formats import parse
 from lms.catalog.sync import sync_courses
@@ -60,3 +63,83 @@ def test_yaml_export_of_choice_questions_only_has_no_note(app, as_staff):
     add_questions("metrology", "single", 2)
     text = as_staff.get("/staff/exams/questions/export.yaml?topic=metrology").get_data(as_text=True)
     assert text.startswith("topic: metrology") and "未导出" not in text
+
+
+def two_courses(tmp_path) -> None:
+    write_course(tmp_path, folder="01-duties", slug="cqo-duties", title="首席质量官职责")
+    write_course(tmp_path, folder="03-metrology", slug="metrology", title="计量基础")
+    sync_courses(tmp_path)
+
+
+def held() -> set[tuple]:
+    from sqlalchemy import select
+
+    from lms.assessment.models import Question
+    from lms.extensions import db
+
+    columns = (Question.key, Question.topic, Question.kind, Question.difficulty, Question.text,
+               Question.options, Question.answer, Question.explanation, Question.lesson_slug)
+    return {tuple(json.dumps(v, ensure_ascii=False) for v in row)
+            for row in db.session.execute(select(*columns))}
+
+
+def empty_the_bank() -> None:
+    from lms.assessment.models import Question
+    from lms.extensions import db
+
+    db.session.execute(Question.__table__.delete())
+    db.session.commit()
+
+
+def reimport(client, text: str, filename: str) -> str:
+    """The export uploaded as it is (the course chosen on upload is the first one) and
+    confirmed with the course the preview preselects, as a browser posts it."""
+    r = client.post("/staff/exams/questions/import", data={
+        "file": (io.BytesIO(text.encode()), filename), "format": "auto", "topic": "cqo-duties"},
+        content_type="multipart/form-data")
+    page = html.unescape(client.get(r.location).get_data(as_text=True))
+    selected = re.search(r'<option selected value="([^"]+)">', page)
+    client.post(r.location, data={"token": r.location.rsplit("/", 1)[1],
+                                  **({"topic": selected.group(1)} if selected else {})})
+    return page
+
+
+def test_gift_export_read_into_an_empty_bank_gives_back_course_difficulty_key_and_explanation(
+        app, as_staff, tmp_path):
+    two_courses(tmp_path)
+    add_questions("metrology", "single", 2, difficulty=3)
+    add_questions("cqo-duties", "truefalse", 1, difficulty=1)
+    add_questions("cqo-duties", "multiple", 1, difficulty=2)
+    before = held()
+    text = as_staff.get("/staff/exams/questions/export.gift").get_data(as_text=True)
+    assert "[tag:difficulty-3]" in text
+    empty_the_bank()
+    reimport(as_staff, text, "questions-all.gift")
+    no_lesson = {row[:-1] + ('""',) for row in before}  # GIFT has no place for the cited lesson
+    assert held() == no_lesson
+
+
+def test_yaml_export_of_several_courses_imports_as_it_is_and_gives_back_every_column(app, as_staff, tmp_path):
+    two_courses(tmp_path)
+    add_questions("metrology", "single", 2, difficulty=3)
+    add_questions("cqo-duties", "truefalse", 2, difficulty=1)
+    add_questions("cqo-duties", "multiple", 1)
+    import_file(as_staff, EVERY_KIND)  # imported: no lesson, no explanation; 4 kinds YAML cannot hold
+    before = {row for row in held() if '"single"' in row or '"multiple"' in row or '"truefalse"' in row}
+    text = as_staff.get("/staff/exams/questions/export.yaml").get_data(as_text=True)
+    again = reimport(as_staff, text, "all.yaml")  # into the bank it came from: nothing new
+    assert "已存在 8 题" in again and "确认导入" not in again
+    empty_the_bank()
+    page = reimport(as_staff, text, "all.yaml")
+    assert "将导入 8 题" in page and "错误" not in page
+    assert held() == before
+
+
+def test_a_yaml_export_of_one_course_goes_back_to_that_course(app, as_staff, tmp_path):
+    two_courses(tmp_path)
+    add_questions("metrology", "single", 2)
+    text = as_staff.get("/staff/exams/questions/export.yaml?topic=metrology").get_data(as_text=True)
+    empty_the_bank()
+    page = reimport(as_staff, text, "metrology.yaml")
+    assert "已按文件中的分类" in page
+    assert {row[1] for row in held()} == {'"metrology"'}

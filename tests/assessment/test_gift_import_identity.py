@@ -99,3 +99,40 @@ def test_an_option_that_only_looks_like_a_weight_is_exported_as_written():
     text = export_gift([q])
     assert "~%abc%甲" in text and "~[注意] 丙" in text and "[moodle]" not in text
     assert parse_gift(text).questions[0].choices == q.choices
+
+
+SEVERAL = """::先于分类::没有分类的题{T}
+
+$CATEGORY: $course$/top/计量
+
+::计量一::计量题一{T}
+
+::计量二::计量题二{F}
+
+$CATEGORY: $course$/top/首席质量官职责/岗位
+
+::职责一::职责题一{T}
+"""
+
+
+def test_each_category_files_the_questions_after_it_under_its_course(app, as_staff, tmp_path):
+    two_courses(tmp_path)
+    preview = upload(as_staff, SEVERAL, topic="metrology")
+    page = html.unescape(as_staff.get(preview).get_data(as_text=True))
+    assert "将导入 4 题" in page and "各题归入其分类所指的课程" in page
+    assert "未注明分类的 1 道试题归入下面所选的课程" in page  # the one before any $CATEGORY
+    confirm(as_staff, preview, topic="cqo-duties")
+    topics = dict(db.session.execute(select(Question.key, Question.topic)).all())
+    assert topics == {"先于分类": "cqo-duties", "计量一": "metrology", "计量二": "metrology",
+                      "职责一": "cqo-duties"}  # '首席质量官职责/岗位': the part that names a course
+
+
+def test_a_category_naming_no_course_is_an_error_at_its_line_when_the_file_has_several(app, as_staff, tmp_path):
+    two_courses(tmp_path)
+    text = SEVERAL.replace("首席质量官职责/岗位", "默认")
+    preview = upload(as_staff, text)
+    page = html.unescape(as_staff.get(preview).get_data(as_text=True))
+    assert "1 处错误，不能导入" in page and "第 9 行：分类“默认”对应不到任何课程" in page
+    assert "cqo-duties, metrology" in page and "确认导入" not in page  # the courses there are
+    confirm(as_staff, preview, topic="metrology")
+    assert db.session.scalars(select(Question)).all() == []  # nothing filed under a course it did not name

@@ -219,3 +219,14 @@ def test_the_banks_own_questions_exported_as_gift_and_read_back_are_all_duplicat
     preview = preview_import(gift, "bank.gift", "metrology")
     assert preview.duplicates == len(bank) and not preview.fields  # nothing would be added twice
     assert db.session.scalar(select(func.count()).select_from(Question)) == len(bank)
+
+
+def test_a_long_preview_says_it_lists_only_the_first_hundred(app, as_staff, tmp_path):
+    write_course(tmp_path, slug="metrology")
+    sync_courses(tmp_path)
+    many = "\n".join(f"::第{i}题::判断第 {i} 题。{{T}}\n" for i in range(105))
+    page = html.unescape(as_staff.get(upload(as_staff, many).location).get_data(as_text=True))
+    assert "将导入 105 题" in page and "仅显示前 100 条，共 105 条" in page
+    assert "第99题" in page and "第100题" not in page
+    few = html.unescape(as_staff.get(upload(as_staff, GIFT).location).get_data(as_text=True))
+    assert "仅显示前" not in few

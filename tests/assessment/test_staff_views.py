@@ -119,3 +119,34 @@ def test_the_program_exam_advises_studying_first_while_required_courses_are_left
     db.session.add(LessonProgress(user_id=officer.id, lesson_id=lesson.id, completed_at=datetime(2026, 5, 1, tzinfo=UTC)))
     db.session.commit()
     assert "建议先学完" not in client.get(f"/exams/{exam.id}").get_data(as_text=True)
+
+
+def test_a_search_of_several_words_finds_questions_holding_every_one(as_staff, app):
+    from lms.assessment.models import Question
+
+    for key, text in (("met-a", "强制检定的周期由谁确定？"), ("met-b", "强制性标准"), ("met-c", "检定证书"),
+                      ("haccp-a", "检定与校准")):
+        db.session.add(Question(key=key, topic="metrology", kind="truefalse", text=text, options=[], answer=True))
+    db.session.commit()
+
+    def found(q: str) -> str:
+        return as_staff.get("/staff/exams/questions", query_string={"q": q}).get_data(as_text=True)
+
+    page = found("强制  检定")  # in any order, wherever they are in the stem
+    assert "met-a" in page and "met-b" not in page and "met-c" not in page and "共 1 题" in page
+    by_key = found("haccp　检定")  # a word of the key with a word of the stem; a full-width space splits too
+    assert "haccp-a" in by_key and "共 1 题" in by_key
+
+
+def test_an_imported_question_says_how_to_change_it(as_staff, app):
+    from lms.assessment.models import Question
+
+    imported = Question(key="QA-1", topic="metrology", kind="truefalse", text="校准不判定合格与否。",
+                        options=[], answer=True, source="import")
+    db.session.add(imported)
+    db.session.commit()
+    page = as_staff.get(f"/staff/exams/questions/{imported.id}").get_data(as_text=True)
+    assert "不能在网页上修改" in page and "改好后重新导入" in page and "question_bank/ 中的文件后同步" not in page
+    bank = add_questions("metrology", "single", 1)[0]
+    own = as_staff.get(f"/staff/exams/questions/{bank.id}").get_data(as_text=True)
+    assert "question_bank/ 中的文件后同步" in own and "重新导入" not in own

@@ -1,4 +1,4 @@
-"""Question exchange formats (GIFT, Aiken, Moodle XML) read into one neutral model.
+"""Question exchange formats (GIFT, Aiken, Moodle XML, our bank YAML) read into one neutral model.
 
 No database and no request: a parser takes text and returns the questions, the questions
 it skipped (types we cannot grade) and the errors, each with the line it starts on. One bad
@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from flask_babel import gettext as _
 
 KINDS = ("single", "multiple", "truefalse", "shortanswer", "numerical", "matching")
-FORMATS = ("gift", "aiken", "moodle_xml")
+FORMATS = ("gift", "aiken", "moodle_xml", "yaml")
 TEXT_FORMATS = ("moodle", "html", "plain", "markdown")
 
 
@@ -50,6 +50,9 @@ class ParsedQuestion:
     name: str = ""
     text: str = ""
     category: str = ""
+    # The line that set the category ($CATEGORY, a topic), 0 for none: where, not what, so
+    # two questions that differ only in it are the same question.
+    category_line: int = field(default=0, compare=False)
     general_feedback: str = ""
     idnumber: str = ""
     tags: list[str] = field(default_factory=list)
@@ -61,6 +64,7 @@ class ParsedQuestion:
     feedback_false: str = ""  # shown when the answer FALSE is given
     numerical: list[NumericAnswer] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    lesson: str = ""  # the lesson that answers it; only our own YAML says
 
 
 @dataclass
@@ -116,6 +120,15 @@ def strip_category(path: str) -> str:
         if path.startswith(prefix):
             return path[len(prefix):]
     return path
+
+
+def marked_choices(kind: str, options: list[str], right: set[int]) -> list[Choice]:
+    """Our choice question (options, the indices of the right ones) as weighted choices: a
+    single answer is 100%; a multiple one shares 100% among the right options and takes as
+    much off for each wrong one, as Moodle's all-or-nothing multiple choice does."""
+    share = 1.0 / len(right) if kind == "multiple" and right else 1.0
+    wrong = -share if kind == "multiple" else 0.0
+    return [Choice(text, share if i in right else wrong) for i, text in enumerate(options)]
 
 
 def default_name(text: str) -> str:
@@ -249,11 +262,15 @@ def reject_duplicate_ids(result: ParseResult) -> None:
 # --- the public API ----------------------------------------------------------------------
 
 def detect_format(filename: str, text: str) -> str:
-    """'moodle_xml' for XML, 'aiken' for ANSWER: lines without a GIFT answer block, else 'gift'."""
+    """'moodle_xml' for XML, 'yaml' for our bank's YAML (a .yaml file, or one whose first
+    line after its comments is 'topic:'), 'aiken' for ANSWER: lines without a GIFT answer
+    block, else 'gift'."""
     head = text.lstrip("\ufeff \t\r\n")[:100]
     name = filename.lower()
     if name.endswith(".xml") or head.startswith(("<?xml", "<quiz")):
         return "moodle_xml"
+    if name.endswith((".yaml", ".yml")) or re.match(r"(#[^\n]*\n\s*)*topic:", head):
+        return "yaml"
     if name.endswith(".gift"):
         return "gift"
     if name.endswith(".aiken"):
@@ -264,12 +281,12 @@ def detect_format(filename: str, text: str) -> str:
 
 
 def parse(text: str, fmt: str) -> ParseResult:
-    """Read text in the given format: 'gift', 'aiken' or 'moodle_xml'."""
+    """Read text in the given format: 'gift', 'aiken', 'moodle_xml' or 'yaml'."""
     # Imported here: the format modules import the model from this package.
-    from lms.assessment.formats import aiken, gift, moodle_xml
+    from lms.assessment.formats import aiken, bank_yaml, gift, moodle_xml
 
     readers = {"gift": gift.parse_gift, "aiken": aiken.parse_aiken,
-               "moodle_xml": moodle_xml.parse_moodle_xml}
+               "moodle_xml": moodle_xml.parse_moodle_xml, "yaml": bank_yaml.parse_bank_yaml}
     if fmt not in readers:
         raise ValueError(f"unknown question format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return readers[fmt](text)
@@ -282,7 +299,7 @@ def export(questions: list[ParsedQuestion], fmt: str) -> str:
     writers = {"gift": gift.export_gift, "aiken": aiken.export_aiken,
                "moodle_xml": moodle_xml.export_moodle_xml}
     if fmt not in writers:
-        raise ValueError(f"unknown question format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown question format {fmt!r}; expected one of {', '.join(writers)}")
     return writers[fmt](questions)
 
 

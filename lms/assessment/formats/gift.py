@@ -123,7 +123,7 @@ def _blocks(text: str) -> Iterator[_Block]:
 def parse_gift(text: str) -> ParseResult:
     """Every question of a GIFT file; skipped types and errors are reported with their line."""
     result = ParseResult()
-    category = ""
+    category, category_line = "", 0
     for block in _blocks(text):
         joined = _pre("\n".join(block.lines))
         start = len(joined) - len(joined.lstrip())
@@ -132,7 +132,7 @@ def parse_gift(text: str) -> ParseResult:
         line = block.line_at(start, joined)
         try:
             if joined.startswith("$CATEGORY:", start):
-                category = _category(joined, start, block)
+                category, category_line = _category(joined, start, block), line
                 continue
             question = _read_question(joined.rstrip(), start, block)
         except FormatError as error:
@@ -143,7 +143,7 @@ def parse_gift(text: str) -> ParseResult:
         if isinstance(question, str):
             result.skipped.append(Issue(line, skip_reason(question), question))
             continue
-        question.line, question.category = line, category
+        question.line, question.category, question.category_line = line, category, category_line
         question.idnumber, question.tags = _id_and_tags(block.comments)
         problem = check_question(question)
         if problem:

@@ -90,11 +90,11 @@ def parse_moodle_xml(text: str) -> ParseResult:
             "XML 的根元素应为 <quiz>，而不是 <%(tag)s>：请上传 Moodle XML 格式的题目文件",
             tag=root.tag)))
         return result
-    category = ""
+    category, category_line = "", 0
     for node in root.iterfind("question"):
         line, qtype = lines.get(id(node), 0), node.get("type", "")
         if qtype == "category":
-            category = strip_category(node.findtext("category/text") or "")
+            category, category_line = strip_category(node.findtext("category/text") or ""), line
             continue
         if qtype not in _READERS:
             result.skipped.append(Issue(line, skip_reason(qtype), qtype))
@@ -104,7 +104,7 @@ def parse_moodle_xml(text: str) -> ParseResult:
         except FormatError as error:
             result.errors.append(Issue(line, str(error)))
             continue
-        question.line, question.category = line, category
+        question.line, question.category, question.category_line = line, category, category_line
         problem = check_question(question)
         if problem:
             result.errors.append(Issue(line, problem))
