@@ -75,7 +75,11 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
         *(Paragraph(escape(text), _style(10)) for text, _warning in outlook),
         Spacer(0, 6 * mm),
         Paragraph("各镇街覆盖率（由低到高）", _style(12)),
-        _chart(numbers["town"]),
+        # A town with no current filing has nobody to train: no bar (a 0 % bar would read as
+        # the worst town), named under the chart instead.
+        _chart([n for n in numbers["town"] if n.filed]),
+        *([Paragraph("尚无在任备案：" + escape("、".join(n.key for n in numbers["town"] if not n.filed)), _style(9))]
+          if any(not n.filed for n in numbers["town"]) else []),
     ]
     titles = {"town": "按镇街", "industry": "按行业（国民经济行业分类大类）", "scale": "按企业规模"}
     scale_names = {"above": "规上企业", "sme": "中小企业"}
@@ -86,7 +90,7 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
     for by in ("town", "industry", "scale"):
         table = _table([["", "已备案", "已培训", "学习中", "未开始", "覆盖率"]]
                        + [[label(by, n.key), n.filed, n.trained, n.in_progress, n.not_started,
-                           f"{n.percent}%"] for n in numbers[by]],
+                           f"{n.percent}%" if n.filed else "—"] for n in numbers[by]],
                        [52 * mm, 22 * mm, 22 * mm, 22 * mm, 22 * mm, 24 * mm])
         table.repeatRows = 1  # a long table keeps its header on every page
         story += [Spacer(0, 5 * mm), KeepTogether([Paragraph(titles[by], _style(12)), table])]

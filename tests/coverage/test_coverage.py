@@ -572,3 +572,14 @@ def test_industry_divisions_are_named_in_the_page_language_and_the_export_keeps_
     assert '<option value="C14" selected>C14 Manufacture of foods</option>' in chase
     sheet = load_workbook(io.BytesIO(as_staff.get(f"/staff/coverage/chase?as_of={TODAY}&industry=C14&format=xlsx").data))
     assert "C14 食品制造业" in " ".join(str(c.value) for row in sheet["说明"].iter_rows() for c in row)
+
+
+def test_a_town_with_no_filing_gets_no_bar_in_the_report_and_is_named_instead(roster, as_staff, factory):
+    import pypdfium2 as pdfium
+
+    factory.town("北山镇")  # no enterprise filed there yet
+    pdf = pdfium.PdfDocument(as_staff.get(f"/staff/coverage/report.pdf?as_of={TODAY}").data)
+    flat = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))).replace("\r", "").replace("\n", "")
+    assert "尚无在任备案：北山镇" in flat
+    assert "北山镇 0 0 0 0 —" in flat  # its row has no percentage,
+    assert flat.count("北山镇") == 2  # and the chart no bar: the note and the row only
