@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 
 from lms.certificates.models import Certificate
-from lms.coverage.service import NO_INDUSTRY, filed_on, started_by, trained_on
+from lms.coverage.service import NO_INDUSTRY, claimed_by, filed_on, started_by, trained_on
 from lms.extensions import db
 from lms.programs.models import Program
 from lms.registry.models import CURRENT, Enterprise, Filing, Town
@@ -24,9 +24,11 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     of one town, one industry division (e.g. C14), one scale (above / sme) or one standing
     (unclaimed, not_started: claimed but not begun, in_progress, lapsed: a certificate of the
     program held before, none in force now)."""
-    started = and_(Filing.user_id.is_not(None), started_by(as_of))
+    claimed = claimed_by(as_of)  # as it stood then: a past date's list shows who had claimed by then
+    started = and_(claimed, started_by(as_of))
     query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
-                    Enterprise.industry_code, Town.name.label("town"), started.label("started"))
+                    Enterprise.industry_code, Town.name.label("town"), claimed.label("claimed"),
+                    started.label("started"))
              .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
              .where(filed_on(as_of), ~trained_on(program.id, as_of))
              .order_by(Town.name, Enterprise.name))
@@ -39,9 +41,9 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     if scale in ("above", "sme"):
         query = query.where(Enterprise.is_above_scale.is_(scale == "above"))
     if status == "unclaimed":
-        query = query.where(Filing.user_id.is_(None))
+        query = query.where(~claimed)
     elif status == "not_started":
-        query = query.where(Filing.user_id.is_not(None), ~started_by(as_of))
+        query = query.where(claimed, ~started_by(as_of))
     elif status == "in_progress":
         query = query.where(started)
     elif status == "lapsed":

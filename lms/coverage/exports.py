@@ -199,7 +199,7 @@ def chase_xlsx(query, program: Program, as_of: date, filters: Sequence[ChaseFilt
     book.active.title = "待培训"
     write_table(book.active, CHASE_HEADER, (
         [row.officer_name, row.name, row.town, SIZE_ZH.get(row.size, ""), row.industry_code, row.industry_name,
-         row.mobile, row.email, "已认领" if row.user_id else "未认领", "学习中" if row.started else "未开始",
+         row.mobile, row.email, "已认领" if row.claimed else "未认领", "学习中" if row.started else "未开始",
          lapsed_text(lapsed[row.user_id], as_of) if row.user_id in lapsed else ""] for row in rows))
     write_notes(book, [("文件", "待培训名单（统计日期在任、尚未取得有效证书的首席质量官）"), ("培训计划", program.name),
                        ("统计日期", as_of),

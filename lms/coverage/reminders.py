@@ -110,14 +110,14 @@ def queue_reminders(rows, program) -> Queued:
     messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=contact[r.id][0] or "",
                               subject=subject, body=reminder_text(
                                   r.officer_name, program.name, program.deadline, bool(r.started),
-                                  claimed=r.user_id is not None, has_code=contact[r.id][1],
+                                  claimed=bool(r.claimed), has_code=contact[r.id][1],
                                   lapsed=lapsed.get(r.user_id)))
                 for r in rows]
     db.session.add_all(messages)
     audit.record("reminders.queued", program.name, f"{len(messages)}")
     db.session.commit()
     send_queued()
-    return Queued(len(messages), skipped, sum(1 for r in rows if r.user_id is None and not contact[r.id][1]))
+    return Queued(len(messages), skipped, sum(1 for r in rows if not r.claimed and not contact[r.id][1]))
 
 
 OUTBOX_STATUSES = ("queued", "sent", "handed", "failed")

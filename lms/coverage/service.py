@@ -94,6 +94,13 @@ def trained_on(program_id: int, as_of: date):
     return exists().where(Certificate.user_id == Filing.user_id, *in_force_on(program_id, as_of))
 
 
+def claimed_by(as_of: date):
+    """Filings linked to an account by the end of that date (a filing linked before the link
+    was dated counts as linked all along)."""
+    return and_(Filing.user_id.is_not(None),
+                or_(Filing.claimed_at.is_(None), Filing.claimed_at < end_of_local_day(as_of)))
+
+
 def started_by(as_of: date):
     end_of_day = end_of_local_day(as_of)
     return or_(

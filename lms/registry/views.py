@@ -29,6 +29,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
+from lms.core.models import utcnow
 from lms.core.transactions import database_reason
 from lms.core.uploads import (
     claim_upload,
@@ -183,7 +184,7 @@ def create_account(filing_id: int):
     except accounts.AccountError as error:
         flash(str(error), "error")
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
-    filing.user_id = user.id
+    filing.user_id, filing.claimed_at = user.id, utcnow()  # linked now, as a claim would be
     audit.record("filing.account_created", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}")
     db.session.commit()
     link = public_url("accounts.reset_password", token=accounts.make_reset_token(user))

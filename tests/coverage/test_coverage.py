@@ -583,3 +583,27 @@ def test_a_town_with_no_filing_gets_no_bar_in_the_report_and_is_named_instead(ro
     assert "尚无在任备案：北山镇" in flat
     assert "北山镇 0 0 0 0 —" in flat  # its row has no percentage,
     assert flat.count("北山镇") == 2  # and the chart no bar: the note and the row only
+
+
+def test_a_past_dates_chase_list_shows_who_had_claimed_by_then(roster, as_staff):
+    program, _expected = roster
+    later = db.session.scalar(select(Filing).where(Filing.officer_name == "庚"))
+    later.claimed_at = datetime(2026, 10, 20, 2, tzinfo=UTC)  # claimed after PAST, before TODAY
+    db.session.commit()
+
+    def names(day, status):
+        return {r.officer_name for r in db.session.execute(chase.chase_query(program, day, status=status))}
+
+    assert "庚" in names(TODAY, "not_started") and "庚" not in names(TODAY, "unclaimed")
+    on_the_day = date(2026, 10, 19)
+    assert "庚" in names(on_the_day, "unclaimed") and "庚" not in names(on_the_day, "not_started")
+    page = as_staff.get(f"/staff/coverage/chase?as_of={on_the_day}").get_data(as_text=True)
+    row = page[page.index("庚"):].split("</tr>")[0]
+    assert "未认领" in row
+
+
+def test_an_account_staff_create_for_a_filing_is_dated(app, as_staff, factory):
+    filing = factory.filing(factory.enterprise(), officer_name="孙", mobile="13800000077")
+    as_staff.post(f"/staff/registry/filings/{filing.id}/account")
+    db.session.refresh(filing)
+    assert filing.user_id is not None and filing.claimed_at is not None
