@@ -130,7 +130,7 @@ def _demo_exam(courses: list[str]):
     if check_rules(rules):  # the bank is not synced, or too small for these rules
         return None
     exam = Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
-                pass_percent=60, attempts_allowed=3, wait_minutes=10,
+                pass_percent=60, attempts_allowed=3, wait_minutes=10, is_active=True,
                 description=f"覆盖各行业都必修的 {len(courses)} 门课程，共 {EXAM_QUESTIONS} 题。")
     db.session.add(exam)
     db.session.flush()

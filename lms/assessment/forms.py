@@ -63,7 +63,8 @@ class ExamForm(FlaskForm):
     partial_credit = BooleanField(_l("多选题部分得分"), description=_l(
         "不勾选：全部选对才得分。勾选：（选对项数 − 选错项数）÷ 正确项数，不低于 0。"))
     review_allowed = BooleanField(_l("交卷后允许查看答案和解析"), default=True)
-    is_active = BooleanField(_l("开放"), default=True)
+    # A new exam starts closed: officers see it only once staff have checked its rules and open it.
+    is_active = BooleanField(_l("开放（首席质量官可以看到并参加）"), default=False)
 
     def validate_rules(self, field):
         try:

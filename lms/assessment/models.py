@@ -64,7 +64,8 @@ class Exam(TimestampMixin, db.Model):
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
     partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
     review_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Open to officers; a new exam starts closed, until staff have checked its paper rules.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
 
     course = relationship("Course")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from statistics import mean
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import case, func, select
 
@@ -87,9 +88,17 @@ def by_town(exam_id: int):
     return out
 
 
+def is_answered(response) -> bool:
+    """Whether a saved response answers its question: a matching left with every item unmatched
+    is as blank as a question never touched."""
+    return response is not None and not (isinstance(response, list) and all(r is None for r in response))
+
+
 def item_statistics(exam_id: int) -> list[dict]:
-    """Per question key: how often answered correctly (difficulty p) and the discrimination
-    index D = p(upper 27%) - p(lower 27%), candidates ranked by total score."""
+    """Per question key, over the finished papers that drew it: how many answered it and how
+    many left it blank, how often it was answered correctly (difficulty p, of all who got it:
+    a blank scores nothing, so it counts as not correct) and the discrimination index
+    D = p(upper 27%) - p(lower 27%), candidates ranked by total score."""
     attempts = list(db.session.execute(select(Attempt.id, Attempt.score).where(
         Attempt.exam_id == exam_id, Attempt.status != "open").order_by(Attempt.score)))
     if not attempts:
@@ -98,34 +107,40 @@ def item_statistics(exam_id: int) -> list[dict]:
     lower = {a.id for a in attempts[:k]}
     upper = {a.id for a in attempts[-k:]}
     stats: dict[str, dict] = {}
-    for attempt_id, frozen, score in db.session.execute(
-            select(AttemptQuestion.attempt_id, AttemptQuestion.frozen, AttemptQuestion.score)
+    for attempt_id, frozen, response, score in db.session.execute(
+            select(AttemptQuestion.attempt_id, AttemptQuestion.frozen, AttemptQuestion.response, AttemptQuestion.score)
             .join(Attempt).where(Attempt.exam_id == exam_id, Attempt.status != "open")):
         entry = stats.setdefault(frozen["key"], {"key": frozen["key"], "text": frozen["text"],
-                                                 "n": 0, "right": 0, "up": [0, 0], "low": [0, 0]})
+                                                 "n": 0, "answered": 0, "right": 0, "up": [0, 0], "low": [0, 0]})
         right = (score or 0) >= float(frozen["points"]) - 1e-9
         entry["n"] += 1
+        entry["answered"] += is_answered(response)
         entry["right"] += right
         for group, ids in (("up", upper), ("low", lower)):
             if attempt_id in ids:
                 entry[group][0] += 1
                 entry[group][1] += right
-    out = []
-    for entry in stats.values():
-        p_up = entry["up"][1] / entry["up"][0] if entry["up"][0] >= MIN_GROUP else None
-        p_low = entry["low"][1] / entry["low"][0] if entry["low"][0] >= MIN_GROUP else None
-        out.append({"key": entry["key"], "text": entry["text"], "n": entry["n"],
-                    "p": round(entry["right"] / entry["n"], 2),
-                    "d": round(p_up - p_low, 2) if p_up is not None and p_low is not None else None})
-    return sorted(out, key=lambda e: (e["d"] if e["d"] is not None else 9, e["p"]))
+    return sorted((_item_row(entry) for entry in stats.values()),
+                  key=lambda e: (e["d"] if e["d"] is not None else 9, e["p"]))
+
+
+def _item_row(entry: dict) -> dict:
+    p_up = entry["up"][1] / entry["up"][0] if entry["up"][0] >= MIN_GROUP else None
+    p_low = entry["low"][1] / entry["low"][0] if entry["low"][0] >= MIN_GROUP else None
+    return {"key": entry["key"], "text": entry["text"], "n": entry["n"], "answered": entry["answered"],
+            "blank": entry["n"] - entry["answered"], "p": round(entry["right"] / entry["n"], 2),
+            "d": round(p_up - p_low, 2) if p_up is not None and p_low is not None else None}
 
 
 def results_workbook(exam_title: str, exam_id: int) -> io.BytesIO:
+    """The results and the item analysis, in the language of the page it is downloaded from."""
     book = Workbook()
-    book.active.title = "成绩"
-    write_table(book.active, ["姓名", "企业", "所在镇街", "最高分", "考试次数", "是否通过"], (
-        [name, enterprise or "", town or "", percent_cell(score, max_score), attempts, "是" if passed else "否"]
+    book.active.title = _("成绩")
+    write_table(book.active, [_("姓名"), _("企业"), _("所在镇街"), _("最高分"), _("考试次数"), _("是否通过")], (
+        [name, enterprise or "", town or "", percent_cell(score, max_score), attempts, _("是") if passed else _("否")]
         for _uid, name, score, max_score, attempts, passed, enterprise, town, _filing in results(exam_id)))
-    write_table(book.create_sheet("试题分析"), ["试题编号", "题干", "作答次数", "答对率", "区分度"],
-                ([e["key"], e["text"], e["n"], e["p"], e["d"]] for e in item_statistics(exam_id)))
+    item_header = [_("试题编号"), _("题干"), _("作答次数"), _("未作答次数"), _("答对率（占抽到此题者）"), _("区分度")]
+    write_table(book.create_sheet(_("试题分析")), item_header, (
+        [e["key"], e["text"], e["answered"], e["blank"], Percent(e["p"], f"{100 * e['p']:.0f}%"), e["d"]]
+        for e in item_statistics(exam_id)))
     return xlsx_stream(book)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
 from lms.accounts.models import User
-from lms.assessment import grading, importer, reports, service
+from lms.assessment import editing, grading, importer, reports, service
 from lms.assessment.forms import (
     ExamForm,
     ExtraAttemptForm,
@@ -32,7 +32,6 @@ from lms.assessment.forms import (
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.assessment.paper import kind_labels
 from lms.catalog.models import Course, Lesson
-from lms.core import audit
 from lms.core.auth import STAFF, guard_blueprint
 from lms.core.downloads import send_xlsx
 from lms.core.i18n import shown_title
@@ -47,11 +46,6 @@ bp = guard_blueprint(Blueprint("exams_staff", __name__, url_prefix="/staff/exams
 # Staff pages, coverage's among them, show a score with its scale: a bare 52 beside the
 # exam's "及格 60%" reads as a wrong pass.
 bp.add_app_template_global(reports.score_text, "score_text")
-
-EXAM_FIELDS = ("title", "description", "time_limit_minutes", "pass_percent", "attempts_allowed",
-               "wait_minutes", "shuffle_questions", "shuffle_options", "partial_credit",
-               "review_allowed", "is_active")
-
 
 @bp.get("/")
 def exams():
@@ -71,15 +65,10 @@ def edit_exam(exam_id: int | None = None):
         if problems:
             form.rules.errors.extend(problems)
         else:
-            exam = exam or Exam()
-            for name in EXAM_FIELDS:
-                setattr(exam, name, getattr(form, name).data)
-            exam.rules = form.parsed_rules
-            db.session.add(exam)
-            db.session.flush()
-            audit.record("exam.saved", f"exam:{exam.id}", exam.title)
-            db.session.commit()
-            flash(_("考试已保存。"), "success")
+            exam = editing.save_exam(exam, {name: getattr(form, name).data for name in editing.EXAM_FIELDS},
+                                     form.parsed_rules)
+            flash(_("考试已保存。") if exam.is_active else
+                  _("考试已保存，尚未开放：首席质量官看不到它。核对组卷规则后，勾选“开放”再保存。"), "success")
             return redirect(url_for("exams_staff.exams"))
     topics = db.session.execute(select(Question.topic, func.count(Question.id))
                                 .where(Question.is_active).group_by(Question.topic)).all()

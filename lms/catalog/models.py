@@ -35,6 +35,8 @@ class Course(db.Model):
     hours: Mapped[float] = mapped_column(Float, default=0)
     objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
     # "all", or a list of GB/T 4754 code prefixes; an empty list means optional for everyone.
+    # The course file's suggestion, which the demo programme follows: what an officer must take
+    # is what the current programme's requirements say (catalog.service.required_slugs).
     required_for: Mapped[Any] = mapped_column(JSON, default=list)
     manifest_hash: Mapped[str] = mapped_column(String(64), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -50,12 +52,6 @@ class Course(db.Model):
         primaryjoin="and_(Course.id == Lesson.course_id, Lesson.is_retired.is_(False))",
         viewonly=True,
     )
-
-    def is_required_for(self, industry_code: str) -> bool:
-        """Whether an enterprise of this GB/T 4754 industry must take the course."""
-        if self.required_for == "all":
-            return True
-        return any(industry_code.startswith(prefix) for prefix in self.required_for or [])
 
 
 class Lesson(db.Model):

@@ -29,7 +29,7 @@ class ProgressError(Exception):
 @dataclass
 class CourseProgress:
     course: Course
-    required: bool
+    required: bool | None  # None: no programme is current, so none says which courses it requires
     lessons_total: int
     lessons_done: int
     hours_earned: float
@@ -48,16 +48,33 @@ def active_courses() -> list[Course]:
     return list(db.session.scalars(select(Course).where(Course.is_active).order_by(Course.position)))
 
 
+def required_slugs(industry_code: str) -> set[str] | None:
+    """The courses the current programme requires of an officer of this industry: what counts
+    towards being trained, rather than what a course file suggests. None when no programme is
+    current."""
+    from lms.programs.service import current_program  # programmes build on the catalog
+
+    program = current_program()
+    return None if program is None else set(program.required_courses(industry_code))
+
+
+def is_required(slug: str, industry_code: str) -> bool | None:
+    """Whether the current programme requires the course of this industry (None: no programme)."""
+    required = required_slugs(industry_code)
+    return None if required is None else slug in required
+
+
 def catalog_for(user_id: int, industry_code: str) -> list[CourseProgress]:
-    """Every active course with the officer's progress; required ones first."""
+    """Every active course with the officer's progress; those the programme requires first."""
     done = _done_lesson_ids(user_id)
+    required = required_slugs(industry_code)
     result = []
     for course in active_courses():
         lessons = course.lessons
         finished = [l for l in lessons if l.id in done]
         upcoming = next((l for l in lessons if l.id not in done), None)
-        result.append(CourseProgress(course, course.is_required_for(industry_code), len(lessons),
-                                     len(finished), sum(l.hours for l in finished), upcoming))
+        result.append(CourseProgress(course, None if required is None else course.slug in required,
+                                     len(lessons), len(finished), sum(l.hours for l in finished), upcoming))
     result.sort(key=lambda p: (not p.required, p.course.position))
     return result
 

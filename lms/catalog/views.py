@@ -72,7 +72,7 @@ def course(slug: str):
     lessons = course.lessons
     progress = service.progress_of(current_user.id, [l.id for l in lessons])
     return render_template("catalog/course.html", course=course, lessons=lessons, progress=progress,
-                           required=course.is_required_for(_industry()))
+                           required=service.is_required(course.slug, _industry()))
 
 
 @bp.get("/<slug>/<lesson_slug>")

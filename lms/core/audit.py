@@ -51,16 +51,24 @@ def record(
     return entry
 
 
-def changes(obj: Any, labels: Mapping[str, Any], shown: Callable[[Any], Any] = str) -> dict[str, list]:
+def changes(obj: Any, labels: Mapping[str, Any], shown: Callable[[Any], Any] = str,
+            shown_as: Mapping[str, Callable[[Any], Any]] | None = None) -> dict[str, list]:
     """{field: [before, after]} of the labelled fields an unflushed edit of obj changes, each
-    value as shown() words it (a time in local time, say): the details an entry keeps so that
-    the log can say "名额 1 → 2" rather than only that something changed."""
+    value as shown() words it (a time in local time, say), or a field as shown_as words it (an
+    exam by its title): the details an entry keeps so that the log can say "名额 1 → 2" rather
+    than only that something changed. A value shown as a list of lines (an exam's rules, a
+    programme's courses) keeps only the lines removed and those added: one changed rule of ten
+    reads as that rule, not as two lists cut short."""
     found = {}
     state = db.inspect(obj)
     for name in labels:
         history = state.attrs[name].history
         if history.has_changes() and history.deleted:
-            before, after = (None if v is None else shown(v) for v in (history.deleted[0], (history.added or [None])[0]))
+            show = (shown_as or {}).get(name, shown)
+            before, after = (None if v is None else show(v) for v in (history.deleted[0], (history.added or [None])[0]))
+            if isinstance(before, list) and isinstance(after, list):
+                before, after = ([line for line in before if line not in after],
+                                 [line for line in after if line not in before])
             if before != after:  # compared as shown: a time read back without its zone is the same time
                 found[name] = [before, after]
     return found
@@ -86,8 +94,10 @@ def _changed(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
 
 
 def _shown(value: Any) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return _("（空）")
+    if isinstance(value, list):  # lines, from changes(): each cut short on its own
+        return _("；").join(_shown(line) for line in value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     text = str(value)

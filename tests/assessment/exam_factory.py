@@ -32,7 +32,7 @@ def add_questions(topic: str, kind: str = "single", n: int = 5, difficulty: int 
 def make_exam(rules=None, **kw) -> Exam:
     values = {"title": "测试考试", "rules": rules or [{"topic": "metrology", "kind": "single",
                                                     "difficulty": None, "count": 3, "points": 2}],
-              "time_limit_minutes": 30, "pass_percent": 60, "attempts_allowed": 3}
+              "time_limit_minutes": 30, "pass_percent": 60, "attempts_allowed": 3, "is_active": True}
     values.update(kw)
     exam = Exam(**values)
     db.session.add(exam)

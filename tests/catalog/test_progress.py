@@ -57,6 +57,9 @@ def test_required_reading_time_is_bounded(content, app):
 
 
 def test_catalog_marks_industry_courses_required_only_for_that_industry(content, factory):
+    from tests.catalog.test_required_badge import current_program
+
+    current_program([{"course": "demo", "industries": None}, {"course": "food-only", "industries": ["C13", "C14"]}])
     user = factory.user("officer")
     food = {p.course.slug: p.required for p in service.catalog_for(user.id, "C1441")}
     metal = {p.course.slug: p.required for p in service.catalog_for(user.id, "C3484")}

@@ -262,7 +262,7 @@ def test_a_program_edit_is_logged_with_the_hours_it_changed(program, client, fac
     from tests.conftest import login
 
     login(client, factory.user("admin"))
-    form = {"name": program.name, "requirements": "demo", "exam_id": 0, "hours_required": 30,
+    form = {"name": program.name, "requirements": "demo\nfood-only C13,C14", "exam_id": program.exam_id, "hours_required": 30,
             "starts_on": program.starts_on.isoformat(), "deadline": program.deadline.isoformat(),
             "target_percent": program.target_percent, "certificate_months": program.certificate_months,
             **({"is_current": "y"} if program.is_current else {})}

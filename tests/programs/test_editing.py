@@ -1,0 +1,62 @@
+"""Staff edit programmes: the log says what an edit changed, the courses and the exam included."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog.sync import sync_courses
+from lms.core.audit import AuditEntry
+from lms.extensions import db
+from lms.programs.models import Program
+from tests.accounts.test_audit_log import log_rows
+from tests.assessment.exam_factory import make_exam
+from tests.catalog.content_tree import write_course
+from tests.conftest import login
+
+
+@pytest.fixture
+def program(app, tmp_path):
+    write_course(tmp_path)
+    write_course(tmp_path, "02-food", "food-only", title="食品课")
+    sync_courses(tmp_path)
+    program = Program(name="2026 年培训", requirements=[{"course": "demo", "industries": None}],
+                      starts_on=date(2026, 1, 1), deadline=date(2026, 12, 31))
+    db.session.add(program)
+    db.session.commit()
+    return program
+
+
+def program_form(program, **changed) -> dict:
+    form = {"name": program.name, "requirements": "demo", "exam_id": 0, "hours_required": 0,
+            "starts_on": "2026-01-01", "deadline": "2026-12-31", "target_percent": 100,
+            "certificate_months": 36}
+    return {**form, **changed}
+
+
+def saved_changes() -> dict:
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "program.saved")).one()
+    return entry.details["changes"]
+
+
+def test_a_programme_edit_logs_the_courses_and_the_exam_it_changed(program, client, factory):
+    exam = make_exam(title="结业考试 A")
+    login(client, factory.user("admin"))
+    data = program_form(program, requirements="demo\nfood-only C13,C14", exam_id=exam.id)
+    assert client.post(f"/staff/programs/{program.id}", data=data).status_code == 302
+    assert saved_changes() == {"requirements": [[], ["food-only C13,C14"]], "exam_id": [None, "结业考试 A"]}
+    row = log_rows(client)[0]
+    assert row.endswith("2026 年培训：必修课程 （空） → food-only C13,C14；结业考试 （空） → 结业考试 A"), row
+    row = log_rows(client, english=True)[0]
+    assert row.endswith("Required courses (empty) → food-only C13,C14; Final exam (empty) → 结业考试 A"), row
+
+
+def test_making_a_programme_current_keeps_the_other_changes_of_the_same_edit(program, client, factory):
+    db.session.add(Program(name="旧计划", requirements=[], starts_on=date(2025, 1, 1),
+                           deadline=date(2025, 12, 31), is_current=True))
+    db.session.commit()
+    login(client, factory.user("staff"))
+    data = program_form(program, name="2026 年培训（修订）", is_current="y")
+    assert client.post(f"/staff/programs/{program.id}", data=data).status_code == 302
+    assert saved_changes() == {"name": ["2026 年培训", "2026 年培训（修订）"], "is_current": [False, True]}
+    assert db.session.scalars(select(Program.name).where(Program.is_current)).all() == ["2026 年培训（修订）"]
