@@ -16,13 +16,25 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from lms.accounts.service import password_problem
+from lms.accounts.service import account_owner, password_problem
 
 
 def _not_guessable(form, field):
-    problem = password_problem(field.data or "")
+    problem = password_problem(field.data or "", **form.password_owner())
     if problem:
         raise ValidationError(problem)
+
+
+class _NewPasswordForm(FlaskForm):
+    """A form that sets an account's password, checked against what the account says of its
+    owner (their mobile, e-mail, name): the first things a guesser who knows them tries."""
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def password_owner(self) -> dict[str, str]:
+        return account_owner(self.owner)
 
 
 def _mobile(form, field):
@@ -39,7 +51,7 @@ def _new_password(label):
     return PasswordField(
         label,
         validators=[DataRequired(), Length(max=128), _not_guessable],
-        description=_l("至少 8 个字符，不要用 12345678 这类常见密码。"),
+        description=_l("至少 8 个字符；不要全用数字，不要含手机号码或姓名拼音，也不要用 12345678 这类常见密码。"),
         render_kw={"autocomplete": "new-password"},  # a password manager offers a strong one
     )
 
@@ -59,7 +71,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("在这台设备上保持登录"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(_NewPasswordForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"})
     password = _new_password(_l("新密码"))
     confirm = _confirm()
@@ -74,12 +86,12 @@ class EmailForm(FlaskForm):
                             render_kw={"autocomplete": "current-password"})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(_NewPasswordForm):
     password = _new_password(_l("新密码"))
     confirm = _confirm()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(_NewPasswordForm):
     code = StringField(
         _l("邀请码"),
         validators=[DataRequired(), CODE_LENGTH],
@@ -95,6 +107,9 @@ class RegisterForm(FlaskForm):
     password = _new_password(_l("密码"))
     confirm = _confirm(_l("再次输入密码"))
     phone_confirmed = HiddenField()  # the number the officer confirmed although the filing has another
+
+    def password_owner(self) -> dict[str, str]:
+        return {"name": self.name.data or "", "phone": self.phone.data or "", "email": self.email.data or ""}
 
 
 class PhoneForm(FlaskForm):

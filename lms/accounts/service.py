@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime
 from functools import cache
@@ -74,13 +75,22 @@ _COMMON_PASSWORDS = frozenset({
     "woaini1314", "iloveyou", "a1234567", "a12345678", "abc12345", "abcd1234", "aa123456", "asdfghjk",
     "zxcvbnm1", "12qwaszx", "admin123", "admin888", "root1234", "test1234", "12341234", "123123123",
     "112233445", "11223344", "1234abcd", "5201314520", "147258369", "159357159", "123654789",
+    "qq123456", "woaini520", "a123456789", "1qaz2wsx3edc",
 })
 _RUNS = "01234567890 abcdefghijklmnopqrstuvwxyz qwertyuiop asdfghjkl zxcvbnm"
+# One to four syllables of pinyin with digits before or after: a name and a birthday or a
+# year ("lina1234", "zhangwei88", "1990wangfang"), the pattern guessers try right after the list.
+_SYLLABLE = ("(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+             "(?:iang|iong|uang|ueng|ang|eng|ong|ing|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er"
+             "|ia|ie|iu|in|ua|uo|ui|un|ue|ve|a|o|e|i|u|v)")
+_NAME_AND_DIGITS = re.compile(f"(?:{_SYLLABLE}){{1,4}}[0-9]+|[0-9]+(?:{_SYLLABLE}){{1,4}}")
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password will not do (too short, or among the first a guesser tries), or
-    None; for every way a password is set: forms, the CLI, accounts made by code."""
+def password_problem(password: str, *, name: str = "", phone: str = "", email: str = "") -> str | None:
+    """Why a new password will not do, or None: too short, among the first a guesser tries,
+    all digits, a pinyin name with digits, or made of what the account says of its owner (the
+    mobile, the e-mail's name, a name written in letters). For every way a password is set:
+    forms, the CLI, accounts made by code."""
     from flask_babel import gettext as _
 
     if len(password) < MIN_PASSWORD:
@@ -88,7 +98,35 @@ def password_problem(password: str) -> str | None:
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS or len(set(lowered)) <= 2 or lowered in _RUNS or lowered in _RUNS[::-1]:
         return _("这个密码太常见，很容易被猜中，请换一个")
+    if problem := _personal_problem(lowered, name, phone, email):
+        return problem
+    if lowered.isdigit():
+        return _("密码不能全是数字：请加上字母或符号")
+    if _NAME_AND_DIGITS.fullmatch(lowered):
+        return _("“姓名拼音 + 数字”（如 lina1234）这样的密码很容易被猜中：请加上符号，或换一个")
     return None
+
+
+def _personal_problem(lowered: str, name: str, phone: str, email: str) -> str | None:
+    """Why a password made of its owner's mobile, e-mail name or lettered name will not do."""
+    from flask_babel import gettext as _
+
+    mobile = normalize_mobile(phone) if phone else ""
+    if mobile and mobile in lowered:
+        return _("密码不能包含您的手机号码")
+    local = email.partition("@")[0].lower() if "@" in email else ""
+    # "li.na88@..." and "Li Na" both give "lina": the letters of a name, however written.
+    parts = {local, re.sub("[^a-z]", "", local), re.sub("[^a-z]", "", name.lower())}
+    if any(len(part) >= 3 and part in lowered for part in parts):
+        return _("密码不能包含您的姓名或电子邮箱用户名")
+    return None
+
+
+def account_owner(user: User | None) -> dict[str, str]:
+    """What a password is checked against for this account (password_problem's keywords)."""
+    if user is None:
+        return {}
+    return {"name": user.name or "", "phone": user.phone or "", "email": user.email or ""}
 
 
 def create_user(
@@ -104,7 +142,7 @@ def create_user(
         raise AccountError(_("未知角色"))
     if not clean(name):
         raise AccountError(_("请填写姓名"))
-    if problem := password_problem(password):
+    if problem := password_problem(password, name=name, phone=phone, email=email):
         raise AccountError(problem)
     if not email and not phone:
         raise AccountError(_("请填写手机号码或电子邮箱"))
@@ -300,6 +338,26 @@ def parse_login_token(token: object) -> tuple[int, int] | None:
     """(user id, password stamp) from a login token, or None when it is not one."""
     user_id, _, stamp = str(token or "").partition(".")
     return (int(user_id), int(stamp)) if user_id.isdecimal() and stamp.isdecimal() else None
+
+
+# What moved a password's stamp, as the audit log names it: the sign-in page tells a device
+# signed out by it why (CLI set-password writes no entry, and counts as a new password).
+_STAMP_ACTIONS = ("user.password_changed", "user.password_reset", "user.signed_out_everywhere")
+
+
+def why_signed_out(token: object) -> str | None:
+    """Why the login token a browser still carries no longer signs it in: "password" (a new
+    password since) or "everywhere" (signed out of every device), else None: no token, an
+    account disabled or gone, or a token that is still good. The token is signed into the
+    session cookie, so only a browser that was signed in as the account has one."""
+    parsed = parse_login_token(token)
+    user = db.session.get(User, parsed[0]) if parsed else None
+    if user is None or not user.is_active_account or password_stamp(user.password_changed_at) == parsed[1]:
+        return None
+    last = db.session.scalar(select(audit.AuditEntry.action).where(
+        audit.AuditEntry.target == f"user:{user.id}", audit.AuditEntry.action.in_(_STAMP_ACTIONS))
+        .order_by(audit.AuditEntry.at.desc(), audit.AuditEntry.id.desc()).limit(1))
+    return "everywhere" if last == "user.signed_out_everywhere" else "password"
 
 
 def current_filing_of(user: User) -> Filing | None:

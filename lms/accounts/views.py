@@ -105,6 +105,12 @@ def _mark_device(response, login: str):
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
+    signed_out = service.why_signed_out(session.get("_user_id")) if request.method == "GET" else None
+    if signed_out:
+        logout_user()  # said once: the stale token (and a remember-me cookie's) goes
+        # The page says why; the generic "please sign in" of the page that sent them here goes.
+        generic = str(current_app.login_manager.login_message)
+        session["_flashes"] = [f for f in session.get("_flashes", []) if f[1] != generic]
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.login.data, form.password.data)
@@ -114,7 +120,8 @@ def login():
             target = request.args.get("next")
             return _mark_device(redirect(target if is_safe_next(target) else url_for("core.home")), form.login.data)
         flash(_("手机号码/电子邮箱或密码不正确。"), "error")
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 401
+    return render_template("accounts/login.html", form=form, signed_out=signed_out), \
+        200 if request.method == "GET" else 401
 
 
 @bp.post("/logout")
@@ -133,7 +140,7 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(owner=current_user)
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("当前密码不正确"))
@@ -197,7 +204,7 @@ def reset_password(token: str):
     user = service.user_for_reset_token(token)
     if user is None:
         return render_template("accounts/reset_invalid.html"), 400
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(owner=user)
     if form.validate_on_submit():
         user.set_password(form.password.data)
         audit.record("user.password_reset", f"user:{user.id}", user.login, actor_id=user.id)
@@ -273,6 +280,7 @@ def claim():
 def dashboard():
     if current_user.is_staff:
         return redirect(url_for("registry.filings"))
+    from lms.assessment.service import attempts_in_progress
     from lms.catalog.service import catalog_for, hours_earned
     from lms.programs.service import current_program, standing
     from lms.workshops.service import upcoming_enrollments
@@ -289,7 +297,8 @@ def dashboard():
                            standing=standing(current_user.id, industry, program) if program else None,
                            revoked=_revoked_only(program),
                            days_left=(program.deadline - local_today()).days if program and filing else None,
-                           workshops=upcoming_enrollments(current_user.id))
+                           workshops=upcoming_enrollments(current_user.id),
+                           exams_open=attempts_in_progress(current_user.id))
 
 
 def _revoked_only(program):

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from lms.accounts.service import password_stamp
 from lms.assessment import autosave, grading
@@ -240,6 +240,16 @@ def retake_opens_at(exam: Exam, attempts: list[Attempt]) -> datetime | None:
 def open_attempt(exam: Exam, user_id: int) -> Attempt | None:
     return db.session.scalar(select(Attempt).where(
         Attempt.exam_id == exam.id, Attempt.user_id == user_id, Attempt.status == "open"))
+
+
+def attempts_in_progress(user_id: int) -> list[tuple[Attempt, int]]:
+    """The officer's open attempts still before their deadline, soonest first, with their
+    exams and the minutes left (rounded up: one while any second is): the dashboard offers
+    to go back to them."""
+    attempts = db.session.scalars(select(Attempt).options(joinedload(Attempt.exam)).where(
+        Attempt.user_id == user_id, Attempt.status == "open", Attempt.deadline_at > utcnow())
+        .order_by(Attempt.deadline_at))
+    return [(attempt, math.ceil(seconds_left(attempt) / 60)) for attempt in attempts]
 
 
 def start_attempt(exam: Exam, user_id: int) -> Attempt:

@@ -60,18 +60,25 @@ def exam(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     attempts = service.attempts_of(exam, current_user.id)
     best = _best_pass(attempts)
-    opens_at = service.retake_opens_at(exam, attempts)
+    retake_opens_at, retake_opens_in = _retake_times(exam, attempts)
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None),
-                           # shown to the minute, so rounded up: at the minute shown it is open
-                           retake_opens_at=_next_minute(opens_at) if opens_at else None,
-                           # seconds, not the time: the page enables the button by them, and a
-                           # phone's clock may be minutes off the server's
-                           retake_opens_in=math.ceil((opens_at - utcnow()).total_seconds()) if opens_at else 0,
+                           retake_opens_at=retake_opens_at, retake_opens_in=retake_opens_in,
                            best=best, best_text=score_text(best.score, best.max_score) if best else "",
                            certificate=_certificate_news(exam) if best else None,
                            courses_left=_courses_left(exam))
+
+
+def _retake_times(exam: Exam, attempts: list[Attempt]):
+    """When the waiting time before another attempt is over, shown to the minute and so
+    rounded up (at the minute shown it is open), and the seconds until then: the exam page
+    enables its button by the seconds, not the time, a phone's clock may be minutes off the
+    server's. (None, 0) when no waiting is left."""
+    opens_at = service.retake_opens_at(exam, attempts)
+    if opens_at is None:
+        return None, 0
+    return _next_minute(opens_at), math.ceil((opens_at - utcnow()).total_seconds())
 
 
 def _next_minute(moment):
@@ -302,7 +309,14 @@ def result(attempt_id: int):
     return render_template("assessment/result.html", attempt=attempt, exam=attempt.exam,
                            advice=service.study_advice(attempt),
                            passed_before=next((a for a in attempts if a.passed), None) if not attempt.passed else None,
-                           certificate=_certificate_news(attempt.exam) if best else None)
+                           certificate=_certificate_news(attempt.exam) if best else None,
+                           retake=None if best else _next_attempt(attempt.exam, attempts))
+
+
+def _next_attempt(exam: Exam, attempts: list[Attempt]) -> dict:
+    """After a fail: the attempts left and, while the waiting time lasts, when the next opens."""
+    left = max(service.attempts_allowed(exam, current_user.id) - len(attempts), 0)
+    return {"left": left, "opens_at": _retake_times(exam, attempts)[0] if left else None}
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

@@ -90,13 +90,13 @@ def _email_problem(address: str) -> str | None:
 @with_appcontext
 def set_password(login: str, password: str | None) -> None:
     """Set a user's password (for a lost demo password or a locked-out admin)."""
-    from lms.accounts.service import find_user, password_problem
+    from lms.accounts.service import account_owner, find_user, password_problem
 
     user = find_user(login)
     if user is None:
         raise click.ClickException(f"找不到账号 {login}")
     password = password or _ask_password()
-    if problem := password_problem(password):
+    if problem := password_problem(password, **account_owner(user)):
         raise click.ClickException(problem)
     user.set_password(password)
     db.session.commit()

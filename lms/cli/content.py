@@ -49,7 +49,6 @@ def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: b
     """Import questions from GIFT, Aiken or Moodle XML into the bank."""
     from lms.assessment.importer import UnknownTopic, commit_import, preview_import
     from lms.assessment.paper import kind_labels
-
     from lms.core.text import UndecodableText, decode_upload
 
     try:

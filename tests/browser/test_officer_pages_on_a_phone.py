@@ -130,3 +130,25 @@ def test_the_certificate_buttons_are_44px_to_a_finger_and_compact_to_a_mouse(liv
         heights = page.eval_on_selector_all("main .btn-sm", "els => els.map(el => el.getBoundingClientRect().height)")
         assert len(heights) >= 2 and check(heights), heights
         page.context.close()
+
+
+def test_ones_own_workshop_shows_its_whole_time_in_a_phones_day(live_server, factory, browser):
+    from lms.extensions import db
+    from lms.workshops import service as workshops
+
+    with live_server.app_context():  # the tick of a seat and the time are wider than a phone's day
+        user = officer(factory)
+        workshop = make_workshop(starts_at=datetime(2026, 12, 16, 1, tzinfo=UTC), ends_at=datetime(2026, 12, 16, 4, tzinfo=UTC))
+        workshops.enrol(workshop, user.id, now=datetime(2026, 12, 1, tzinfo=UTC))
+        db.session.commit()
+        login = user.login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/workshops/calendar?month=2026-12")
+    event = page.locator("td .calendar-event")
+    assert "09:00" in event.inner_text()
+    assert event.evaluate("el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"), \
+        event.evaluate("el => [el.scrollWidth, el.clientWidth, el.scrollHeight, el.clientHeight]")
+    inside = "el => el.getBoundingClientRect().right <= el.closest('td').getBoundingClientRect().right"
+    assert event.evaluate(inside)
+    page.context.close()
