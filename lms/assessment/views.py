@@ -326,5 +326,10 @@ def review(attempt_id: int):
     service.finalize_if_expired(attempt)
     if attempt.is_open or not attempt.exam.review_allowed:
         abort(403)
-    return render_template("assessment/review.html", attempt=attempt, exam=attempt.exam,
+    # The key and the explanations wait while a retake is still to come: a retake may draw
+    # the same questions, and would then test memory, not the course.
+    attempts = service.attempts_of(attempt.exam, current_user.id)
+    retake_left = not attempt.passed and not any(a.passed for a in attempts) and (
+        service.attempts_allowed(attempt.exam, current_user.id) > len(attempts))
+    return render_template("assessment/review.html", attempt=attempt, exam=attempt.exam, show_key=not retake_left,
                            describe=grading.describe, correct=grading.correct_response)

@@ -31,7 +31,7 @@ def start_button(page: str) -> str:
 
 def test_review_shows_true_false_answers_in_the_page_language(app, client, officer):
     add_questions("metrology", "truefalse", 2)
-    exam = make_exam([{"topic": "metrology", "kind": "truefalse", "count": 2, "points": 1}])
+    exam = make_exam([{"topic": "metrology", "kind": "truefalse", "count": 2, "points": 1}], attempts_allowed=1)
     attempt = service.start_attempt(exam, officer.id)
     for item in attempt.questions:
         service.save_answer(attempt, item.position, not item.frozen["answer"])

@@ -265,15 +265,22 @@ def test_nobody_sees_another_officers_attempt(app, factory):
 
 def test_review_shows_answers_and_explanations_when_allowed(app, client, officer):
     add_questions("metrology", "single", 3)
-    exam = make_exam()
+    exam = make_exam(attempts_allowed=2)
     attempt = service.start_attempt(exam, officer.id)
     answer_all(attempt, correct=False)
     service.submit(attempt)
     login(client, officer)
     result = client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "未通过" in result and "建议复习" in result
+    # A retake is still to come: what was answered and scored, not the key to memorise.
     review = client.get(f"/exams/attempts/{attempt.id}/review").get_data(as_text=True)
-    assert "正确答案：" in review and "解析 " in review
+    assert "您的答案：" in review and "得分：0 / 2" in review
+    assert "正确答案：" not in review and "解析 " not in review and "您还有补考机会" in review
+    second = service.start_attempt(exam, officer.id)  # the last attempt, failed too: now the key
+    answer_all(second, correct=False)
+    service.submit(second)
+    review = client.get(f"/exams/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert "正确答案：" in review and "解析 " in review and "您还有补考机会" not in review
     exam.review_allowed = False
     db.session.commit()
     assert client.get(f"/exams/attempts/{attempt.id}/review").status_code == 403

@@ -70,7 +70,7 @@ def test_an_english_page_marks_the_chinese_stems_and_options(client, sitting):
 def test_the_review_marks_the_chinese_content_on_an_english_page(client, factory):
     add_questions("metrology", "single", 3)
     officer = factory.user("officer")
-    attempt = service.start_attempt(make_exam(), officer.id)
+    attempt = service.start_attempt(make_exam(attempts_allowed=1), officer.id)  # the last: the key shown
     answer_all(attempt, correct=False)
     service.submit(attempt)
     login(client, officer)
