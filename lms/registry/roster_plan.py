@@ -289,6 +289,7 @@ _VALUES = slice(2, 2 + len(FILING_FIELDS))
 _AT = {name: 2 + i for i, name in enumerate(FILING_FIELDS)}
 _OFFICER, _APPOINTED, _STATUS, _USER = _AT["officer_name"], _AT["appointed_on"], _AT["status"], _VALUES.stop
 _MOBILE = _AT["mobile"]
+_ENDED, _REASON = _AT["ended_on"], _AT["end_reason"]
 
 
 def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None:
@@ -318,6 +319,9 @@ def _plan_filings(preview: Preview, rows: list[RosterRow], stored: dict) -> None
         if old is None and eid is not None:
             old = by_person.get((eid, record.officer_name, record.appointed_on))
         status = record.status if status_sent or old is None else old[_STATUS]
+        if old is not None and old[_STATUS] != "current" and status == "current":
+            _refuse_reinstating(preview, record, old)
+            continue
         if old is not None and record.officer_name != old[_OFFICER] and (
                 old[_USER] is not None or record.mobile != old[_MOBILE]):
             _refuse_other_person(preview, record, old)
@@ -360,6 +364,17 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
             preview._note("filing_ended", record.row, _("%(name)s（由 %(new)s 接任）",
                           name=predecessor[_OFFICER], new=record.officer_name), ["status", "ended_on"])
             settled.add(predecessor[0])  # ended once, even if named again
+
+
+def _refuse_reinstating(preview: Preview, record: RosterRow, old: tuple) -> None:
+    """A row that says 在任 of a filing the platform has ended: most likely a file exported
+    before the ending. Ended filings are history, never overwritten; a CQO appointed again is
+    filed again, as a new filing."""
+    _refuse(preview, record, "status", _(
+        "%(name)s 的这份备案在平台上已于 %(day)s 结束（%(status)s，%(reason)s），本行却标为“在任”：文件可能是在结束之前导出的，"
+        "请使用最新导出的名册。若此人确已重新聘任，请写成一行新的备案（新的聘任日期，备案编号用新的或留空）",
+        name=old[_OFFICER], day=old[_ENDED].isoformat() if old[_ENDED] else "?",
+        status=C.STATUS_LABELS.get(old[_STATUS], old[_STATUS]), reason=old[_REASON] or _("未填写原因")))
 
 
 def _refuse_other_person(preview: Preview, record: RosterRow, old: tuple) -> None:

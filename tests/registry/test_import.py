@@ -642,3 +642,24 @@ def test_a_part_longer_than_its_header_says_is_called_damaged():
             data[at + 24:at + 28] = (10).to_bytes(4, "little")  # "unpacks to 10 bytes"
     with pytest.raises(RosterFileError, match="文件已损坏"):
         _check_extent(io.BytesIO(bytes(data)))
+
+
+def test_an_old_file_saying_in_office_does_not_bring_back_a_filing_ended_since(town):
+    from lms.registry import service
+
+    uscc, other = make_uscc(), make_uscc()
+    old_file = as_csv([row(uscc, "相南街道", "王芳", 备案编号="XS-1"), row(other, "相南街道", "刘洋", 备案编号="XS-2")])
+    commit_preview(preview_of(old_file), "before.csv")
+    wang = db.session.scalar(select(Filing).where(Filing.filing_no == "XS-1"))
+    service.end_filing(wang, date(2026, 3, 1), "调岗")  # ended on the platform
+    db.session.commit()
+    preview = preview_of(old_file)  # the same file, exported before that, uploaded again
+    [error] = preview.errors
+    assert (error.row, error.column) == (4, "状态")
+    assert "王芳 的这份备案在平台上已于 2026-03-01 结束" in error.message and "调岗" in error.message
+    assert not preview.can_commit
+    db.session.refresh(wang)
+    assert (wang.status, wang.ended_on, wang.end_reason) != ("current", None, "")
+    # Appointed again, as a new filing (a new appointment date): filed again, the history kept.
+    again = preview_of(as_csv([row(uscc, "相南街道", "王芳", 聘任日期="2026-06-01", 备案日期="2026-06-05")]))
+    assert not again.errors and again.counts["filing_added"] == 1
