@@ -35,7 +35,7 @@ def test_two_officers_read_mark_done_and_switch_language(live_server, factory, b
     assert "王一" in desktop.inner_text("nav") and "李二" not in desktop.content()
     assert "还需约" in phone.inner_text("article")
     # The phone shows the lesson's own column full width: no sideways scrolling.
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"] + 1
 
     with live_server.app_context():  # the first officer has read long enough
         db.session.execute(update(LessonProgress).where(LessonProgress.user_id == first.id)

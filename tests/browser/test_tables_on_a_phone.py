@@ -30,5 +30,38 @@ def test_roster_on_a_phone_keeps_names_on_one_line(live_server, factory, browser
         cell = page.locator("td", has_text=name).first.element_handle()
         tops = page.evaluate(LINE_TOPS, cell)
         assert len(tops) == 1, (name, tops)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the page does not
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"] + 1  # the page does not
     assert page.evaluate("[...document.querySelectorAll('.table-responsive')].some(t => t.scrollWidth > t.clientWidth)")
+
+
+def test_staff_pages_with_hidden_column_headings_stay_within_a_phone(live_server, factory, browser):
+    """A visually hidden heading (position: absolute) inside a scrolling table box once escaped
+    it, and the whole page laid out at 600-700 px on a 390 px phone."""
+    from datetime import UTC, datetime, timedelta
+
+    from lms.assessment import service as exams
+    from lms.workshops import service as workshops
+    from tests.assessment.exam_factory import add_questions, answer_all, make_exam
+    from tests.workshops.helpers import make_workshop, officer
+
+    start = datetime.now(UTC) + timedelta(days=3)
+    with live_server.app_context():
+        workshop = make_workshop(starts_at=start, ends_at=start + timedelta(hours=3))
+        workshops.enrol(workshop, officer(factory).id)
+        workshop.starts_at = datetime.now(UTC) - timedelta(hours=1)  # under way: the check-in column is there
+        workshop.ends_at = workshop.starts_at + timedelta(hours=3)
+        add_questions("metrology", "single", 3)
+        exam = make_exam()
+        attempt = exams.start_attempt(exam, officer(factory).id)
+        answer_all(attempt, correct=True)
+        exams.submit(attempt)
+        urls = [f"/staff/workshops/{workshop.id}", f"/staff/exams/{exam.id}/results"]
+        login = factory.user("staff").login
+    page = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    sign_in(page, live_server.live_url, login)
+    for url in urls:
+        page.goto(live_server.live_url + url)
+        # Not window.innerWidth: a phone widens its layout viewport to what overflows.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"] + 1, url
+        assert page.locator(".table-responsive .visually-hidden").count() > 0, url  # the case at hand
+    page.context.close()
