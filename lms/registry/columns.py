@@ -123,3 +123,16 @@ def parse_date(value: object) -> date | None:
         return date(int(match[0]), int(match[1]), int(match[2]))
     except ValueError:
         return None
+
+
+def date_parts(value: object) -> tuple[int, int, int] | None:
+    """The year, month and day a text date is written with (parse_date's shapes), whether or
+    not that day exists: the import then says which part is wrong, not that it is unreadable."""
+    text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdecimal():
+        return int(text[:4]), int(text[5:7]), int(text[8:])
+    if match := _DATE_TEXT.fullmatch(text):
+        return int(match[1]), int(match[2]), int(match[3])
+    if len(text) == 8 and text.isdecimal():
+        return int(text[:4]), int(text[4:6]), int(text[6:])
+    return None

@@ -252,7 +252,7 @@ class _RowValidator:
             cell = raw[index[key]] if key in index and index[key] < len(raw) else None
             value = C.parse_date(cell) if v.get(key) else None
             if v.get(key) and value is None:
-                self.error(number, key, _("无法识别的日期“%(v)s”，请写成 2021-03-05", v=v[key]))
+                self.error(number, key, _unreadable_date(v[key]))
             elif value and value < C.EARLIEST_DATE:
                 self.error(number, key, _("日期 %(d)s 早于 %(earliest)s，不会是真实的日期：被当作数字的单元格会变成 1900 年前后的日期",
                                           d=value.isoformat(), earliest=C.EARLIEST_DATE.isoformat()))
@@ -371,3 +371,13 @@ class _RowValidator:
             kept.append(record)
         self.result.rows = kept
         self.result.errors.sort(key=lambda e: e.row)
+
+
+def _unreadable_date(text: str) -> str:
+    """Why a date cell was not taken: a day that does not exist (2026-02-30), or no date at all."""
+    parts = C.date_parts(text)
+    if parts and not 1 <= parts[1] <= 12:
+        return _("日期“%(v)s”的月份 %(m)s 不存在：请写成 2021-03-05 这样的年-月-日", v=text, m=parts[1])
+    if parts:
+        return _("日期“%(v)s”不存在：%(y)s 年 %(m)s 月没有 %(d)s 日", v=text, y=parts[0], m=parts[1], d=parts[2])
+    return _("无法识别的日期“%(v)s”，请写成 2021-03-05", v=text)

@@ -663,3 +663,14 @@ def test_an_old_file_saying_in_office_does_not_bring_back_a_filing_ended_since(t
     # Appointed again, as a new filing (a new appointment date): filed again, the history kept.
     again = preview_of(as_csv([row(uscc, "相南街道", "王芳", 聘任日期="2026-06-01", 备案日期="2026-06-05")]))
     assert not again.errors and again.counts["filing_added"] == 1
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("2026-02-30", "日期“2026-02-30”不存在：2026 年 2 月没有 30 日"),
+    ("2026年2月29日", "日期“2026年2月29日”不存在：2026 年 2 月没有 29 日"),
+    ("2026.13.01", "日期“2026.13.01”的月份 13 不存在"),
+    ("下个月", "无法识别的日期“下个月”，请写成 2021-03-05"),
+])
+def test_a_date_that_does_not_exist_is_named_as_such(town, written, says):
+    preview = preview_of(as_csv([row(make_uscc(), "相南街道", 聘任日期=written)]))
+    assert any(says in e.message and e.column == "聘任日期" for e in preview.errors), preview.errors
