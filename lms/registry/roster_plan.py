@@ -361,8 +361,11 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
         if predecessor and predecessor[0] not in settled:
             preview._endings.append({"id": predecessor[0], "status": "replaced",
                                      "ended_on": record.appointed_on, "end_reason": "其他"})
-            preview._note("filing_ended", record.row, _("%(name)s（由 %(new)s 接任）",
-                          name=predecessor[_OFFICER], new=record.officer_name), ["status", "ended_on"])
+            preview._note("filing_ended", record.row, _("%(enterprise)s · %(name)s（由 %(new)s 接任）",
+                          enterprise=record.enterprise_name, name=predecessor[_OFFICER], new=record.officer_name),
+                          ["status", "ended_on", "end_reason"],
+                          partial(preview.shown_changes, ("status", "ended_on", "end_reason"),
+                                  ("current", None, ""), ("replaced", record.appointed_on, "其他")))
             settled.add(predecessor[0])  # ended once, even if named again
 
 

@@ -258,6 +258,9 @@ def test_a_new_current_officer_ends_the_old_filing_and_keeps_history(town):
     commit_preview(preview_of(as_csv([row(uscc, "相南街道", "王明")])), "a.csv")
     preview = preview_of(as_csv([row(uscc, "相南街道", "李强", 聘任日期="2024-06-01", 备案日期="2024-06-05")]))
     assert preview.counts["filing_added"] == 1 and preview.counts["filing_ended"] == 1
+    [ended] = preview.samples["filing_ended"]  # the preview says whose, where, and to what
+    assert ended.label.endswith(" · 王明（由 李强 接任）") and ended.label != " · 王明（由 李强 接任）"
+    assert ("在任", "已变更") in ended.values and ("（空）", "2024-06-01") in ended.values
     commit_preview(preview, "b.csv")
     old, new = db.session.scalars(select(Filing).order_by(Filing.appointed_on)).all()
     assert (old.officer_name, old.status, old.ended_on) == ("王明", "replaced", date(2024, 6, 1))
