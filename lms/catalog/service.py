@@ -121,12 +121,28 @@ def open_lesson(user_id: int, lesson, progress=None, known: bool = False):
     return progress
 
 
-def seconds_left(progress: LessonProgress | None, lesson: Lesson) -> int:
+def seconds_left(progress: LessonProgress | ReadingProgress | None, lesson: Lesson,
+                 last_done: datetime | None = None) -> int:
+    """Reading time still owed before the lesson can be marked done.
+
+    One reading clock runs at a time: a lesson's time counts from its first opening or from
+    the officer's last lesson completed (last_done), whichever is later. Opening every lesson
+    at once and marking them all done a few minutes later would otherwise earn a course's
+    hours in the time of its longest lesson.
+    """
     if progress is None:
         return required_seconds(lesson)
-    opened = aware(progress.first_opened_at)  # SQLite returns naive datetimes; we store UTC
-    elapsed = (datetime.now(UTC) - opened).total_seconds()
+    started = aware(progress.first_opened_at)  # SQLite returns naive datetimes; we store UTC
+    if last_done is not None:
+        started = max(started, aware(last_done))
+    elapsed = (datetime.now(UTC) - started).total_seconds()
     return max(0, int(required_seconds(lesson) - elapsed + 0.999))
+
+
+def last_completion(user_id: int, other_than: int):
+    """When the officer last completed a lesson other than this one (None: never)."""
+    return db.session.scalar(select(func.max(LessonProgress.completed_at)).where(
+        LessonProgress.user_id == user_id, LessonProgress.lesson_id != other_than))
 
 
 def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
@@ -139,7 +155,7 @@ def mark_done(user_id: int, lesson: Lesson) -> LessonProgress:
     if progress is None:
         raise ProgressError(_("请先打开并阅读本课。"))
     if progress.completed_at is None:
-        left = seconds_left(progress, lesson)
+        left = seconds_left(progress, lesson, last_completion(user_id, lesson.id))
         if left > 0:
             raise ProgressError(ngettext("请再阅读 %(num)s 秒后再标记为已学完。", "请再阅读 %(num)s 秒后再标记为已学完。", left))
         progress.completed_at = utcnow()
@@ -231,7 +247,7 @@ def reading_from(row):
     progress = None
     if row.progress_id is not None:
         progress = ReadingProgress(row.progress_id, row.first_opened_at, row.last_opened_at,
-                                   row.completed_at)
+                                   row.completed_at, row.last_done_at)
     return lesson, progress
 
 
@@ -292,14 +308,18 @@ class ReadingProgress:
     first_opened_at: datetime
     last_opened_at: datetime
     completed_at: datetime | None
+    last_done_at: datetime | None = None  # the officer's last other lesson completed (seconds_left)
 
 
 _Sibling = aliased(Lesson)
+_Done = aliased(LessonProgress)
 _READING_COLUMNS = (
     Lesson.id, Lesson.slug, Lesson.title, Lesson.hours, Lesson.version, Lesson.updated_at,
     Lesson.char_count, Course.id.label("course_id"), Course.slug.label("course_slug"),
     Course.title.label("course_title"), Course.title_en.label("course_title_en"), Course.manifest_hash, LessonProgress.id.label("progress_id"),
     LessonProgress.first_opened_at, LessonProgress.last_opened_at, LessonProgress.completed_at,
+    select(func.max(_Done.completed_at)).where(_Done.user_id == bindparam("user"), _Done.lesson_id != Lesson.id)
+    .scalar_subquery().label("last_done_at"),  # see seconds_left
     select(func.max(_Sibling.updated_at)).where(_Sibling.course_id == Course.id)
     .scalar_subquery().label("lessons_changed_at"),
 )

@@ -90,7 +90,7 @@ def lesson(slug: str, lesson_slug: str):
     progress = service.open_lesson(current_user.id, lesson, progress, known=True)
     siblings = service.outline(lesson.course)
     index = next(i for i, item in enumerate(siblings) if item[0] == lesson.id)
-    seconds_left = service.seconds_left(progress, lesson)
+    seconds_left = service.seconds_left(progress, lesson, getattr(progress, "last_done_at", None))
     must_wait = seconds_left > 0
     # The same HTML for every officer on this version of the lesson, in the same state; the
     # template decides by must_wait and only prints seconds_left (a hole).

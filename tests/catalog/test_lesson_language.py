@@ -31,6 +31,9 @@ def test_a_finished_course_says_so_in_readable_text_not_a_disabled_button(conten
     db.session.commit()
     for slug in ("01-first", "02-second"):
         assert as_officer.post(f"/courses/demo/{slug}/done").status_code == 302
+        for progress in db.session.scalars(select(LessonProgress).where(LessonProgress.completed_at.is_not(None))):
+            progress.completed_at -= timedelta(hours=1)  # one reading clock at a time: read the next since
+        db.session.commit()
     page = as_officer.get("/courses/").get_data(as_text=True)
     assert re.search(r'<p class="mb-0 fw-semibold text-success-emphasis">.*已学完</p>', page)
     assert "disabled" not in page.split("<main", 1)[1]

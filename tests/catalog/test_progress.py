@@ -176,3 +176,31 @@ def test_a_sync_from_the_staff_page_is_logged_with_what_it_changed_in_the_reader
     english = log_rows(client, english=True)[0]
     assert english.endswith("Courses: 1 added, 0 changed, 0 retired; lessons: 2 added, 1 changed, 0 retired; "
                             "questions: 0 added, 0 changed, 0 retired"), english
+
+
+def _open_long_ago(user_id: int, slug: str, seconds: int) -> None:
+    progress = db.session.scalar(select(LessonProgress).where(
+        LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson(slug).id))
+    progress.first_opened_at -= timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def test_one_reading_clock_runs_at_a_time(content, as_officer, app):
+    """Both lessons opened at once and left open: the second's time counts only from when the
+    first was marked done, so a course's hours take the time of all its lessons together."""
+    user_id, wait = as_officer.user.id, app.config["MIN_READ_SECONDS"]
+    as_officer.get("/courses/demo/01-first")
+    as_officer.get("/courses/demo/02-second")
+    _open_long_ago(user_id, "01-first", 3600)
+    _open_long_ago(user_id, "02-second", 3600)
+    assert as_officer.post("/courses/demo/01-first/done").status_code == 302
+    page = as_officer.get("/courses/demo/02-second").get_data(as_text=True)
+    assert "需阅读满一定时间" in page  # its clock started again when the first was done
+    refused = as_officer.post("/courses/demo/02-second/done", follow_redirects=True).get_data(as_text=True)
+    assert "秒后再标记为已学完" in refused and service.hours_earned(user_id) == 1.0
+    first = db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == lesson().id))
+    first.completed_at -= timedelta(seconds=wait + 1)  # the second read for long enough since
+    db.session.commit()
+    assert "需阅读满一定时间" not in as_officer.get("/courses/demo/02-second").get_data(as_text=True)
+    assert as_officer.post("/courses/demo/02-second/done").status_code == 302
+    assert service.hours_earned(user_id) == 1.5
