@@ -52,7 +52,8 @@ def test_two_officers_read_mark_done_and_switch_language(live_server, factory, b
     assert "标记为已学完" in phone.inner_text("article") and "本课已学完" not in phone.content()
     phone.click("button.navbar-toggler")
     phone.click("text=English")
-    phone.wait_for_url(url)
+    phone.wait_for_url(url)  # already the URL before the switch: wait for the English page itself
+    phone.wait_for_selector("html[lang='en']", state="attached")
     assert "Mark as done" in phone.inner_text("article") and "李二" in phone.content()
     for page in (desktop, phone):
         page.context.close()
