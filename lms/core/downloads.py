@@ -13,8 +13,10 @@ from typing import IO
 
 from flask import Response, send_file
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lms.core.clock import local_zone
@@ -28,13 +30,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_stream(book: Workbook) -> io.BytesIO:
-    """The workbook saved, ready to send; every cell openpyxl took for a formula (any text
-    starting with '=') is stored as the text it is, so it shows as typed and never runs."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+    """The workbook saved, ready to send, with no formula in it: write_table stores text that
+    starts with '=' as text; a workbook filled otherwise has every cell openpyxl took for a
+    formula turned back into the text it is, so it shows as typed and never runs."""
+    if not book.write_only:  # a write-only book's rows are in the file already, as write_table wrote them
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     stream = io.BytesIO()
     book.save(stream)
     stream.seek(0)
@@ -123,27 +127,72 @@ def _typed(value: object) -> tuple[object, str | None]:
     return value, None
 
 
-def write_table(sheet: Worksheet, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """The header (bold) on the sheet's next row and the rows under it, typed (dates as dates,
-    times in the bureau's zone, Percent as a formatted number, digit strings as text), with
-    columns as wide as their content, the header frozen and an auto-filter over the table."""
-    sheet.append(list(header))
-    top = sheet.max_row
+def table_book() -> Workbook:
+    """A workbook for write_table that writes each row to the file as it is added (openpyxl's
+    write-only mode): a 100,000-row sheet never sits in memory as cells. Add sheets with
+    create_sheet; each is written once, by one write_table."""
+    return Workbook(write_only=True)
+
+
+def write_table(sheet: Worksheet | WriteOnlyWorksheet, header: Sequence[str], rows: Iterable[Sequence[object]],
+                above: Sequence[Sequence[object]] = ()) -> int:
+    """On a new sheet: the lines above (a title), the header (bold) and the rows under it, typed
+    (dates as dates, times in the bureau's zone, Percent as a formatted number, digit strings as
+    text, text that would start a formula as text), with columns as wide as their content, the
+    header frozen and an auto-filter over the table. Returns how many rows it wrote."""
+    rows = list(rows)  # the widths come first in the file, before the first row
+    top = len(above) + 1
+    _lay_out(sheet, _widths(header, rows), top)
+    for line in above:
+        sheet.append([_cell(sheet, value, None) for value in line])
+    bold = Font(bold=True)
+    sheet.append([_header_cell(sheet, name, bold) for name in header])
+    for values in rows:
+        sheet.append([_cell(sheet, *_typed(value)) for value in values])
+    columns = max([len(header), *map(len, rows), 1])
+    sheet.auto_filter.ref = f"A{top}:{get_column_letter(columns)}{top + len(rows)}"
+    return len(rows)
+
+
+def _widths(header: Sequence[str], rows: list[Sequence[object]]) -> list[int]:
     widths = [display_width(name) for name in header]
-    for cell in sheet[top]:
-        cell.font = Font(bold=True)
-    for number, values in enumerate(rows, top + 1):
-        typed = [_typed(value) for value in values]
-        sheet.append([value for value, _format in typed])
-        widths += [0] * (len(typed) - len(widths))
-        for column, ((_value, shown), given) in enumerate(zip(typed, values, strict=True), 1):
-            if shown:  # only where needed: a format per cell is most of the time a large sheet takes
-                sheet.cell(number, column).number_format = shown
-            widths[column - 1] = max(widths[column - 1], display_width(given))
+    for values in rows:
+        widths += [0] * (len(values) - len(widths))
+        for column, value in enumerate(values):
+            width = display_width(value)
+            if width > widths[column]:
+                widths[column] = width
+    return widths
+
+
+def _lay_out(sheet: Worksheet | WriteOnlyWorksheet, widths: list[int], top: int) -> None:
+    """Widths and the frozen header: a write-only sheet writes them before its first row."""
     for column, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     sheet.freeze_panes = f"A{top + 1}"
-    sheet.auto_filter.ref = f"A{top}:{get_column_letter(max(len(widths), 1))}{max(sheet.max_row, top)}"
+
+
+def _header_cell(sheet: Worksheet | WriteOnlyWorksheet, name: str, bold: Font) -> Cell:
+    cell = WriteOnlyCell(sheet, name)
+    cell.font = bold
+    return cell
+
+
+def _cell(sheet: Worksheet | WriteOnlyWorksheet, value: object, shown: str | None) -> object:
+    """What a row hands openpyxl: the bare value where it needs no format (a cell object per
+    value is most of the time a large sheet takes), else a cell with its format; text starting
+    with '=' is stored as the text it is, so that it shows as typed and never runs."""
+    if value == "":
+        return None  # an empty cell, as a blank reads back
+    formula_like = isinstance(value, str) and value.startswith("=")
+    if shown is None and not formula_like:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    if formula_like:
+        cell.data_type = "s"
+    if shown:
+        cell.number_format = shown
+    return cell
 
 
 def write_notes(book: Workbook, notes: Iterable[tuple[str, object]], title: str = "说明") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from lms.certificates.models import Certificate
 from lms.coverage.service import NO_INDUSTRY, claimed_by, filed_on, started_by, trained_on
@@ -50,6 +50,19 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
         query = query.where(Filing.user_id.in_(select(Certificate.user_id).where(
             Certificate.program_id == program.id, Certificate.issued_on <= as_of, Certificate.status != "replaced")))
     return query
+
+
+def standings(program: Program | None, as_of: date, filing_ids: set[int]) -> dict[int, str]:
+    """Each of these filings' standing on as_of, as the dashboard and the chase list count it:
+    trained, in_progress, not_started (claimed, not begun) or unclaimed; in one query. Without a
+    current programme nobody counts as trained."""
+    if not filing_ids:
+        return {}
+    trained = trained_on(program.id, as_of) if program is not None else false()
+    rows = db.session.execute(select(Filing.id, trained.label("trained"), claimed_by(as_of).label("claimed"),
+                                     started_by(as_of).label("started")).where(Filing.id.in_(filing_ids)))
+    return {filing_id: "trained" if is_trained else "unclaimed" if not claimed else
+            "in_progress" if started else "not_started" for filing_id, is_trained, claimed, started in rows}
 
 
 def divisions_filed() -> list[str]:

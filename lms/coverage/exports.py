@@ -9,12 +9,18 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from lms.assessment.reports import best_scores, percent_cell
 from lms.core.clock import end_of_local_day
-from lms.core.downloads import csv_text, filename_part, write_notes, write_table, xlsx_stream
+from lms.core.downloads import (
+    csv_text,
+    filename_part,
+    table_book,
+    write_notes,
+    write_table,
+    xlsx_stream,
+)
 from lms.core.models import aware
 from lms.coverage.chase import lapsed_certificates
 from lms.coverage.service import (
@@ -136,13 +142,11 @@ def _generated() -> tuple[str, datetime]:
 
 
 def status_xlsx(program: Program, as_of: date, history: bool = False) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "培训情况"
-    write_table(sheet, HEADER, status_rows(program, as_of, history))
+    book = table_book()
+    filings = write_table(book.create_sheet("培训情况"), HEADER, status_rows(program, as_of, history))
     write_notes(book, [
         ("文件", "首席质量官培训情况" + ("（含已结束的备案）" if history else "（统计日期在任的备案）")),
-        ("培训计划", program.name), ("统计日期", as_of), ("备案数", sheet.max_row - 1),
+        ("培训计划", program.name), ("统计日期", as_of), ("备案数", filings),
         ("口径", "各列均为统计日期当天的情况：状态、离任日期按当天计，培训状态和证书按当天有效的证书计"),
         _generated()])
     return xlsx_stream(book)
@@ -195,9 +199,8 @@ def chase_xlsx(query, program: Program, as_of: date, filters: Sequence[ChaseFilt
     rows = db.session.execute(query.add_columns(Enterprise.scale.label("size"), Enterprise.industry_name,
                                                 Filing.email)).all()
     lapsed = lapsed_by_user(program, as_of, {r.user_id for r in rows if r.user_id})
-    book = Workbook()
-    book.active.title = "待培训"
-    write_table(book.active, CHASE_HEADER, (
+    book = table_book()
+    write_table(book.create_sheet("待培训"), CHASE_HEADER, (
         [row.officer_name, row.name, row.town, SIZE_ZH.get(row.size, ""), row.industry_code, row.industry_name,
          row.mobile, row.email, "已认领" if row.claimed else "未认领", "学习中" if row.started else "未开始",
          lapsed_text(lapsed[row.user_id], as_of) if row.user_id in lapsed else ""] for row in rows))
@@ -220,10 +223,9 @@ OUTBOX_STATUS_ZH = {"queued": "待发送", "sent": "已发送", "handed": "已�
 
 def outbox_xlsx(messages) -> io.BytesIO:
     """The outbox as the page lists it, times in the bureau's zone as the page shows them."""
-    book = Workbook()
-    book.active.title = "发件箱"
+    book = table_book()
     rows = [[m.created_at, m.to_name, m.to_mobile, m.to_email, m.subject, m.body, OUTBOX_STATUS_ZH[m.status]]
             for m in messages]
-    write_table(book.active, ["时间", "姓名", "手机号码", "电子邮箱", "标题", "内容", "状态"], rows)
+    write_table(book.create_sheet("发件箱"), ["时间", "姓名", "手机号码", "电子邮箱", "标题", "内容", "状态"], rows)
     write_notes(book, [("文件", "提醒发件箱"), ("条数", len(rows)), _generated()])
     return xlsx_stream(book)

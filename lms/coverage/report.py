@@ -69,7 +69,7 @@ def coverage_pdf(program, as_of: date, numbers: dict, appointment: dict, bureau:
         Paragraph(f"生成于 {datetime.now(UTC).astimezone(local_zone()):%Y-%m-%d %H:%M}（北京时间）", _style(8)),
         Spacer(0, 6 * mm),
         _table([["已备案", "已培训", "学习中", "未开始", "覆盖率", "目标"],
-                [total.filed, total.trained, total.in_progress, total.not_started, f"{total.percent}%",
+                [total.filed, total.trained, total.in_progress, total.not_started, f"{total.percent}%" if total.filed else "—",
                  f"{program.target_percent}%"]], [28 * mm] * 6),
         Spacer(0, 2 * mm),
         *(Paragraph(escape(text), _style(10)) for text, _warning in outlook),

@@ -332,8 +332,11 @@ class Outlook:
             out = [(left + ngettext("，截止日期已过 %(num)s 天。", "，截止日期已过 %(num)s 天。", -self.days_left), True)]
         if self.at_deadline is not None:
             filed, trained = self.at_deadline
-            out.append((_("截止日期 %(d)s 当天的覆盖率为 %(p)s%%（%(t)s / %(f)s 人）。", d=self.deadline,
-                          p=share_percent(trained, filed), t=trained, f=filed), not self.reached))
+            if filed:
+                out.append((_("截止日期 %(d)s 当天的覆盖率为 %(p)s%%（%(t)s / %(f)s 人）。", d=self.deadline,
+                              p=share_percent(trained, filed), t=trained, f=filed), not self.reached))
+            else:  # 0 of 0 is no share at all, not 0 %
+                out.append((_("截止日期 %(d)s 当天没有在任备案。", d=self.deadline), False))
         if self.projected and self.projected > self.deadline:
             out.append((_("按 %(since)s 以来的进度，预计 %(d)s 才达到目标，晚于截止日期。",
                           since=self.since, d=self.projected), True))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lms.core.downloads import write_table, xlsx_stream
+from lms.core.downloads import table_book, write_notes, write_table, xlsx_stream
 from lms.registry.columns import COLUMNS, EDUCATIONS, END_REASONS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
@@ -16,18 +17,22 @@ from lms.registry.models import Filing
 
 def workbook(title: str, header: list[str], rows) -> io.BytesIO:
     """One sheet laid out as every download is (write_table), ready to send."""
-    book = Workbook()
-    book.active.title = title
-    write_table(book.active, header, rows)
+    book = table_book()
+    write_table(book.create_sheet(title), header, rows)
     return xlsx_stream(book)
 
 
-def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str) -> io.BytesIO:
-    """One row per new invitation code, ready to print or mail-merge."""
+def invitation_workbook(issued: list[tuple[Filing, str]], register_url: str, warning: str = "") -> io.BytesIO:
+    """One row per new invitation code, ready to print or mail-merge, and a 说明 sheet with the
+    registration address and, if the address is one nobody else can open, the warning."""
     rows = ([f.enterprise.name, f.enterprise.uscc, f.enterprise.town.name, f.officer_name, f.mobile, code,
              register_url] for f, code in issued)
-    return workbook("邀请码", ["企业名称", "统一社会信用代码", "所在镇街", "首席质量官姓名", "手机号码", "邀请码", "注册地址"],
-                    rows)
+    book = table_book()
+    write_table(book.create_sheet("邀请码"), ["企业名称", "统一社会信用代码", "所在镇街", "首席质量官姓名", "手机号码",
+                                            "邀请码", "注册地址"], rows)
+    write_notes(book, [("文件", "首席质量官邀请码"), ("注册地址", register_url), *([("注意", warning)] if warning else []),
+                       ("份数", len(issued)), ("生成时间", datetime.now(UTC))])
+    return xlsx_stream(book)
 
 
 # What each column of the template takes; the listed values also become drop-downs.

@@ -14,7 +14,7 @@ from wtforms.fields import SelectChoice
 from lms.accounts import service as accounts
 from lms.core.downloads import send_xlsx
 from lms.core.models import utcnow
-from lms.core.urls import public_url
+from lms.core.urls import public_url, public_url_is_local
 from lms.extensions import db
 from lms.registry import service
 from lms.registry.exports import invitation_workbook
@@ -38,7 +38,17 @@ def invitations():
     unclaimed = service.filings_query("", None, "current", "no")
     count = db.paginate(unclaimed, per_page=1).total
     without = db.paginate(unclaimed.where(Filing.invite_code_hash.is_(None)), per_page=1).total
-    return render_template("registry/invitations.html", form=form, unclaimed=count, without_code=without)
+    return render_template("registry/invitations.html", form=form, unclaimed=count, without_code=without,
+                           local_warning=_local_address_warning())
+
+
+def _local_address_warning() -> str:
+    """What to tell staff while LMS_BASE_URL names this machine (the default): every code goes
+    out with the registration address, which would then open on the server alone."""
+    if not public_url_is_local():
+        return ""
+    return _("邀请码表格中的注册地址是 %(url)s，只能在服务器本机打开，首席质量官在自己的手机或电脑上打不开。"
+             "请管理员把 LMS_BASE_URL 设为本平台在内网的地址后再分发邀请码。", url=public_url("accounts.register"))
 
 
 def _nobody_to_invite(form: InviteForm) -> str:
@@ -54,7 +64,8 @@ def _invitation_download(issued):
     db.session.commit()
     # Shown when the page reloads after the download (app.js, data-reload-after).
     flash(_("已为 %(n)s 份备案生成邀请码，表格已下载。", n=len(issued)), "success")
-    stream = invitation_workbook(issued, public_url("accounts.register"))
+    # The page, reloaded, warns of a local address again; the file says it on its 说明 sheet.
+    stream = invitation_workbook(issued, public_url("accounts.register"), _local_address_warning())
     response = send_xlsx(stream, "invitation-codes.xlsx")
     # Tells the page (app.js, data-reload-after) that the download has arrived; says nothing else.
     response.set_cookie("lms_downloaded", "1", max_age=300, path=request.path, samesite="Lax",
@@ -106,4 +117,5 @@ def invite_shown(filing_id: int):
                 m=SHOWN_CODE_MINUTES), "warning")
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
     return render_template("registry/invite_code.html", filing=filing, code=code,
-                           register_url=public_url("accounts.register"), minutes=SHOWN_CODE_MINUTES)
+                           register_url=public_url("accounts.register"), minutes=SHOWN_CODE_MINUTES,
+                           local_warning=_local_address_warning())

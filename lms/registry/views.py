@@ -81,19 +81,15 @@ def filings():
     page = paginate(query, per_page=50)
     return render_template("registry/filings.html", page=page, q=q, status=status,
                            claimed=claimed, town=_town_id(), towns=service.active_towns(),
-                           trained=_trained_today({f.user_id for f in page.items if f.user_id and f.is_current}))
+                           standings=_standings(page.items))
 
 
-def _trained_today(user_ids: set[int]) -> set[int]:
-    """Of these officers, those holding a certificate of the current program in force today:
-    the roster list says who counts as trained, as the dashboard counts them."""
-    from lms.coverage.service import certificates_in_force
+def _standings(filings: list[Filing]) -> dict[int, str]:
+    """The current filings' training standings today, as the dashboard and the chase list say them."""
+    from lms.coverage.chase import standings
     from lms.programs.service import current_program
 
-    program = current_program()
-    if program is None or not user_ids:
-        return set()
-    return set(certificates_in_force(program.id, local_today(), user_ids))
+    return standings(current_program(), local_today(), {f.id for f in filings if f.is_current})
 
 
 @bp.get("/enterprises")

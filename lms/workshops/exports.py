@@ -6,7 +6,6 @@ import io
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -14,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.pdf import REGULAR, _fonts
-from lms.core.downloads import write_table, xlsx_stream
+from lms.core.downloads import table_book, write_table, xlsx_stream
 from lms.core.models import aware
 from lms.registry.identifiers import mask_mobile
 from lms.workshops.models import (
@@ -97,15 +96,13 @@ def status_text(row: Attendee) -> str:
 
 
 def attendance_xlsx(workshop: Workshop, rows: list[Attendee]) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "签到记录"
-    sheet.append([workshop.title, when_text(workshop), workshop.venue, f"学时 {workshop.hours:g}"])
-    write_table(sheet, ["序号", "姓名", "企业名称", "统一社会信用代码", "所在镇街", "手机号码", "状态", "签到时间",
-                        "签到方式", "认定学时"],
+    book = table_book()
+    header = ["序号", "姓名", "企业名称", "统一社会信用代码", "所在镇街", "手机号码", "状态", "签到时间", "签到方式", "认定学时"]
+    write_table(book.create_sheet("签到记录"), header,
                 ([number, row.name, row.enterprise, row.uscc, row.town, row.mobile, status_text(row),
                   row.enrollment.checked_in_at or "", _method(workshop, row.enrollment), row.enrollment.hours_credited or 0]
-                 for number, row in enumerate(rows, 1)))  # write_table shows the check-in in the bureau's time
+                 for number, row in enumerate(rows, 1)),  # write_table shows the check-in in the bureau's time
+                above=[[workshop.title, when_text(workshop), workshop.venue, f"学时 {workshop.hours:g}"]])
     return xlsx_stream(book)
 
 
