@@ -199,6 +199,9 @@ def _invite_codes(entry: AuditEntry, role_names: Mapping[str, str]) -> str | Non
     # 1000 of the filings, so they are counted only when the text has no number.
     written = re.match(r"\d+", entry.summary)
     count = int(written.group()) if written else len((entry.details or {}).get("filings", []))
+    towns = (entry.details or {}).get("towns")  # town names are the roster's own, never translated
+    if count and towns:
+        return _("%(n)s 个邀请码（%(towns)s）", n=count, towns=_("、").join(f"{t} {n}" for t, n in towns.items()))
     return _("%(n)s 个邀请码", n=count) if count else None
 
 

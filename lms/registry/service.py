@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from datetime import date
 
 from flask_babel import gettext as _
@@ -128,6 +129,8 @@ def issue_invite_codes(filings: list[Filing]) -> list[tuple[Filing, str]]:
         issued.append((filing, code))
     if issued:
         one = f"filing:{issued[0][0].id}" if len(issued) == 1 else ""  # a lost code made again: whose
-        audit.record("filing.invites_issued", one, _("%(n)s 个邀请码", n=len(issued)),
-                     details={"filings": [f.id for f, _c in issued][:1000]})
+        towns = Counter(f.enterprise.town.name for f, _c in issued)  # where the codes go, for the log's reader
+        audit.record("filing.invites_issued", one, _("%(n)s 个邀请码（%(towns)s）", n=len(issued),
+                     towns="、".join(f"{town} {n}" for town, n in towns.most_common())),
+                     details={"filings": [f.id for f, _c in issued][:1000], "towns": dict(towns.most_common())})
     return issued

@@ -104,12 +104,13 @@ def test_a_target_is_named_in_the_singular_in_either_language(client, admin, tar
 def test_invitation_codes_issued_on_the_chinese_page_read_in_english_on_the_english_page(client, factory, admin):
     from lms.registry.service import issue_invite_codes
 
-    filings = [factory.filing(), factory.filing()]
+    town = factory.town("相南街道")
+    filings = [factory.filing(factory.enterprise(town=town)), factory.filing(factory.enterprise(town=town))]
     issue_invite_codes(filings)  # written while the language is Chinese, as for a Chinese-speaking staff member
     db.session.commit()
-    assert log_rows(client)[0].endswith("生成邀请码 |  | 2 个邀请码")
+    assert log_rows(client)[0].endswith("生成邀请码 |  | 2 个邀请码（相南街道 2）")  # where they went, too
     entry = log_rows(client, english=True)[0]
-    assert entry.endswith("Create an invitation code |  | 2 invitation codes") and "个" not in entry, entry
+    assert entry.endswith("Create an invitation code |  | 2 invitation codes (相南街道 2)") and "个" not in entry, entry
 
 
 def test_an_old_entry_that_only_has_chinese_text_still_shows_it(client, admin):
@@ -164,7 +165,7 @@ def test_a_code_made_again_for_one_officer_names_their_filing(client, factory, a
     filing = factory.filing()
     issue_invite_codes([filing])
     db.session.commit()
-    assert log_rows(client)[0].endswith(f"生成邀请码 | 备案 #{filing.id} | 1 个邀请码")
+    assert re.search(rf"生成邀请码 \| 备案 #{filing.id} \| 1 个邀请码（.+ 1）$", log_rows(client)[0])
 
 
 def test_a_changed_password_or_email_is_on_the_log(client, factory):
