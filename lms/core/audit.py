@@ -235,6 +235,11 @@ _CHECKED_IN_BY = {"staff": _l("%(name)s（工作人员扫码签到）"), "self":
 
 def _check_in(entry: AuditEntry, role_names: Mapping[str, str]) -> str | None:
     parts = _fields(entry, ("name", "by"), r"(.+) \((staff|self|manual)\)")  # name (staff), Enrollment.checked_in_by
+    details = entry.details or {}
+    if parts and details.get("from_waitlist"):  # a seat given at the door, full room or not
+        return _("%(name)s（从候补名单补入并手工签到）") % {"name": parts[0]}
+    if parts and details.get("walk_in"):
+        return _("%(name)s（未报名，现场登记并签到）") % {"name": parts[0]}
     return _CHECKED_IN_BY[parts[1]] % {"name": parts[0]} if parts and parts[1] in _CHECKED_IN_BY else None
 
 

@@ -95,7 +95,7 @@ def test_an_officer_who_came_without_enrolling_is_found_and_checked_in(app, fact
     assert enrollment.status == ATTENDED and enrollment.hours_credited == 3.0
     assert enrollment.checked_in_by == "walk_in" and checkin.attended_hours(walker.id) == 3.0
     (entry,) = _audited("workshop.checked_in")
-    assert entry.details["walk_in"] is True and audit.describe(entry, {}) == "王晓明（工作人员手工签到）"
+    assert entry.details["walk_in"] is True and audit.describe(entry, {}) == "王晓明（未报名，现场登记并签到）"
     assert checkin.find_walk_ins(workshop, "王晓明") == []  # on the list now
     assert checkin.find_enrollments(workshop, "王晓明") == [enrollment]
 

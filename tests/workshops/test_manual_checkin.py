@@ -104,6 +104,7 @@ def test_a_waitlisted_officer_who_came_is_admitted_over_capacity_which_is_counte
     assert admitted.status == ATTENDED and admitted.hours_credited == workshop.hours
     assert service.seats_taken(workshop.id) == 2 and checkin.over_capacity(workshop) == 1
     assert _check_ins()[0].details["from_waitlist"] is True
+    assert audit.describe(_check_ins()[0], {}) == "王明（从候补名单补入并手工签到）"  # the log says so, not "manual"
 
 
 def test_a_waitlisted_walk_in_takes_a_free_seat_and_is_checked_in(app, factory):
