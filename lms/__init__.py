@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lms.config import Config
 from lms.core.driver_read import release_read_connection
 from lms.core.files import private_dir
-from lms.core.i18n import install_template_gettext
+from lms.core.i18n import install_template_gettext, shown_text
 from lms.core.i18n import select_locale as _select_locale
 from lms.core.ids import IdConverter
 from lms.core.sessions import CookieSessionInterface, csrf_token, session_identifier
@@ -55,6 +55,8 @@ def create_app(config: Any = None) -> Flask:
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=_babel_locale)
     install_template_gettext(app, _select_locale)
+    # A programme's name, an exam's title: its English on an English page, else the Chinese marked so.
+    app.jinja_env.globals["shown_text"] = shown_text
     _init_login(app)
     _register_blueprints(app)
     _register_hooks(app)

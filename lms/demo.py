@@ -107,7 +107,8 @@ def _demo_program(exam, requirements: list[dict]) -> None:
     """The current program: the courses' manifests say who must take which."""
     from lms.programs.models import Program
 
-    db.session.add(Program(name="2026 年首席质量官培训", requirements=requirements,
+    db.session.add(Program(name="2026 年首席质量官培训", name_en="2026 Chief Quality Officer Training",
+                           requirements=requirements,
                            # 24 study hours: the required courses give more; workshops count too.
                            exam_id=exam.id if exam else None, hours_required=24,
                            starts_on=date(2026, 3, 1), deadline=date(2026, 12, 31), target_percent=100,
@@ -130,8 +131,11 @@ def _demo_exam(courses: list[str]):
     if check_rules(rules):  # the bank is not synced, or too small for these rules
         return None
     exam = Exam(title="2026 年首席质量官培训结业考试", rules=rules, time_limit_minutes=60,
+                title_en="2026 Chief Quality Officer Training: Final Exam",
                 pass_percent=60, attempts_allowed=3, wait_minutes=10, is_active=True,
-                description=f"覆盖各行业都必修的 {len(courses)} 门课程，共 {EXAM_QUESTIONS} 题。")
+                description=f"覆盖各行业都必修的 {len(courses)} 门课程，共 {EXAM_QUESTIONS} 题。",
+                description_en=f"Covers the {len(courses)} courses every industry must take;"
+                               f" {EXAM_QUESTIONS} questions.")
     db.session.add(exam)
     db.session.flush()
     return exam

@@ -45,6 +45,9 @@ def _mobile(form, field):
 
 
 CODE_LENGTH = Length(min=8, max=20, message=_l("邀请码是 10 个字母和数字（可带短横线），例如 ABCD-EFGH-JK：请对照发给您的邀请码再填一次。"))
+# Typed from a letter or a message on a phone: capitals as printed, no autocorrect turning
+# "JK" into a word, nothing remembered (issued once). Letters and digits, so no number pad.
+CODE_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 
 
 def _new_password(label):
@@ -96,7 +99,7 @@ class RegisterForm(_NewPasswordForm):
         _l("邀请码"),
         validators=[DataRequired(), CODE_LENGTH],
         description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
-        render_kw={"autocomplete": "off"},  # issued once, nothing a browser should remember
+        render_kw=CODE_INPUT,
     )
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50, message=_l("姓名最多 50 个字。"))],
                        render_kw={"autocomplete": "name"})
@@ -118,8 +121,7 @@ class PhoneForm(FlaskForm):
 
 
 class ClaimForm(FlaskForm):
-    code = StringField(_l("邀请码"), validators=[DataRequired(), CODE_LENGTH],
-                       render_kw={"autocomplete": "off"})
+    code = StringField(_l("邀请码"), validators=[DataRequired(), CODE_LENGTH], render_kw=CODE_INPUT)
 
 
 class UserForm(FlaskForm):

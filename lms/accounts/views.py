@@ -261,6 +261,9 @@ def _keep_passwords(form) -> None:
 @login_required
 @limiter.limit("10 per minute", methods=["POST"])
 def claim():
+    held = service.current_filing_of(current_user)
+    if held is not None:  # the account has its filing: a code typed here is not even looked up
+        return render_template("accounts/claim.html", form=None, held=held)
     form = ClaimForm()
     if form.validate_on_submit():
         try:
@@ -282,23 +285,24 @@ def dashboard():
         return redirect(url_for("registry.filings"))
     from lms.assessment.service import attempts_in_progress
     from lms.catalog.service import catalog_for, hours_earned
+    from lms.programs.next_step import next_step
     from lms.programs.service import current_program, standing
     from lms.workshops.service import upcoming_enrollments
 
     filing = service.current_filing_of(current_user)
     ended = None if filing else service.last_ended_filing_of(current_user)
     # An ended filing's officer sees the requirements of that enterprise, as staff do on the
-    # officer's page, and no countdown: they no longer count towards the target.
+    # officer's page, and no countdown nor next step: they no longer count towards the target.
     industry = (filing or ended).enterprise.industry_code if (filing or ended) else ""
     program = current_program()
-    return render_template("accounts/dashboard.html", filing=filing, ended=ended,
-                           courses=catalog_for(current_user.id, industry),
-                           hours=hours_earned(current_user.id),
-                           standing=standing(current_user.id, industry, program) if program else None,
-                           revoked=_revoked_only(program),
+    courses, revoked = catalog_for(current_user.id, industry), _revoked_only(program)
+    state = standing(current_user.id, industry, program) if program else None
+    workshops = upcoming_enrollments(current_user.id)
+    step = None if ended else next_step(current_user.id, filing, program, state, courses, workshops, bool(revoked))
+    return render_template("accounts/dashboard.html", filing=filing, ended=ended, courses=courses,
+                           hours=hours_earned(current_user.id), standing=state, revoked=revoked, step=step,
                            days_left=(program.deadline - local_today()).days if program and filing else None,
-                           workshops=upcoming_enrollments(current_user.id),
-                           exams_open=attempts_in_progress(current_user.id))
+                           workshops=workshops, exams_open=attempts_in_progress(current_user.id))
 
 
 def _revoked_only(program):

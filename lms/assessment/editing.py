@@ -12,7 +12,9 @@ from lms.core import audit
 from lms.extensions import db
 
 # What the log names of an edit (audit.changes): the form's own labels.
-CHANGE_LABELS = {"title": _l("考试名称"), "description": _l("说明"), "rules": _l("组卷规则"),
+CHANGE_LABELS = {"title": _l("考试名称"), "title_en": _l("英文考试名称（可选，英文界面显示）"),
+                 "description": _l("说明"), "description_en": _l("英文说明（可选，英文界面显示）"),
+                 "rules": _l("组卷规则"),
                  "time_limit_minutes": _l("时间（分钟）"), "pass_percent": _l("及格线（%）"),
                  "attempts_allowed": _l("允许次数"), "wait_minutes": _l("两次之间至少间隔（分钟）"),
                  "shuffle_questions": _l("打乱题目顺序"), "shuffle_options": _l("打乱选项顺序"),

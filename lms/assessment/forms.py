@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.core.forms import IntegerField
+from lms.core.forms import IntegerField, none_if_blank, one_line
 
 RULES_HELP = _l("每行一条规则：课程 题型 难度 题数 每题分值。题型为 single/multiple/truefalse 或 *（不限），"
                 "难度为 1/2/3 或 *。例如：metrology single * 5 2")
@@ -52,7 +52,11 @@ def format_rules(rules: list[dict]) -> str:
 
 class ExamForm(FlaskForm):
     title = StringField(_l("考试名称"), validators=[DataRequired(), Length(max=120)])
+    title_en = StringField(_l("英文考试名称（可选，英文界面显示）"), filters=[one_line, none_if_blank],
+                           validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
+    description_en = TextAreaField(_l("英文说明（可选，英文界面显示）"), filters=[none_if_blank],
+                                   validators=[Optional(), Length(max=2000)])
     rules = TextAreaField(_l("组卷规则"), validators=[DataRequired()], description=RULES_HELP)
     time_limit_minutes = IntegerField(_l("时间（分钟）"), default=60, validators=[NumberRange(1, 600)])
     pass_percent = IntegerField(_l("及格线（%）"), default=60, validators=[NumberRange(1, 100)])

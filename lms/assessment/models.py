@@ -53,6 +53,9 @@ class Exam(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Shown on English pages when given; the results workbook and the audit log keep the Chinese.
+    title_en: Mapped[str | None] = mapped_column(String(120))
+    description_en: Mapped[str | None] = mapped_column(Text)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id", ondelete="SET NULL"))
     # [{"topic": "metrology", "kind": "single", "difficulty": null, "count": 5, "points": 2}, ...]
     rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -68,6 +71,12 @@ class Exam(TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
 
     course = relationship("Course")
+
+    @property
+    def shown_title(self) -> str:
+        from lms.core.i18n import shown_title
+
+        return shown_title(self.title, self.title_en)
 
     @property
     def question_count(self) -> int:

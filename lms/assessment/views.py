@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -22,12 +21,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 
 from lms.accounts.service import parse_login_token
-from lms.assessment import answer_endpoint, grading, service
+from lms.assessment import answer_endpoint, grading, retakes, service
 from lms.assessment.models import Attempt, AttemptQuestion, Exam
 from lms.assessment.paper import render_navigator, render_questions
 from lms.assessment.reports import score_text
 from lms.core.auth import per_user
 from lms.core.driver_read import DriverRead
+from lms.core.i18n import shown_text, shown_title
 from lms.core.models import aware, utcnow
 from lms.extensions import db, limiter
 
@@ -60,7 +60,7 @@ def exam(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     attempts = service.attempts_of(exam, current_user.id)
     best = _best_pass(attempts)
-    retake_opens_at, retake_opens_in = _retake_times(exam, attempts)
+    retake_opens_at, retake_opens_in = retakes.retake_times(exam, attempts)
     return render_template("assessment/exam.html", exam=exam, attempts=attempts,
                            allowed=service.attempts_allowed(exam, current_user.id),
                            open_attempt=next((a for a in attempts if a.is_open), None),
@@ -68,22 +68,6 @@ def exam(exam_id: int):
                            best=best, best_text=score_text(best.score, best.max_score) if best else "",
                            certificate=_certificate_news(exam) if best else None,
                            courses_left=_courses_left(exam))
-
-
-def _retake_times(exam: Exam, attempts: list[Attempt]):
-    """When the waiting time before another attempt is over, shown to the minute and so
-    rounded up (at the minute shown it is open), and the seconds until then: the exam page
-    enables its button by the seconds, not the time, a phone's clock may be minutes off the
-    server's. (None, 0) when no waiting is left."""
-    opens_at = service.retake_opens_at(exam, attempts)
-    if opens_at is None:
-        return None, 0
-    return _next_minute(opens_at), math.ceil((opens_at - utcnow()).total_seconds())
-
-
-def _next_minute(moment):
-    whole = moment.replace(second=0, microsecond=0)
-    return whole if whole == moment else whole + timedelta(minutes=1)
 
 
 def _best_pass(attempts: list[Attempt]) -> Attempt | None:
@@ -152,8 +136,8 @@ def start(exam_id: int):
 # officer loads it at the start of an exam, and as ORM objects (an attempt, its exam and
 # thirty questions) it cost half the page (bench/exam_load.py).
 _PAPER = DriverRead(
-    select(Attempt.user_id, Attempt.status, Attempt.deadline_at, Exam.title, AttemptQuestion.position,
-           AttemptQuestion.frozen, AttemptQuestion.response, AttemptQuestion.flagged)
+    select(Attempt.user_id, Attempt.status, Attempt.deadline_at, Exam.title, Exam.title_en,
+           AttemptQuestion.position, AttemptQuestion.frozen, AttemptQuestion.response, AttemptQuestion.flagged)
     .join(Exam, Exam.id == Attempt.exam_id)
     .outerjoin(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
     .where(Attempt.id == bindparam("attempt"))
@@ -176,7 +160,9 @@ def paper(attempt_id: int):
     # the paper open and send the page back to it, answers given offline no longer counted).
     seconds_left = math.ceil(remaining)
     questions = [row for row in rows if row.position is not None]
-    return render_template("assessment/paper.html", attempt_id=attempt_id, title=head.title,
+    return render_template("assessment/paper.html", attempt_id=attempt_id,
+                           title=shown_title(head.title, head.title_en),
+                           heading=shown_text(head.title, head.title_en),
                            questions=questions, seconds_left=seconds_left,
                            questions_html=render_questions(questions),
                            navigator_html=render_navigator(questions))
@@ -310,13 +296,7 @@ def result(attempt_id: int):
                            advice=service.study_advice(attempt),
                            passed_before=next((a for a in attempts if a.passed), None) if not attempt.passed else None,
                            certificate=_certificate_news(attempt.exam) if best else None,
-                           retake=None if best else _next_attempt(attempt.exam, attempts))
-
-
-def _next_attempt(exam: Exam, attempts: list[Attempt]) -> dict:
-    """After a fail: the attempts left and, while the waiting time lasts, when the next opens."""
-    left = max(service.attempts_allowed(exam, current_user.id) - len(attempts), 0)
-    return {"left": left, "opens_at": _retake_times(exam, attempts)[0] if left else None}
+                           retake=None if best else retakes.next_attempt(attempt.exam, current_user.id, attempts))
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

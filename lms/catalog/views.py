@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from lms.accounts.service import current_filing_of
@@ -112,12 +113,31 @@ def mark_done(slug: str, lesson_slug: str):
     except service.ProgressError as error:
         flash(str(error), "warning")
         return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=lesson_slug))
-    flash(_("已完成《%(t)s》，获得 %(h)s 学时。", t=lesson.title, h=f"{lesson.hours:g}"), "success")
     siblings = lesson.course.lessons
     following = next((l for l in siblings if l.position > lesson.position), None)
     if following:
+        flash(_("已完成《%(t)s》，获得 %(h)s 学时。", t=lesson.title, h=f"{lesson.hours:g}"), "success")
         return redirect(url_for("catalog.lesson", slug=slug, lesson_slug=following.slug))
+    flash(_course_news(lesson), "success")
     return redirect(url_for("catalog.course", slug=slug))
+
+
+def _course_news(lesson) -> Markup:
+    """After the course's last lesson: the hours, and, when the course is thereby complete,
+    that it is and a link to the next step (the next required course, the exam...)."""
+    from lms.programs.next_step import next_step_for
+    from lms.programs.service import course_completion
+
+    news = escape(_("已完成《%(t)s》，获得 %(h)s 学时。", t=lesson.title, h=f"{lesson.hours:g}"))
+    done, total, _hours = course_completion(current_user.id, [lesson.course.slug]).get(lesson.course.slug, (0, 0, 0))
+    if not total or done < total:  # an earlier lesson is still to do: the course page shows which
+        return news
+    news += " " + escape(_("课程《%(c)s》已全部学完。", c=lesson.course.shown_title))
+    step = next_step_for(current_user)
+    if step is not None:
+        news += Markup(' <a class="alert-link" href="%s">%s</a>') % (
+            url_for(step.link[0], **step.link[1]), _("下一步：%(a)s", a=step.action))
+    return news
 
 
 @bp.get("/<slug>/media/<path:path>")

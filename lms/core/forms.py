@@ -39,3 +39,9 @@ def one_line(value: str | None) -> str | None:
     """A filter for single-line fields (a title, a venue): a pasted line break or tab becomes one
     space, so the text shows on one line everywhere, as the field promises."""
     return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def none_if_blank(value: str | None) -> str | None:
+    """A filter for optional text (an English name): left empty, it is stored as NULL, which
+    the pages read as "none given, show the Chinese"."""
+    return (value.strip() or None) if isinstance(value, str) else value

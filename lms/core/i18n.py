@@ -8,13 +8,21 @@ from babel import Locale
 from flask import Flask, has_request_context, session
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
-def shown_title(title: str, title_en: str) -> str:
-    """A course's title in the page's language: its English title, where it has one, on an
-    English page."""
+def shown_title(title: str, title_en: str | None) -> str:
+    """A course's, programme's or exam's title in the page's language: its English title,
+    where it has one, on an English page."""
     return title_en if title_en and select_locale() == "en" else title
+
+
+def shown_text(text: str, text_en: str | None) -> Markup:
+    """shown_title for a page's body: the Chinese shown on an English page (no English given)
+    is marked lang="zh-CN", for the screen reader's voice and the browser's fonts."""
+    if select_locale() == "zh_CN" or text_en:
+        return escape(shown_title(text, text_en))
+    return Markup('<span lang="zh-CN">%s</span>') % text
 
 
 def select_locale() -> str:

@@ -13,10 +13,11 @@ from lms.extensions import db
 from lms.programs.forms import format_requirements
 from lms.programs.models import Program
 
-FIELDS = ("name", "description", "hours_required", "starts_on", "deadline", "target_percent",
-          "certificate_months")
+FIELDS = ("name", "name_en", "description", "hours_required", "starts_on", "deadline",
+          "target_percent", "certificate_months")
 # What the log names of an edit (audit.changes): the form's own labels.
-CHANGE_LABELS = {"name": _l("名称"), "hours_required": _l("应获学时"), "starts_on": _l("开始日期"),
+CHANGE_LABELS = {"name": _l("名称"), "name_en": _l("英文名称（可选，英文界面显示）"),
+                 "hours_required": _l("应获学时"), "starts_on": _l("开始日期"),
                  "deadline": _l("截止日期"), "target_percent": _l("培训覆盖率目标（%）"),
                  "certificate_months": _l("证书有效期（月）"), "is_current": _l("设为当前培训计划"),
                  "description": _l("说明"), "requirements": _l("必修课程"), "exam_id": _l("结业考试")}

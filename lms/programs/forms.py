@@ -7,9 +7,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.core.forms import FloatField, IntegerField
+from lms.core.forms import FloatField, IntegerField, none_if_blank, one_line
 
 # Industry prefixes after the course, however typed: "C13,C14", "C13, C14", "C13，C14", "C13、C14".
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -50,6 +50,8 @@ def format_requirements(rules: list[dict]) -> str:
 
 class ProgramForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("英文名称（可选，英文界面显示）"), filters=[one_line, none_if_blank],
+                          validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("说明"))
     requirements = TextAreaField(_l("必修课程"), validators=[DataRequired()], description=_l(
         "每行一门课程（课程标识），后面可跟逗号分隔的行业代码前缀，表示只对这些行业必修，例如：haccp C13,C14,C15,H62"))

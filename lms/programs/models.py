@@ -22,6 +22,8 @@ class Program(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Shown on English pages; certificates, exports and reminders keep the Chinese name.
+    name_en: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     # [{"course": "haccp", "industries": ["C13", "C14"]}, {"course": "metrology", "industries": null}]
     # industries null: required for everyone; a list: only for enterprises of those GB/T 4754 prefixes.
@@ -35,6 +37,12 @@ class Program(TimestampMixin, db.Model):
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
 
     exam = relationship("Exam")
+
+    @property
+    def shown_name(self) -> str:
+        from lms.core.i18n import shown_title
+
+        return shown_title(self.name, self.name_en)
 
     def required_courses(self, industry_code: str) -> list[str]:
         """Slugs of the courses this program requires of an enterprise of that industry."""

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.catalog.models import Course, Lesson, LessonProgress
-from lms.core.i18n import shown_title
+from lms.core.i18n import shown_text, shown_title
 from lms.extensions import db
 from lms.programs.models import Program
 
@@ -104,7 +104,9 @@ def standing(user_id: int, industry_code: str, program: Program) -> Standing:
     if program.exam_id:
         best = best_attempt(program.exam_id, user_id)
         result.requirements.append(Requirement(
-            "exam", program.exam.title if program.exam else "", bool(best and best.passed),
+            # Marked: the label is shown as it is on the officer's pages (macros.requirements).
+            "exam", shown_text(program.exam.title, program.exam.title_en) if program.exam else "",
+            bool(best and best.passed),
             score_text(best.score, best.max_score) if best and best.score is not None else "",
             ("exams.exam", {"exam_id": program.exam_id})))
     if program.hours_required:

@@ -36,7 +36,7 @@ def edit(program_id: int | None = None):
     program = db.get_or_404(Program, program_id) if program_id else None
     form = ProgramForm(obj=program)
     form.exam_id.choices = [SelectChoice(0, _("（不要求考试）"))] + [
-        SelectChoice(e.id, e.title) for e in db.session.scalars(select(Exam).order_by(Exam.id))]
+        SelectChoice(e.id, e.shown_title) for e in db.session.scalars(select(Exam).order_by(Exam.id))]
     courses = {c.slug: c.shown_title for c in db.session.scalars(select(Course).where(Course.is_active))}
     if request.method == "GET" and program:
         form.requirements.data = format_requirements(program.requirements)

@@ -110,8 +110,11 @@ def invite_shown(filing_id: int):
         code = _shown_box().decrypt(shown.get("code", "").encode()).decode()
     except InvalidToken:  # none, or made under another secret key
         code = ""
-    if (shown.get("filing") != filing.id or not fresh or filing.user_id is not None
-            or filing.invite_code_hash != accounts.hash_invite_code(code)):
+    if filing.user_id is not None:  # the officer has registered (or claimed) with it meanwhile
+        session.pop("invite_shown", None)
+        flash(_("该备案已认领，账号 %(login)s：邀请码已经用过，无需重新生成。", login=filing.user.login), "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
+    if shown.get("filing") != filing.id or not fresh or filing.invite_code_hash != accounts.hash_invite_code(code):
         session.pop("invite_shown", None)
         flash(_("邀请码只在生成后 %(m)s 分钟内、在生成它的浏览器里显示；它已被使用、已重新生成或已过了显示时间。如本人还没有记下，请重新生成。",
                 m=SHOWN_CODE_MINUTES), "warning")

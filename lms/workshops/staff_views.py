@@ -62,7 +62,7 @@ def index():
 
 def _choices(form: WorkshopForm) -> None:
     form.program_id.choices = [SelectChoice(0, _("（不属于某个培训计划）"))] + [
-        SelectChoice(p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.starts_on.desc()))]
+        SelectChoice(p.id, p.shown_name) for p in db.session.scalars(select(Program).order_by(Program.starts_on.desc()))]
     form.audience_town_id.choices = [SelectChoice(0, _("（不限镇街）"))] + [
         SelectChoice(t.id, t.name) for t in db.session.scalars(select(Town).where(Town.is_active).order_by(Town.sort_order, Town.name))]
 

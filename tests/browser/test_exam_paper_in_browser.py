@@ -104,6 +104,30 @@ def test_time_running_out_offline_keeps_the_page_and_shows_the_result_once_back(
     page.context.close()
 
 
+def test_handing_in_offline_says_so_beside_the_button_and_keeps_the_place(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=30)
+    page.eval_on_selector("#submit-paper", "el => el.scrollIntoView({block: 'center'})")
+    before, paper_url = page.evaluate("window.scrollY"), page.url
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.context.set_offline(True)
+    page.click("#submit-paper")
+    page.wait_for_selector("#submit-offline", state="visible")
+    page.wait_for_timeout(300)
+    assert page.url == paper_url and not dialogs  # nothing asked, nothing sent
+    assert abs(page.evaluate("window.scrollY") - before) < 200  # still at the button, 30 questions down
+    height = page.evaluate("window.innerHeight")
+    for part in ("#submit-offline", "#submit-paper"):
+        box = page.eval_on_selector(part, "el => [el.getBoundingClientRect().top, el.getBoundingClientRect().bottom]")
+        assert page.evaluate(BAR_BOTTOM) <= box[0] and box[1] <= height, part
+    assert page.is_hidden("#offline-note")  # the page-wide note at the top stays out of it
+    page.context.set_offline(False)
+    page.wait_for_selector("#submit-offline", state="hidden")
+    page.click("#submit-paper")
+    page.wait_for_url("**/result")
+    page.context.close()
+
+
 def test_an_answer_given_offline_shows_on_the_reopened_page_and_is_handed_in(live_server, factory, browser):
     page = open_paper(live_server, factory, browser, PHONE, questions=3)
     paper_url = page.url

@@ -410,7 +410,8 @@ def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, facto
     again = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True)
     assert "该备案已有账号或已结束" in again.get_data(as_text=True)
     used = as_staff.get(f"/staff/registry/filings/{filing.id}/invite-code", follow_redirects=True).get_data(as_text=True)
-    assert code not in used and "它已被使用、已重新生成或已过了显示时间" in used  # claimed: not shown again
+    assert code not in used and "它已被使用、已重新生成或已过了显示时间" not in used  # claimed: not shown again,
+    assert "该备案已认领，账号 13700006666" in used and "请重新生成" not in used  # nor a new one asked for
 
 
 def test_a_shown_code_is_not_shown_to_another_browser_or_after_fifteen_minutes(as_staff, factory, app):

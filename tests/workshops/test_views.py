@@ -89,6 +89,15 @@ def test_officer_enrols_sees_their_code_and_withdraws(client, factory):
     assert "已取消报名" in page
 
 
+def test_the_list_says_seats_as_the_detail_page_does(client, factory):
+    workshop = make_workshop(capacity=40, **_soon())
+    service.enrol(workshop, officer(factory).id)
+    login(client, officer(factory))
+    listing = client.get("/workshops/").get_data(as_text=True)
+    detail = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "已报 1 / 共 40" in listing and "已报 1 / 共 40" in detail and "名额 1 / 40" not in listing
+
+
 def test_a_full_workshop_offers_the_waitlist_and_says_the_place(client, factory):
     workshop = make_workshop(capacity=1, **_soon())
     service.enrol(workshop, officer(factory).id)

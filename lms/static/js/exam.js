@@ -239,8 +239,19 @@
   retry();
 
   // Before handing in: how many questions are still unanswered or flagged for another look.
+  // Offline, the paper is not sent at all, and says so beside the button: the page-wide note
+  // (app.js) sits at the top of the page and would take the officer thirty questions away.
   const submit = document.getElementById("submit-paper");
+  const submitOffline = document.getElementById("submit-offline");
+  window.addEventListener("online", () => { submitOffline.hidden = true; });
   submit.addEventListener("click", (event) => {
+    if (!navigator.onLine) {
+      event.preventDefault();
+      submitOffline.hidden = false;
+      submit.parentElement.scrollIntoView({ block: "nearest" }); // the note and the button, as little moved as may be
+      return;
+    }
+    submitOffline.hidden = true;
     const questions = [...form.querySelectorAll("fieldset.question")];
     const unanswered = questions.filter((fieldset) => responseOf(fieldset) === null).length;
     const flagged = form.querySelectorAll("input.flag:checked").length;
