@@ -30,6 +30,7 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_date
 from lms.core.ids import id_arg, paginate
 from lms.core.text import clean
+from lms.core.urls import public_url, public_url_is_local
 from lms.extensions import db, limiter
 from lms.programs.service import current_program
 from lms.registry.identifiers import mask_name
@@ -150,7 +151,10 @@ def index():
     if q:
         query = query.where(Certificate.serial.contains(q.upper()) | Certificate.holder_name.contains(q))
     page = paginate(query, per_page=50)
-    return render_template("certificates/staff_index.html", page=page, q=q)
+    # A certificate's QR code names LMS_BASE_URL for good: printed while it names this machine,
+    # it opens on the server alone, never on an employer's phone.
+    local_base = public_url_is_local() and public_url("verify.certificate", serial=None)
+    return render_template("certificates/staff_index.html", page=page, q=q, local_base=local_base)
 
 
 @staff_bp.get("/bulk.zip")

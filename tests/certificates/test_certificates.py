@@ -282,3 +282,11 @@ def test_names_cannot_be_guessed_for_a_certificate_one_try_after_another(program
     assert client.get(f"/verify/{first.serial}?format=json").status_code == 200  # the serial alone still answers
     answer = client.get(f"/verify/{other.serial}?format=json&name=李娜").get_json()
     assert answer["name_matches"] and answer["enterprise"]  # another certificate: its holder's check works
+
+
+def test_the_staff_certificates_page_warns_while_qr_codes_would_name_this_machine(app, as_staff):
+    app.config["BASE_URL"] = "http://127.0.0.1:5000"
+    page = as_staff.get("/staff/certificates/").get_data(as_text=True)
+    assert "证书上的二维码指向 http://127.0.0.1:5000/verify/" in page and "LMS_BASE_URL" in page
+    app.config["BASE_URL"] = "https://cqo.xiangshan.gov.cn"
+    assert 'id="local-address"' not in as_staff.get("/staff/certificates/").get_data(as_text=True)
