@@ -5,49 +5,81 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.core.forms import IntegerField, none_if_blank, one_line
+from lms.core.forms import FloatField, IntegerField, none_if_blank, one_line
 
-RULES_HELP = _l("每行一条规则：课程 题型 难度 题数 每题分值。题型为 single/multiple/truefalse 或 *（不限），"
-                "难度为 1/2/3 或 *。例如：metrology single * 5 2")
+MAX_RULES = 30
 
 
-def parse_rules(text: str) -> list[dict]:
-    """'topic kind difficulty count points' per line into rule dicts; raises ValueError."""
-    rules = []
-    for number, line in enumerate(text.strip().splitlines(), start=1):
-        parts = line.split()
-        if not parts or line.strip().startswith("#"):
-            continue
-        if len(parts) != 5:
-            raise ValueError(_l("第 %(n)s 行应有 5 项：课程 题型 难度 题数 分值", n=number))
-        topic, kind, difficulty, count, points = parts
-        if kind not in ("single", "multiple", "truefalse", "*"):
-            raise ValueError(_l("第 %(n)s 行：未知题型 %(k)s", n=number, k=kind))
-        if difficulty not in ("1", "2", "3", "*"):
-            raise ValueError(_l("第 %(n)s 行：难度应为 1、2、3 或 *", n=number))
-        if not count.isdecimal() or not 1 <= int(count) <= 200:
-            raise ValueError(_l("第 %(n)s 行：题数应为 1 至 200 的整数", n=number))
-        try:
-            value = float(points)
-        except ValueError as error:
-            raise ValueError(_l("第 %(n)s 行：分值应为数字", n=number)) from error
-        if not 0 < value <= 100:  # zero or negative points make a blank paper score, or nothing count
-            raise ValueError(_l("第 %(n)s 行：每题分值应大于 0，不超过 100", n=number))
-        rules.append({"topic": topic, "kind": None if kind == "*" else kind,
-                      "difficulty": None if difficulty == "*" else int(difficulty),
-                      "count": int(count), "points": value})
-    if not rules:
-        raise ValueError(_l("至少需要一条规则"))
-    return rules
+class PointsField(FloatField):
+    """Points as staff write them: 2, 1.5 (not 2.0)."""
+
+    def _value(self) -> str:
+        return f"{self.data:g}" if isinstance(self.data, float) and not self.raw_data else super()._value()
+
+
+class RuleForm(Form):
+    """One row of an exam's composition: so many questions of a course (of one kind and
+    difficulty, or any), each worth so many points. A row left blank is left out.
+    A plain Form: the exam form's CSRF token covers its rows."""
+
+    topic = SelectField(_l("课程"), choices=[], validate_choice=False)
+    kind = SelectField(_l("题型"), choices=[SelectChoice("", _l("不限题型")), SelectChoice("single", _l("单选")),
+                                           SelectChoice("multiple", _l("多选")), SelectChoice("truefalse", _l("判断"))])
+    difficulty = SelectField(_l("难度"), choices=[SelectChoice("", _l("不限难度")), SelectChoice("1", _l("1 易")),
+                                                 SelectChoice("2", _l("2 中")), SelectChoice("3", _l("3 难"))])
+    # No Optional(): it would stop the checks below, which ask for what a used row leaves out.
+    count = IntegerField(_l("题数"))
+    points = PointsField(_l("每题分值"))
+
+    @property
+    def used(self) -> bool:
+        """Anything typed or chosen in the row but its kind and difficulty (which have defaults)."""
+        return bool(self.topic.data) or self.count.data is not None or self.points.data is not None
+
+    def validate_topic(self, field):
+        if self.used and not field.data:
+            raise ValidationError(_l("请选择课程"))
+
+    def validate_count(self, field):
+        if not self.used:
+            return
+        if field.data is None:
+            raise ValidationError(_l("请填写题数"))
+        if not 1 <= field.data <= 200:
+            raise ValidationError(_l("题数应为 1 至 200"))
+
+    def validate_points(self, field):
+        if not self.used:
+            return
+        if field.data is None:
+            raise ValidationError(_l("请填写每题分值"))
+        if not 0 < field.data <= 100:  # zero or negative points make a blank paper score, or nothing count
+            raise ValidationError(_l("每题分值应大于 0，不超过 100"))
+
+
+def rule_rows(rules: list[dict]) -> list[dict]:
+    """An exam's rules as the rows of the form (any kind or difficulty is the empty choice)."""
+    return [{"topic": r["topic"], "kind": r.get("kind") or "", "difficulty": str(r.get("difficulty") or ""),
+             "count": int(r["count"]), "points": float(r.get("points", 1))} for r in rules]
 
 
 def format_rules(rules: list[dict]) -> str:
+    """Rules one per line, as the audit log shows an edit of them: 'metrology single * 5 2'."""
     return "\n".join(f"{r['topic']} {r.get('kind') or '*'} {r.get('difficulty') or '*'} {r['count']} {r['points']:g}"
-                     for r in rules)
+                      for r in rules)
 
 
 class ExamForm(FlaskForm):
@@ -57,7 +89,7 @@ class ExamForm(FlaskForm):
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
     description_en = TextAreaField(_l("英文说明（可选，英文界面显示）"), filters=[none_if_blank],
                                    validators=[Optional(), Length(max=2000)])
-    rules = TextAreaField(_l("组卷规则"), validators=[DataRequired()], description=RULES_HELP)
+    rules = FieldList(FormField(RuleForm), label=_l("组卷规则"), min_entries=1, max_entries=MAX_RULES)
     time_limit_minutes = IntegerField(_l("时间（分钟）"), default=60, validators=[NumberRange(1, 600)])
     pass_percent = IntegerField(_l("及格线（%）"), default=60, validators=[NumberRange(1, 100)])
     attempts_allowed = IntegerField(_l("允许次数"), default=3, validators=[NumberRange(1, 20)])
@@ -71,10 +103,12 @@ class ExamForm(FlaskForm):
     is_active = BooleanField(_l("开放（首席质量官可以看到并参加）"), default=False)
 
     def validate_rules(self, field):
-        try:
-            self.parsed_rules = parse_rules(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
+        self.parsed_rules = [{"topic": row.topic.data, "kind": row.kind.data or None,
+                              "difficulty": int(row.difficulty.data) if row.difficulty.data else None,
+                              "count": row.count.data, "points": row.points.data}
+                             for row in (entry.form for entry in field) if row.used]
+        if not self.parsed_rules:
+            raise ValidationError(_l("至少需要一条规则：选一门课程，填写题数和每题分值"))
 
 
 class QuestionImportForm(FlaskForm):

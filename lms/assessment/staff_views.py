@@ -23,11 +23,12 @@ from wtforms.fields import SelectChoice
 from lms.accounts.models import User
 from lms.assessment import editing, grading, importer, reports, service
 from lms.assessment.forms import (
+    MAX_RULES,
     ExamForm,
     ExtraAttemptForm,
     QuestionImportConfirmForm,
     QuestionImportForm,
-    format_rules,
+    rule_rows,
 )
 from lms.assessment.models import Attempt, AttemptQuestion, Exam, Question
 from lms.assessment.paper import kind_labels
@@ -58,8 +59,8 @@ def exams():
 def edit_exam(exam_id: int | None = None):
     exam = db.get_or_404(Exam, exam_id) if exam_id else None
     form = ExamForm(obj=exam)
-    if request.method == "GET" and exam:
-        form.rules.data = format_rules(exam.rules)
+    if request.method == "GET":
+        form.rules.process(None, rule_rows(exam.rules) if exam else [])
     if form.validate_on_submit():
         problems = service.check_rules(form.parsed_rules)
         if problems:
@@ -70,9 +71,34 @@ def edit_exam(exam_id: int | None = None):
             flash(_("考试已保存。") if exam.is_active else
                   _("考试已保存，尚未开放：首席质量官看不到它。核对组卷规则后，勾选“开放”再保存。"), "success")
             return redirect(url_for("exams_staff.exams"))
-    topics = db.session.execute(select(Question.topic, func.count(Question.id))
-                                .where(Question.is_active).group_by(Question.topic)).all()
-    return render_template("assessment/staff_exam_form.html", form=form, exam=exam, topics=topics)
+    topics = _rule_rows_ready(form)
+    rows = [entry.form for entry in form.rules if entry.form.count.data and entry.form.points.data]
+    totals = (sum(r.count.data for r in rows), sum(r.count.data * r.points.data for r in rows))
+    return render_template("assessment/staff_exam_form.html", form=form, exam=exam, topics=topics, totals=totals,
+                           kinds=kind_labels())
+
+
+def _rule_rows_ready(form: ExamForm) -> list[tuple[str, str, dict[str, int]]]:
+    """The bank's courses (slug, title, active questions by kind), offered in every rule row,
+    which end with a blank row to fill (more come with the page's "add a row" button). A rule
+    naming a course the bank no longer has keeps its choice, marked as such."""
+    by_kind: dict[str, dict[str, int]] = {}
+    for topic, kind, n in db.session.execute(select(Question.topic, Question.kind, func.count(Question.id))
+                                             .where(Question.is_active).group_by(Question.topic, Question.kind)):
+        by_kind.setdefault(topic, {})[kind] = n
+    titles = {slug: shown_title(title, title_en) for slug, title, title_en in db.session.execute(
+        select(Course.slug, Course.title, Course.title_en).order_by(Course.position, Course.id))}
+    chosen = [entry.form.topic.data for entry in form.rules if entry.form.topic.data]
+    slugs = list(dict.fromkeys([*(slug for slug in titles if slug in by_kind), *by_kind, *chosen]))
+    topics = [(slug, titles.get(slug, slug), by_kind.get(slug, {})) for slug in slugs]
+    choices = [SelectChoice("", _("选择课程"))] + [
+        SelectChoice(slug, _("%(title)s（%(n)s 题）", title=title, n=sum(kinds.values())) if kinds else
+                     _("%(title)s（题库无题）", title=title)) for slug, title, kinds in topics]
+    while len(form.rules) < MAX_RULES and (len(form.rules) < 3 or form.rules[-1].form.used):
+        form.rules.append_entry()
+    for entry in form.rules:
+        entry.form.topic.choices = choices
+    return [t for t in topics if t[2]]
 
 
 @bp.get("/<int:exam_id>/results")

@@ -53,3 +53,14 @@ def answer_all(attempt, correct: bool = True) -> None:
         else:
             value = f["answer"] if correct else not f["answer"]
         service.save_answer(attempt, item.position, value)
+
+
+def exam_post(data: dict) -> dict:
+    """An exam form's data with its "rules" given as lines ('metrology single * 3 2': course,
+    kind, difficulty, count, points; * for any) sent as the form's rule rows."""
+    data = dict(data)
+    for i, line in enumerate(data.pop("rules", "").splitlines()):
+        topic, kind, difficulty, count, points = (part.replace("*", "") for part in line.split())
+        data.update({f"rules-{i}-topic": topic, f"rules-{i}-kind": kind, f"rules-{i}-difficulty": difficulty,
+                     f"rules-{i}-count": count, f"rules-{i}-points": points})
+    return data

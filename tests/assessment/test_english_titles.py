@@ -10,7 +10,7 @@ from lms.assessment import service
 from lms.core.audit import AuditEntry
 from lms.extensions import db
 from lms.programs.models import Program
-from tests.assessment.exam_factory import add_questions, make_exam
+from tests.assessment.exam_factory import add_questions, exam_post, make_exam
 from tests.conftest import login
 
 TITLE, TITLE_EN = "2026 年结业考试", "2026 Final Exam"
@@ -78,7 +78,7 @@ def exam_form(**changed) -> dict:
     form = {"title": TITLE, "rules": "metrology single * 3 2", "time_limit_minutes": 30,
             "pass_percent": 60, "attempts_allowed": 3, "wait_minutes": 0, "is_active": "y",
             "shuffle_questions": "y", "shuffle_options": "y", "review_allowed": "y"}
-    return {**form, **changed}
+    return exam_post({**form, **changed})
 
 
 def test_staff_give_an_exam_english_text_and_the_log_names_what_changed(as_staff):
