@@ -35,7 +35,9 @@ def push_roster():
     rows = body["rows"]
     _check_rows(rows)
     try:
-        preview = build_preview(parse_roster(io.BytesIO(_as_table(rows)), "push.csv"), look_around=False)
+        parsed = parse_roster(io.BytesIO(_as_table(rows)), "push.csv")
+        parsed.blank_keeps = False  # a field sent empty or null clears it, as the API says
+        preview = build_preview(parsed, look_around=False)
     except RosterFileError as error:
         return problem(400, str(error))
     result = _in_request_terms(preview)

@@ -13,6 +13,7 @@ from lms.core.downloads import table_book, write_notes, write_table, xlsx_stream
 from lms.registry.columns import COLUMNS, EDUCATIONS, END_REASONS
 from lms.registry.importer import RowError
 from lms.registry.models import Filing
+from lms.registry.roster_plan import FIELD_COLUMNS, KEPT_WHEN_BLANK
 
 
 def workbook(title: str, header: list[str], rows) -> io.BytesIO:
@@ -92,8 +93,9 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
                                showErrorMessage=True, errorTitle="所在镇街", error="请从下拉列表中选择镇街")
         check.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
         sheet.add_data_validation(check)
+    kept = {FIELD_COLUMNS.get(f, f) for f in KEPT_WHEN_BLANK}
     write_table(book.create_sheet("填写说明"), ["列名", "是否必填", "填写要求"], (
-        [column.zh, "必填" if column.required else "",
+        [column.zh, "必填" if column.required else "选填：留空不改已有备案的此项" if column.key in kept else "",
          TEMPLATE_NOTES.get(column.zh) or "、".join(TEMPLATE_CHOICES.get(column.zh, ()))] for column in columns))
     return xlsx_stream(book)
 

@@ -88,6 +88,11 @@ class ParsedRoster:
     headers: dict[str, str] = field(default_factory=dict)  # column key: its header as the file writes it
     exported_on: date | None = None  # the date a title row above the header gives (导出日期：…)
     skipped: dict[int, str] = field(default_factory=dict)  # row: its text, of notes under the table (合计…)
+    # A file's empty cell in an optional column keeps what a stored record holds there: the
+    # bureau's template filled for a few changes leaves 学历 or 所属行业 empty without meaning
+    # "erase it". The registry API's explicit empty or null clears (lms/api/push.py), as does
+    # a file imported as the complete roster (roster_plan.build_preview).
+    blank_keeps: bool = True
 
 
 def parse_roster(

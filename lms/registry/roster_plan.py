@@ -37,6 +37,9 @@ ENTERPRISE_ROW_FIELDS = ("enterprise_name", "scale", "is_above_scale", "industry
 # The roster column each stored field comes from, to name a change as the file names it.
 FIELD_COLUMNS = {"name": "enterprise_name", "scale": "size", "is_above_scale": "above_scale",
                  "industry_name": "industry", "town_id": "town", "id_number_masked": "id_number"}
+# Optional fields whose empty cell in a file keeps the stored value (ParsedRoster.blank_keeps).
+KEPT_WHEN_BLANK = frozenset(("industry_code", "industry_name", "filing_no", "gender", "id_number_masked",
+                             "education", "title", "years_in_quality", "email"))
 SAMPLE = 200  # how many changes of each kind a preview lists; the counts are always complete
 CHANGE_LABELS = {"enterprise_added": _l("新增企业"), "enterprise_changed": _l("变更企业"),
                  "filing_added": _l("新增备案"), "filing_changed": _l("变更备案"), "filing_ended": _l("备案结束")}
@@ -78,6 +81,9 @@ class Preview:
     _filing_updates: list[dict] = field(default_factory=list, repr=False)
     _endings: list[dict] = field(default_factory=list, repr=False)
     town_names: dict[int, str] = field(default_factory=dict, repr=False)
+    # Whether an optional cell left empty keeps the stored value: in a file, unless it is
+    # imported as the complete roster, the registry's own word on every field.
+    blank_keeps: bool = True
     absent: scope.Absent = field(default_factory=scope.Absent)
     newer_import: scope.LastImport | None = None
     complete: bool = False
@@ -173,7 +179,7 @@ def build_preview(parsed: ParsedRoster, complete: bool = False, look_around: boo
     not mention end; look_around: say what the file leaves out (roster_scope.py), which a push
     of a few rows through the API has no use for."""
     with gc_paused():
-        preview = _build_preview(parsed)
+        preview = _build_preview(parsed, parsed.blank_keeps and not complete)
     if look_around and not preview.errors and parsed.total_rows:
         _plan_scope(preview, complete)
     return preview
@@ -195,8 +201,8 @@ def _plan_scope(preview: Preview, complete: bool) -> None:
                                                officer=officer), ["status", "ended_on"])
 
 
-def _build_preview(parsed: ParsedRoster) -> Preview:
-    preview = Preview(parsed=parsed, errors=list(parsed.errors))
+def _build_preview(parsed: ParsedRoster, blank_keeps: bool) -> Preview:
+    preview = Preview(parsed=parsed, errors=list(parsed.errors), blank_keeps=blank_keeps)
     for kind in ("enterprise_added", "enterprise_changed", "filing_added", "filing_changed", "filing_ended"):
         preview.counts[kind] = 0
     towns = dict(db.session.execute(select(func.trim(Town.name), Town.id).where(Town.is_active)).all())
@@ -221,21 +227,34 @@ def _build_preview(parsed: ParsedRoster) -> Preview:
     return preview
 
 
-def _absent(preview: Preview, fields: tuple[str, ...]) -> list[int]:
-    """Positions of the fields whose column the file does not have: an existing record keeps
-    what it holds there (a roster without 学历 says nothing about anyone's education)."""
+def _absent(preview: Preview, fields: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """Positions of the fields whose column the file does not have, where an existing record
+    keeps what it holds (a roster without 学历 says nothing about anyone's education), and of
+    the optional fields whose empty cell keeps it too (ParsedRoster.blank_keeps)."""
     present = preview.parsed.headers
-    return [i for i, f in enumerate(fields) if FIELD_COLUMNS.get(f, f) in C.BY_KEY
-            and FIELD_COLUMNS.get(f, f) not in present]
+    absent = [i for i, f in enumerate(fields) if FIELD_COLUMNS.get(f, f) in C.BY_KEY
+              and FIELD_COLUMNS.get(f, f) not in present]
+    blank = [i for i, f in enumerate(fields) if f in KEPT_WHEN_BLANK and i not in absent] \
+        if preview.blank_keeps else []
+    return absent, blank
 
 
-def _kept(new: tuple, old: tuple, absent: list[int]) -> tuple:
-    """new, with old's values where the file has no column."""
-    if not absent:
+def _kept(new: tuple, old: tuple, absent: tuple[list[int], list[int]], fields: tuple[str, ...]) -> tuple:
+    """new, with old's values where the file has no column or leaves an optional cell empty
+    (an industry's name only while its code stays: a new code with no name has none)."""
+    missing, blank = absent
+    if not missing and not blank:
         return new
     merged = list(new)
-    for i in absent:
+    for i in missing:
         merged[i] = old[i]
+    for i in blank:
+        if new[i] in ("", None) and old[i] not in ("", None):
+            merged[i] = old[i]
+    if "industry_name" in fields:
+        code, name = fields.index("industry_code"), fields.index("industry_name")
+        if merged[code] != old[code] and new[name] == "":
+            merged[name] = ""
     return tuple(merged)
 
 
@@ -270,7 +289,7 @@ def _plan_enterprises(preview: Preview, rows: list[RosterRow], towns: dict, stor
             preview._note("enterprise_added", record.row, named % {"name": record.enterprise_name, "uscc": uscc})
             continue
         old = stored[uscc]
-        new = _kept(new, old[1:], absent)
+        new = _kept(new, old[1:], absent, ENTERPRISE_FIELDS)
         changed = [f for f, a, b in zip(ENTERPRISE_FIELDS, old[1:], new, strict=False) if a != b]
         if changed:
             preview._enterprise_updates.append({"id": old[0], **dict(zip(ENTERPRISE_FIELDS, new, strict=False))})
@@ -351,7 +370,7 @@ def _plan_matched(preview: Preview, matched: list[tuple[RosterRow, tuple | None,
             preview._filing_inserts.append(record)
             preview._note("filing_added", record.row, f"{record.enterprise_name} · {record.officer_name}")
         else:
-            values = _kept(values, old[_VALUES], absent)
+            values = _kept(values, old[_VALUES], absent, FILING_FIELDS)
             changed = [f for f, a, b in zip(FILING_FIELDS, old[_VALUES], values, strict=True) if a != b]
             if changed:
                 kind = "filing_ended" if old[_STATUS] == "current" and status != "current" else "filing_changed"

@@ -234,9 +234,32 @@ def test_a_roster_without_some_columns_leaves_what_they_hold_alone(town):
     filing = db.session.scalar(select(Filing))
     assert (filing.gender, filing.education, filing.title, filing.mobile) == ("女", "本科", "高级工程师", "13800001111")
     assert filing.enterprise.industry_code == "C1441"
-    cleared = preview_of(as_csv([row(uscc, "相南街道", "郭娟", 性别="女", 学历="", 手机号码="13800001111", 行业代码="C1441")],
+
+
+
+def test_an_empty_optional_cell_keeps_what_is_stored_unless_the_file_is_the_complete_roster(town):
+    """The bureau's template filled for one change leaves 学历, 职称, 所属行业 empty: that erases
+    nothing. Imported as the district's complete roster, the registry's word, it does."""
+    uscc = make_uscc()
+    full = HEADER + ["学历", "职称", "所属行业"]
+    values = {"性别": "女", "学历": "本科", "职称": "高级工程师", "行业代码": "C1441", "所属行业": "肉制品及副产品加工"}
+    commit_preview(preview_of(as_csv([row(uscc, "相南街道", "郭娟", **values)], header=full)), "full.csv")
+    blanks = {"性别": "", "学历": "", "职称": "", "行业代码": "", "所属行业": ""}
+    one_change = as_csv([row(uscc, "相南街道", "郭娟", 手机号码="13800001111", **blanks)], header=full)
+    kept = preview_of(one_change)
+    assert kept.counts["enterprise_changed"] == 0 and kept.counts["filing_changed"] == 1
+    assert kept.samples["filing_changed"][0].columns == ["手机号码"]
+    commit_preview(kept, "one.csv")
+    filing = db.session.scalar(select(Filing))
+    assert (filing.gender, filing.education, filing.title) == ("女", "本科", "高级工程师")
+    assert (filing.enterprise.industry_code, filing.enterprise.industry_name) == ("C1441", "肉制品及副产品加工")
+    # a new industry code with its name left empty: the old name, another industry's, goes
+    recoded = preview_of(as_csv([row(uscc, "相南街道", "郭娟", 手机号码="13800001111", **{**blanks, "行业代码": "C1391"})],
                                 header=full))
-    assert cleared.samples["filing_changed"][0].columns == ["学历", "职称"]  # an empty cell does clear
+    assert [change.columns for change in recoded.samples["enterprise_changed"]] == [["行业代码", "所属行业"]]
+    cleared = build_preview(parse_roster(io.BytesIO(one_change), "roster.csv"), complete=True)
+    assert cleared.samples["filing_changed"][0].columns == ["性别", "学历", "职称"]
+    assert cleared.samples["enterprise_changed"][0].columns == ["行业代码", "所属行业"]
 
 
 def test_changed_fields_are_listed_as_changes(town):

@@ -93,6 +93,7 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     notes = {row[0]: row[1:] for row in book["填写说明"].iter_rows(min_row=2, values_only=True)}
     assert set(notes) == set(header) and notes["企业规模"] == ("必填", "大型、中型、小型、微型")
     assert "GB 32100" in notes["统一社会信用代码"][1]
+    assert notes["学历"][0] == "选填：留空不改已有备案的此项" and not notes["离任日期"][0]  # an empty cell erases nothing
     drop_downs = {str(v.sqref): v.formula1 for v in book.active.data_validations.dataValidation}
     size = get_column_letter(header.index("企业规模") + 1)
     assert drop_downs[f"{size}2:{size}5000"] == '"大型,中型,小型,微型"'
