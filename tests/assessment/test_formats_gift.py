@@ -335,3 +335,13 @@ def test_detect_format_and_unknown_format():
     assert detect_format("bank.txt", "题{T}") == "gift"
     with pytest.raises(ValueError, match="unknown question format"):
         parse("题{T}", "qti")
+
+
+def test_a_single_choice_with_two_full_mark_answers_is_refused_not_cut_to_one():
+    """{=甲 =乙 ~丙}: the bank's single choice has one key, and keeping 甲 alone would mark
+    everyone who chose 乙 wrong without a word; the line says how to write it instead."""
+    result = gift("::计量-05:: 以下哪些是计量单位？ {=米 =千克 ~颜色}")
+    assert not result.questions and len(result.errors) == 1
+    assert "单选题只能有一个正确答案，本题有 2 个" in result.errors[0].message
+    assert "~%50%" in result.errors[0].message
+    assert gift("::计量-05:: 以下哪些是计量单位？ {~%50%米 ~%50%千克 ~%-100%颜色}").questions[0].kind == "multiple"

@@ -195,6 +195,10 @@ def _answers_problem(q: ParsedQuestion) -> str | None:
             return _("选择题至少需要 2 个有内容的选项")
         if q.kind == "single" and max(c.fraction for c in q.choices) < 1 - 1e-9:
             return _("单选题需要一个得满分（100%）的正确答案")
+        right = sum(1 for c in q.choices if c.fraction > 1 - 1e-9)
+        if q.kind == "single" and right > 1:  # the bank's single choice has one key: the others would be lost
+            return _("单选题只能有一个正确答案，本题有 %(n)s 个（GIFT 中的“=”）：几个选项都对时，请写成多选题，"
+                     "每个正确选项标权重，如 ~%%50%%答案甲 ~%%50%%答案乙", n=right)
         if q.kind == "multiple":
             # Moodle's multichoice form: the positive grades must add up to 100%.
             total = sum(c.fraction for c in q.choices if c.fraction > 0)
