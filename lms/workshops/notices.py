@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from lms.core.models import aware, utcnow
 from lms.extensions import db
 from lms.registry.models import Filing
-from lms.workshops.models import Enrollment, Workshop
+from lms.workshops.models import WAITLISTED, Enrollment, Workshop
 
 # What send_notices() did: e-mailed those with an address (the rest stay in the outbox for staff
 # to hand on), kept them all in the outbox (no mail server configured), or could not reach the
@@ -63,11 +63,15 @@ def tell_promoted(enrollment: Enrollment) -> None:
 
 
 def tell_moved(enrollment: Enrollment, old_start: datetime, old_venue: str) -> None:
+    """The new time or venue, to those with a seat and, as such, to those waiting for one
+    (who hold no seat to leave to others)."""
     w = enrollment.workshop
+    waiting = enrollment.status == WAITLISTED
     notify(enrollment, f"培训班时间或地点变更：{w.title}",
-           f"{enrollment.user.name}您好：您报名的“{w.title}”改为 {local_text(w.starts_at)} "
-           f"在{w.venue}举办（原为 {local_text(old_start)} 在{old_venue}）。"
-           f"如不能参加，请在平台上取消报名，把名额留给他人。")
+           f"{enrollment.user.name}您好：{'您候补的' if waiting else '您报名的'}“{w.title}”改为 "
+           f"{local_text(w.starts_at)} 在{w.venue}举办（原为 {local_text(old_start)} 在{old_venue}）。"
+           + ("您仍在候补名单上，有空位时会另行通知；如不再参加，请在平台上取消候补。" if waiting else
+              "如不能参加，请在平台上取消报名，把名额留给他人。"))
 
 
 def tell_cancelled(enrollment: Enrollment, reason: str) -> None:

@@ -75,6 +75,24 @@ def test_a_new_time_or_venue_is_told_to_everyone_enrolled(as_staff, factory):
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("变更"))) == 4
 
 
+def test_one_waiting_for_a_seat_is_told_of_a_new_time_as_such_not_asked_to_leave_a_seat(as_staff, factory):
+    from lms.coverage.reminders import OutboxMessage
+
+    workshop = make_workshop(capacity=1, venue="区政务中心 201", **_soon())
+    seated, waiting = officer(factory), officer(factory)
+    service.enrol(workshop, seated.id)
+    service.enrol(workshop, waiting.id)
+    form = {"title": workshop.title, "venue": "区政务中心 305", "starts_at": "2030-09-15T09:00",
+            "ends_at": "2030-09-15T12:00", "capacity": "1", "hours": "3", "program_id": "0",
+            "audience_town_id": "0", "audience_industries": ""}
+    as_staff.post(f"/staff/workshops/{workshop.id}/edit", data=form)
+    bodies = dict(db.session.execute(select(OutboxMessage.to_name, OutboxMessage.body)
+                                     .where(OutboxMessage.subject.contains("变更"))).all())
+    assert "您报名的" in bodies[seated.name] and "把名额留给他人" in bodies[seated.name]
+    assert "您候补的" in bodies[waiting.name] and "仍在候补名单上" in bodies[waiting.name]
+    assert "名额留给他人" not in bodies[waiting.name]
+
+
 def test_officer_enrols_sees_their_code_and_withdraws(client, factory):
     user = officer(factory)
     workshop = make_workshop(capacity=1, **_soon())
