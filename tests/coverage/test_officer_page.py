@@ -37,6 +37,9 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     unclaimed = db.session.scalar(select(Filing).where(Filing.user_id.is_(None), Filing.status == "current"))
     page = client.get(f"/staff/coverage/filings/{unclaimed.id}").get_data(as_text=True)
     assert "未认领：本人还不能学习" in page and "项要求" not in page
+    # what to do about it, from here: no detour through the enterprise's page
+    assert f'action="/staff/registry/filings/{unclaimed.id}/account"' in page and "代为开户" in page
+    assert f'action="/staff/registry/filings/{unclaimed.id}/invite"' in page
     ended = db.session.scalar(select(Filing).where(Filing.status == "replaced"))
     assert "该备案已结束" in client.get(f"/staff/coverage/filings/{ended.id}").get_data(as_text=True)
     chase = client.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
