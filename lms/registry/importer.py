@@ -195,16 +195,16 @@ class _RowValidator:
             self.error(number, "uscc", _("统一社会信用代码 %(code)s 无效：%(why)s", code=uscc, why=problem))
         scale = C.SIZES.get(v["size"].lower()) if v["size"] else ""
         if v["size"] and scale is None:
-            self.error(number, "size", _("企业规模应为 大型/中型/小型/微型"))
+            self.error(number, "size", _("企业规模“%(v)s”无法识别：应为 大型/中型/小型/微型", v=v["size"]))
         above = C.YES_NO.get(v["above_scale"].lower()) if v["above_scale"] else False
         if v["above_scale"] and above is None:
-            self.error(number, "above_scale", _("应填写“是”或“否”"))
+            self.error(number, "above_scale", _("“%(v)s”无法识别：应填写“是”或“否”", v=v["above_scale"]))
         mobile = normalize_mobile(v["mobile"])
         if v["mobile"] and "mobile" not in stored_as_numbers and not is_valid_mobile(mobile):
             self.error(number, "mobile", _("手机号码 %(m)s 不是有效的大陆手机号", m=v["mobile"]))
         status = C.STATUSES.get((v.get("status") or "在任").lower())
         if status is None:
-            self.error(number, "status", _("状态应为 在任/已变更/已注销"))
+            self.error(number, "status", _("状态“%(v)s”无法识别：应为 在任/已变更/已注销", v=v.get("status")))
         dates = self._dates(number, v, raw, mapping, status)
         optional = self._optional(number, {**v, "id_number": ""} if "id_number" in stored_as_numbers else v)
         for key, limit in C.MAX_LENGTHS.items():
