@@ -80,6 +80,22 @@ def test_login_form_works_with_its_csrf_token(csrf_app, factory):
     assert response.status_code == 302
 
 
+def test_signing_in_gives_a_new_csrf_token_so_one_planted_before_it_does_not_carry_over(csrf_app, factory):
+    """A token read from the sign-in page (by someone who planted that session cookie in the
+    victim's browser) no longer works for forms once the victim has signed in."""
+    user = factory.user("officer")
+    client = csrf_app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"login": user.login, "password": "correct-horse-1",
+                                       "csrf_token": token}).status_code == 302
+    refused = client.post("/account/sign-out-everywhere", data={"csrf_token": token})
+    assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/account").get_data(as_text=True)).group(1)
+    assert fresh != token
+
+
 def test_security_headers_on_every_page(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]

@@ -115,13 +115,20 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.login.data, form.password.data)
         if user:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             carry_language(user)
             target = request.args.get("next")
             return _mark_device(redirect(target if is_safe_next(target) else url_for("core.home")), form.login.data)
         flash(_("手机号码/电子邮箱或密码不正确。"), "error")
     return render_template("accounts/login.html", form=form, signed_out=signed_out), \
         200 if request.method == "GET" else 401
+
+
+def _sign_in(user: User, remember: bool = False) -> None:
+    """A new sign-in, with a new CSRF token: one read from the sign-in page by whoever planted
+    that session cookie in the browser (a shared PC, plain http) does not carry over."""
+    session.pop("csrf_token", None)
+    login_user(user, remember=remember)
 
 
 @bp.post("/logout")
@@ -236,7 +243,7 @@ def register():
             _keep_passwords(form)
         else:
             db.session.commit()
-            login_user(user)
+            _sign_in(user)
             carry_language(user)
             flash(_("注册成功，您的备案已认领。"), "success")
             if filing_mobile := service.other_filing_mobile(user):

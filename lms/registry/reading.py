@@ -92,7 +92,9 @@ def _check_extent(source: IO[bytes] | Path) -> None:
                 for info in book.infolist():
                     if info.filename.lower().endswith(".bin"):  # an .xlsb's binary sheets
                         raise RosterFileError(_("不支持 Excel 二进制工作簿（.xlsb）：请另存为 .xlsx 后再上传"))
-                    if info.filename.lower().endswith(".xml"):
+                    # Every part, whatever its name: calamine follows the relations to a sheet
+                    # called sheet1.dat as readily as to sheet1.xml.
+                    if not info.is_dir():
                         try:
                             with book.open(info) as part:
                                 rows, columns = _extent(part)

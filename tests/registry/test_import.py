@@ -577,9 +577,10 @@ FIRST = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
     (FIRST + b"<row r='200000'><c r='Z200000' t='inlineStr'><is><t>x</t></is></c></row>", None),  # single quotes
     (FIRST + b'<row><c r="Z1000000" t="inlineStr"><is><t>x</t></is></c></row>', None),  # a row without r
     (FIRST + b'<row r="1000000"><c r="Z1000000" t="inlineStr"><is><t>x</t></is></c></row>', "xl/other/sheet1.xml"),
+    (FIRST + b'<row r="1000000"><c r="Z1000000" t="inlineStr"><is><t>x</t></is></c></row>', "xl/worksheets/sheet1.dat"),
     (FIRST + b'<row  r = "1000000" ><c  r = "Z1000000"/></row>', None),  # spaces around =
     (b'<row r="1">' + b"<c/>" * 300 + b"</row>" + b"<row/>" * 20000, None),  # cells and rows without r
-], ids=["single-quotes", "row-without-r", "sheet-elsewhere", "spaces", "no-r-at-all"])
+], ids=["single-quotes", "row-without-r", "sheet-elsewhere", "sheet-not-named-xml", "spaces", "no-r-at-all"])
 def test_a_far_reference_written_any_way_calamine_reads_is_refused(rows, path):
     """The extent check once read only <row r="N"> in double quotes under xl/worksheets/: a
     5 KB workbook written otherwise passed it and made calamine build a grid of 26 million
