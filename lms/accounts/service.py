@@ -236,7 +236,7 @@ def filing_for_code(code: str) -> Filing:
     # must not tell whether a filing exists. A code for an ended filing was handed out, so its
     # holder (the predecessor, say) is told what happened: codes are too long to be guessed.
     if filing is None or filing.user_id is not None:
-        raise AccountError(_("邀请码无效或已被使用。请核对后重试，或联系区市场监管局。"))
+        raise AccountError(_("邀请码无效或已被使用。已经用它注册过的，请直接登录；否则请核对后重试，或联系区市场监管局。"))
     if not filing.is_current:
         raise AccountError(_("这个邀请码的备案已经结束（该企业的首席质量官已变更或已注销），邀请码随之失效。如有疑问，请联系区市场监管局。"))
     return filing
