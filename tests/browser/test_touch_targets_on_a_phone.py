@@ -45,7 +45,13 @@ def test_the_remember_me_line_stays_compact_under_a_mouse(live_server, browser):
 
 
 def test_a_lessons_contents_links_are_44px_to_a_finger(live_server, factory, browser, tmp_path):
+    """Folded under the lesson's title, so that the lesson fills the first screen; opened,
+    every section's link is a finger's size."""
     page = first_lesson_on_a_phone(live_server, factory, browser, tmp_path, 0)
+    assert page.locator("main h1").bounding_box()["y"] < 200
+    assert not page.locator("[data-lesson-toc] a").first.is_visible()  # folded
+    assert not too_small(heights(page, "[data-lesson-toc] summary"))
+    page.click("[data-lesson-toc] summary")
     links = heights(page, "nav[aria-label='本课目录'] a")
     assert len(links) == 2 and not too_small(links), links
     page.context.close()
