@@ -106,6 +106,8 @@ def _public(status: str, cert: Certificate | None, signed: bool, name: str) -> d
     if cert is not None and status != "forged":
         data.update({"serial": cert.serial, "holder": mask_name(cert.holder_name), "program": cert.program.name,
                      "issued_on": cert.issued_on.isoformat(), "expires_on": cert.expires_on.isoformat()})
+        if cert.program.name_en:  # for an English page; the certificate itself is in Chinese
+            data["program_en"] = cert.program.name_en
         if cert.status == "revoked" and cert.revoked_at:
             data["revoked_on"] = local_date(cert.revoked_at).isoformat()
         if cert.status == "replaced":  # corrected or renewed: the serial to check now

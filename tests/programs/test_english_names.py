@@ -91,4 +91,17 @@ def test_the_certificate_and_its_verification_page_keep_the_chinese_name(client,
     _document, text, _image = render(client.get(f"/certificates/{cert.id}.pdf").data)
     assert NAME in text and NAME_EN not in text
     verify = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
-    assert f'lang="zh-CN">{NAME}</dd>' in verify and NAME_EN not in verify
+    assert f'<span lang="zh-CN">{NAME}</span> ({NAME_EN})</dd>' in verify  # as printed, and in English beside it
+
+
+def test_the_verification_page_names_the_programme_in_english_only_on_an_english_page(app, certified):
+    from lms.certificates.models import Certificate
+
+    serial = db.session.scalar(select(Certificate.serial))
+    anyone = app.test_client()
+    assert NAME_EN in page(anyone, f"/verify/{serial}", "en")
+    chinese = page(anyone, f"/verify/{serial}", "zh_CN")
+    assert NAME in chinese and NAME_EN not in chinese
+    # the answer scripts read keeps the certificate's own (Chinese) name, with the English beside it
+    data = anyone.get(f"/verify/{serial}", headers={"Accept": "application/json"}).get_json()
+    assert (data["program"], data["program_en"]) == (NAME, NAME_EN)
