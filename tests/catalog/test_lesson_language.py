@@ -37,3 +37,12 @@ def test_a_finished_course_says_so_in_readable_text_not_a_disabled_button(conten
     page = as_officer.get("/courses/").get_data(as_text=True)
     assert re.search(r'<p class="mb-0 fw-semibold text-success-emphasis">.*已学完</p>', page)
     assert "disabled" not in page.split("<main", 1)[1]
+
+
+def test_english_course_pages_say_the_content_is_chinese_and_to_search_in_chinese(content, as_officer):  # noqa: F811
+    for url in ("/courses/", "/courses/search?q=metrology"):
+        assert 'id="content-language"' not in as_officer.get(url).get_data(as_text=True), url
+    as_officer.get("/lang/en")
+    assert "The lessons and the exam questions are in Chinese only." in as_officer.get("/courses/").get_data(as_text=True)
+    search = as_officer.get("/courses/search?q=metrology").get_data(as_text=True)
+    assert "search with Chinese words" in search
