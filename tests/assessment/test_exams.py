@@ -460,3 +460,13 @@ def test_in_the_last_second_the_paper_stays_and_the_result_page_does_not_send_it
     r = client.get(f"/exams/attempts/{attempt_id}")
     assert r.status_code == 302 and r.location.endswith("/result")
     assert client.get(f"/exams/attempts/{attempt_id}/result").status_code == 200  # graded, shown
+
+
+def test_the_exam_page_gives_the_pass_mark_in_points_beside_the_full_score(app, client, officer):
+    """满分 60 分 beside a bare 及格：60% reads as 60 points to pass."""
+    add_questions("metrology", "single", 10)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "difficulty": None, "count": 10, "points": 6}],
+                     pass_percent=60)
+    login(client, officer)
+    page = client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    assert "满分 60 分" in page and "及格：36 分（满分的 60%）" in page
