@@ -142,8 +142,18 @@ def check_in_by_code(workshop: Workshop, raw_code: str, now: datetime | None = N
 
 def checkin_is_open(workshop: Workshop, now: datetime | None = None) -> bool:
     """Whether staff may record attendance now (the window check_in_by_code keeps)."""
+    return _window_is_open(workshop, now, STAFF_CHECKIN_EARLY, STAFF_CHECKIN_LATE)
+
+
+def self_checkin_is_open(workshop: Workshop, now: datetime | None = None) -> bool:
+    """Whether an officer may check themselves in now (the window self_check_in keeps)."""
+    return _window_is_open(workshop, now, SELF_CHECKIN_EARLY)
+
+
+def _window_is_open(workshop: Workshop, now: datetime | None, early: timedelta,
+                    late: timedelta = timedelta(0)) -> bool:
     try:
-        _check_staff_window(workshop, now or utcnow())
+        _check_window(workshop, now or utcnow(), early, late)
     except WorkshopError:
         return False
     return True

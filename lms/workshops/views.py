@@ -72,7 +72,9 @@ def detail(workshop_id: int):
     position = service.position_in_line(enrollment) if enrollment and enrollment.status == WAITLISTED else None
     return render_template("workshops/detail.html", workshop=workshop, enrollment=enrollment,
                            position=position, taken=service.seats_taken(workshop.id),
-                           started=utcnow() >= service.aware(workshop.starts_at))
+                           started=utcnow() >= service.aware(workshop.starts_at),
+                           self_checkin=checkin.self_checkin_is_open(workshop),
+                           self_checkin_minutes=int(checkin.SELF_CHECKIN_EARLY.total_seconds() // 60))
 
 
 @bp.post("/<int:workshop_id>/enrol")

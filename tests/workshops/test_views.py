@@ -194,6 +194,22 @@ def test_self_check_in_from_the_room_screen(client, factory):
     assert service.enrollment_of(workshop.id, user.id).status == ATTENDED
 
 
+def test_the_self_check_in_box_shows_from_half_an_hour_before_not_weeks_ahead(client, factory):
+    user = officer(factory)
+    login(client, user)
+    later = make_workshop(**_soon(hours=24 * 14))
+    service.enrol(later, user.id)
+    page = client.get(f"/workshops/{later.id}").get_data(as_text=True)
+    assert "开课前 30 分钟起" in page and 'name="code"' not in page
+    soon = make_workshop(**_soon(hours=0.25))
+    service.enrol(soon, user.id)
+    page = client.get(f"/workshops/{soon.id}").get_data(as_text=True)
+    assert "现场自助签到：输入屏幕上的 6 位签到码" in page and 'name="code"' in page
+    assert "开课前 30 分钟起" not in page
+    checkin_page = client.get(f"/workshops/{soon.id}/checkin").get_data(as_text=True)
+    assert f'href="/workshops/{soon.id}">返回培训班' in checkin_page
+
+
 def test_the_room_screen_shows_the_current_code(as_staff):
     workshop = make_workshop(**_soon())
     page = as_staff.get(f"/staff/workshops/{workshop.id}/screen").get_data(as_text=True)
