@@ -82,6 +82,7 @@ def invite_one(filing_id: int):
     stops working. The code is shown on a page of its own (below), so that reloading it shows
     the same code again instead of issuing another and voiding the one just read out."""
     filing = db.get_or_404(Filing, filing_id)
+    replaced = filing.invite_code_hash is not None  # a code was out before: it stops working
     issued = service.issue_invite_codes([filing])
     if not issued:
         flash(_("该备案已有账号或已结束。"), "error")
@@ -90,7 +91,7 @@ def invite_one(filing_id: int):
     # Only in this staff member's session, for a few minutes, and encrypted: Flask's session
     # cookie is signed, not secret, and the database keeps only a digest.
     session["invite_shown"] = {"filing": filing.id, "code": _shown_box().encrypt(issued[0][1].encode()).decode(),
-                               "at": utcnow().timestamp()}
+                               "at": utcnow().timestamp(), "replaced": replaced}
     return redirect(url_for("registry.invite_shown", filing_id=filing.id))
 
 
@@ -119,6 +120,6 @@ def invite_shown(filing_id: int):
         flash(_("邀请码只在生成后 %(m)s 分钟内、在生成它的浏览器里显示；它已被使用、已重新生成或已过了显示时间。如本人还没有记下，请重新生成。",
                 m=SHOWN_CODE_MINUTES), "warning")
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
-    return render_template("registry/invite_code.html", filing=filing, code=code,
+    return render_template("registry/invite_code.html", filing=filing, code=code, replaced=shown.get("replaced", True),
                            register_url=public_url("accounts.register"), minutes=SHOWN_CODE_MINUTES,
                            local_warning=_local_address_warning())

@@ -393,13 +393,19 @@ def test_new_codes_go_only_to_filings_without_one_unless_asked(as_staff, factory
     assert first.user_id is not None
 
 
+def test_a_first_code_is_not_said_to_void_an_earlier_one(as_staff, factory):
+    filing = factory.filing(officer_name="郑四")
+    page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
+    assert "只显示这一次" in page and "之前发出的邀请码已作废" not in page
+
+
 def test_one_officer_who_lost_the_code_gets_a_new_one_shown_once(as_staff, factory, app):
     filing = factory.filing(officer_name="郑三")
     old = invite_codes(as_staff)[0][5]
     assert "重新生成邀请码" in as_staff.get(f"/staff/registry/enterprises/{filing.enterprise_id}").get_data(as_text=True)
     page = as_staff.post(f"/staff/registry/filings/{filing.id}/invite", follow_redirects=True).get_data(as_text=True)
     code = re.search(r'<code class="invite">([A-Z0-9-]+)</code>', page).group(1)
-    assert code != old and "只显示这一次" in page and "/register" in page
+    assert code != old and "只显示这一次" in page and "/register" in page and "之前发出的邀请码已作废" in page
     # Reloading the page shows the same code: it issues no other, and the one read out still works.
     reloaded = as_staff.get(f"/staff/registry/filings/{filing.id}/invite-code").get_data(as_text=True)
     assert f'<code class="invite">{code}</code>' in reloaded
