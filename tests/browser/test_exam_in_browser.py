@@ -144,7 +144,9 @@ def test_the_time_left_is_read_out_at_its_milestones_not_hidden_behind_a_label(l
     assert page.get_attribute("#time-warning", "aria-live") == "assertive"
     page.keyboard.press("Tab")  # the first stop is the way past the navigation
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
-    page.keyboard.press("Enter")  # past the top bar, the next stop skips the 30 question numbers
+    page.keyboard.press("Enter")  # past the top bar: the way to the hand-in, then a skip past the 30 numbers
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "to-hand-in"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "skip-navigator"
     page.keyboard.press("Enter")

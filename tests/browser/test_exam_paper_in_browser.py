@@ -317,3 +317,17 @@ def test_an_answer_still_offline_when_the_time_runs_out_is_counted_on_the_result
     page.wait_for_url("**/result?unsaved=1", timeout=15000)
     assert "断网期间作答的 1 道题在时间到之前没能保存到服务器" in page.inner_text("#unsaved-note")
     page.context.close()
+
+
+def test_the_bar_counts_the_answers_and_leads_to_the_hand_in_on_a_phone(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE)
+    assert page.inner_text("#answered-count") == "0/25"
+    page.locator("#q1 input[type=radio]").first.check()
+    page.locator("#q2 input[type=radio]").first.check()
+    assert page.inner_text("#answered-count") == "2/25"
+    assert not page.locator("#submit-paper").is_visible() or page.evaluate(
+        "document.getElementById('submit-paper').getBoundingClientRect().top") > PHONE["viewport"]["height"]
+    page.click("#to-hand-in")
+    top = page.evaluate("document.getElementById('submit-paper').getBoundingClientRect().top")
+    assert 0 < top < PHONE["viewport"]["height"]  # twenty-five questions down, in one tap
+    page.context.close()

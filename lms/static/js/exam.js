@@ -67,7 +67,17 @@
     link.classList.toggle("flagged", flagged);
     link.textContent = position + (flagged ? " ⚑" : "");
     link.setAttribute("aria-label", navLabels[`${answered},${flagged}`].replace("{n}", position));
+    countAnswered();
   }
+  // "（已答 12/30）" beside the bar's way to the hand-in, counted from the numbers' colours.
+  const answeredCount = document.getElementById("answered-count");
+  function countAnswered() {
+    const numbers = document.querySelectorAll("[data-nav]");
+    if (!answeredCount || !numbers.length) return;
+    const done = document.querySelectorAll("[data-nav].btn-primary").length;
+    answeredCount.textContent = answeredCount.dataset.template.replace("{n}", done).replace("{t}", numbers.length);
+  }
+  countAnswered();
 
   // The time of a save as 14:05:09, the same on every computer (no locale's AM/PM).
   const clockTime = (date) => [date.getHours(), date.getMinutes(), date.getSeconds()]
