@@ -56,7 +56,7 @@ def test_the_paper_and_the_result_are_headed_with_the_english_title(client, offi
     attempt = service.start_attempt(exam, officer.id)
     login(client, officer)
     paper = page(client, f"/exams/attempts/{attempt.id}", "en")
-    assert f'<h1 class="h5 mb-0">{TITLE_EN}</h1>' in paper and TITLE not in paper
+    assert f'title="{TITLE_EN}">{TITLE_EN}</h1>' in paper and TITLE not in paper
     service.submit(attempt)
     result = client.get(f"/exams/attempts/{attempt.id}", follow_redirects=True).get_data(as_text=True)
     assert TITLE_EN in result and TITLE not in result
