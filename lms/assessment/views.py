@@ -311,5 +311,9 @@ def review(attempt_id: int):
     attempts = service.attempts_of(attempt.exam, current_user.id)
     retake_left = not attempt.passed and not any(a.passed for a in attempts) and (
         service.attempts_allowed(attempt.exam, current_user.id) > len(attempts))
+    # Thirty questions are a long page on a phone: the ones to go over may be shown alone.
+    wrong = [item for item in attempt.questions if (item.score or 0) < item.frozen["points"]]
+    only_wrong = request.args.get("wrong") == "1"
     return render_template("assessment/review.html", attempt=attempt, exam=attempt.exam, show_key=not retake_left,
-                           describe=grading.describe, correct=grading.correct_response)
+                           describe=grading.describe, correct=grading.correct_response, wrong=wrong,
+                           only_wrong=only_wrong, items=wrong if only_wrong else attempt.questions)

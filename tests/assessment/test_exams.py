@@ -470,3 +470,21 @@ def test_the_exam_page_gives_the_pass_mark_in_points_beside_the_full_score(app, 
     login(client, officer)
     page = client.get(f"/exams/{exam.id}").get_data(as_text=True)
     assert "满分 60 分" in page and "及格：36 分（满分的 60%）" in page
+
+
+def test_the_review_shows_the_questions_to_go_over_alone_and_leads_back_from_the_top(app, client, officer):
+    add_questions("metrology", "single", 3)
+    exam = make_exam(attempts_allowed=1)
+    attempt = service.start_attempt(exam, officer.id)
+    answer_all(attempt, correct=True)
+    wrong = min(attempt.questions, key=lambda q: q.position)
+    f = wrong.frozen
+    service.save_answer(attempt, wrong.position, (f["answer"][0] + 1) % len(f["options"]))
+    service.submit(attempt)
+    login(client, officer)
+    everything = client.get(f"/exams/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert everything.count("您的答案：") == 3 and "全部 3 题" in everything and "只看没得满分的 1 题" in everything
+    top = everything.split('<div class="card', 1)[0]
+    assert f'href="/exams/attempts/{attempt.id}/result"' in top  # back to the result before thirty questions
+    alone = client.get(f"/exams/attempts/{attempt.id}/review?wrong=1").get_data(as_text=True)
+    assert alone.count("您的答案：") == 1 and f"{wrong.position}. " in alone
