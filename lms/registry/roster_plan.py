@@ -392,11 +392,17 @@ def _refuse_reinstating(preview: Preview, record: RosterRow, old: tuple) -> None
     """A row that says 在任 of a filing the platform has ended: most likely a file exported
     before the ending. Ended filings are history, never overwritten; a CQO appointed again is
     filed again, as a new filing."""
+    exported = preview.parsed.exported_on
+    if exported and old[_ENDED] and exported >= old[_ENDED]:  # not an old file: the registry lags behind
+        why = _("这份名册 %(exported)s 导出，在结束之后：登记系统可能还没有办理这次变更，请先在登记系统中办理，"
+                "或从文件中删去本行", exported=exported.isoformat())
+    else:
+        why = _("文件可能是在结束之前导出的，请使用最新导出的名册")
     _refuse(preview, record, "status", _(
-        "%(name)s 的这份备案在平台上已于 %(day)s 结束（%(status)s，%(reason)s），本行却标为“在任”：文件可能是在结束之前导出的，"
-        "请使用最新导出的名册。若此人确已重新聘任，请写成一行新的备案（新的聘任日期，备案编号用新的或留空）",
+        "%(name)s 的这份备案在平台上已于 %(day)s 结束（%(status)s，%(reason)s），本行却标为“在任”：%(why)s。"
+        "若此人确已重新聘任，请写成一行新的备案（新的聘任日期，备案编号用新的或留空）",
         name=old[_OFFICER], day=old[_ENDED].isoformat() if old[_ENDED] else "?",
-        status=C.STATUS_LABELS.get(old[_STATUS], old[_STATUS]), reason=old[_REASON] or _("未填写原因")))
+        status=C.STATUS_LABELS.get(old[_STATUS], old[_STATUS]), reason=old[_REASON] or _("未填写原因"), why=why))
 
 
 def _refuse_other_person(preview: Preview, record: RosterRow, old: tuple) -> None:

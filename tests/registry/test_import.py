@@ -684,7 +684,11 @@ def test_an_old_file_saying_in_office_does_not_bring_back_a_filing_ended_since(t
     [error] = preview.errors
     assert (error.row, error.column) == (4, "状态")
     assert "王芳 的这份备案在平台上已于 2026-03-01 结束" in error.message and "调岗" in error.message
+    # exported (its title says) on 2026-11-01, after the ending: not an old file, the registry lags
+    assert "这份名册 2026-11-01 导出，在结束之后：登记系统可能还没有办理这次变更" in error.message
     assert not preview.can_commit
+    undated = preview_of(as_csv([row(uscc, "相南街道", "王芳", 备案编号="XS-1")], title=False)).errors[0]
+    assert "文件可能是在结束之前导出的" in undated.message and "这份名册" not in undated.message
     db.session.refresh(wang)
     assert (wang.status, wang.ended_on, wang.end_reason) != ("current", None, "")
     # Appointed again, as a new filing (a new appointment date): filed again, the history kept.
