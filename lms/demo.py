@@ -13,6 +13,7 @@ from lms.accounts.models import User
 from lms.accounts.service import create_user
 from lms.core.auth import ADMIN, OFFICER, STAFF
 from lms.core.clock import local_date
+from lms.core.models import utcnow
 from lms.extensions import db
 from lms.registry.identifiers import USCC_ALPHABET, uscc_check_char
 from lms.registry.models import Enterprise, Filing, Town
@@ -168,6 +169,7 @@ def _demo_accounts(filings: list[Filing]) -> list[DemoAccount]:
     for filing, note in zip(filings[:3], notes, strict=True):  # three officers who have claimed their filing
         user = account(OFFICER, filing.officer_name, f"{filing.officer_name}，{note}", phone=filing.mobile)
         filing.user_id = user.id
+        user.last_login_at = utcnow()  # registered themselves, and signed in since
     db.session.commit()
     return credentials
 

@@ -171,7 +171,12 @@ class Factory:
 
         if "email" not in kw and "phone" not in kw:
             kw["email"] = f"user{next(_seq)}@example.com"
+        signed_in = kw.pop("signed_in", True)  # False: an account opened for them, never used
         user = create_user(kw.pop("name", f"用户{next(_seq)}"), password, role=role, **kw)
+        if signed_in:
+            from lms.core.models import utcnow
+
+            user.last_login_at = utcnow()
         db.session.commit()
         return user
 

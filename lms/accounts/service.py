@@ -272,6 +272,7 @@ def register_officer(name: str, password: str, code: str, *, phone: str, email: 
         raise PhoneToConfirm(_("您填写的手机号码 %(typed)s 与备案上登记的号码（%(filed)s）不一致。手机号码就是您今后的登录账号，请核对一遍：没有填错的话，再点一次“注册并认领备案”。",
                                typed=typed, filed=_masked(filed)))
     user = create_user(filing.officer_name, password, email=email, phone=phone)
+    user.last_login_at = utcnow()  # signed in at once (views.register): an account in use, not one waiting
     claim_filing(user, code, filing)
     return user
 

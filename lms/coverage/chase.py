@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import and_, false, func, or_, select
 
+from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.coverage.service import NO_INDUSTRY, claimed_by, filed_on, started_by, trained_on
 from lms.extensions import db
@@ -26,10 +27,14 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     program held before, none in force now)."""
     claimed = claimed_by(as_of)  # as it stood then: a past date's list shows who had claimed by then
     started = and_(claimed, started_by(as_of))
+    # An account staff opened for the officer (代为开户) is a claim, but one never signed in to
+    # may wait on a set-password link the officer never got: the list and the reminder say so.
+    never_signed_in = and_(claimed, User.last_login_at.is_(None))
     query = (select(Filing.id, Filing.officer_name, Filing.mobile, Filing.user_id, Enterprise.name,
                     Enterprise.industry_code, Town.name.label("town"), claimed.label("claimed"),
-                    started.label("started"))
+                    started.label("started"), never_signed_in.label("never_signed_in"))
              .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
+             .outerjoin(User, User.id == Filing.user_id)
              .where(filed_on(as_of), ~trained_on(program.id, as_of))
              .order_by(Town.name, Enterprise.name))
     if town_id:

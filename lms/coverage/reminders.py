@@ -40,7 +40,8 @@ class OutboxMessage(db.Model):
 
 
 def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True, *,
-                  has_code: bool = True, lapsed: Certificate | None = None, today: date | None = None) -> str:
+                  has_code: bool = True, lapsed: Certificate | None = None, today: date | None = None,
+                  signed_in: bool = True) -> str:
     """The reminder an officer not yet trained gets, as where they stand asks: not registered
     (with or without an invitation code in hand), certificate lapsed, begun or not; before the
     deadline or after it (a date already past would be no instruction at all)."""
@@ -60,6 +61,9 @@ def reminder_text(name: str, program_name: str, deadline: date, started: bool, c
         why = (f"您的证书 {lapsed.serial} 已被撤销" if lapsed.status == "revoked"
                else f"您的证书 {lapsed.serial} 已于 {chinese_date(lapsed.expires_on)} 过期")
         state = f"{why}，目前不计入已培训，需要重新完成培训"
+    elif not signed_in:  # an account staff opened: the set-password link may never have reached them
+        return (f"{name}您好：{bureau}已为您开通首席质量官培训平台的账号，但您还没有登录过。请用{bureau}交给您的"
+                f"设置密码链接设好密码，再登录 {public_url('core.home')} ，{finish}。链接遗失或已过期的，请联系{bureau}重新获取。")
     else:
         state = "您的培训尚未完成" if started else "您尚未开始培训"
     return (f"{name}您好：{state}。请登录首席质量官培训平台，{finish}。"
@@ -111,7 +115,7 @@ def queue_reminders(rows, program) -> Queued:
                               subject=subject, body=reminder_text(
                                   r.officer_name, program.name, program.deadline, bool(r.started),
                                   claimed=bool(r.claimed), has_code=contact[r.id][1],
-                                  lapsed=lapsed.get(r.user_id)))
+                                  lapsed=lapsed.get(r.user_id), signed_in=not r.never_signed_in))
                 for r in rows]
     db.session.add_all(messages)
     audit.record("reminders.queued", program.name, f"{len(messages)}")

@@ -93,3 +93,31 @@ def test_the_chase_list_shows_who_was_reminded_when_and_who_never_was(roster, as
     rows = {name: row for name, row in re.findall(r'>(\w)</a></td>(.*?)</tr>', page, re.S)}
     assert "未提醒" not in rows["丁"] and re.search(r"\d{4}-\d\d-\d\d</td>$", rows["丁"].strip())
     assert "未提醒" in rows["乙"]
+
+
+def test_an_account_opened_by_staff_and_never_used_is_listed_and_reminded_as_such(as_staff, factory, app):
+    """代为开户 links the filing (a claim), but until the officer sets a password and signs in,
+    "请登录" is no instruction: the chase list, the training page and the reminder say so."""
+    from lms.core.clock import local_today
+    from lms.programs.models import Program
+    from tests.conftest import login
+
+    db.session.add(Program(name="2026 培训", requirements=[], starts_on=date(2026, 1, 1),
+                           deadline=date(2026, 12, 31), is_current=True))
+    db.session.commit()
+    filing = factory.filing(officer_name="李明")
+    as_staff.post(f"/staff/registry/filings/{filing.id}/account")
+    db.session.refresh(filing)
+    chase = as_staff.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
+    assert "已开户，未登录" in chase
+    page = as_staff.get(f"/staff/coverage/filings/{filing.id}").get_data(as_text=True)
+    assert "已开户，未登录" in page and "本人还没有登录过" in page
+    as_staff.post(f"/staff/coverage/chase/remind?as_of={local_today()}", data={})
+    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "李明"))
+    assert "已为您开通首席质量官培训平台的账号，但您还没有登录过" in body and "设置密码链接" in body
+    user = filing.user
+    user.set_password("a-new-password-9")
+    db.session.commit()
+    login(app.test_client(), user, "a-new-password-9")  # the link reached them: signed in since
+    chase = as_staff.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
+    assert "已开户，未登录" not in chase and "已认领" in chase
