@@ -115,6 +115,8 @@ def test_an_account_opened_by_staff_and_never_used_is_listed_and_reminded_as_suc
     as_staff.post(f"/staff/coverage/chase/remind?as_of={local_today()}", data={})
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_name == "李明"))
     assert "已为您开通首席质量官培训平台的账号，但您还没有登录过" in body and "设置密码链接" in body
+    listed = as_staff.get(f"/staff/coverage/filings/{filing.id}").get_data(as_text=True).split("提醒与通知", 1)[1]
+    assert "2026 培训：培训提醒" in listed  # each reminder or notice named by its subject
     user = filing.user
     user.set_password("a-new-password-9")
     db.session.commit()
