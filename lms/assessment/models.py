@@ -41,7 +41,7 @@ class Question(TimestampMixin, db.Model):
     answer: Mapped[Any] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text, default="")
     lesson_slug: Mapped[str] = mapped_column(String(80), default="")
-    source: Mapped[str] = mapped_column(String(20), default="bank")  # bank | import
+    source: Mapped[str] = mapped_column(String(20), default="bank")  # bank | import | web (question_editor.py)
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -155,6 +155,24 @@ def questions():
                            retired=retired, kinds=kind_labels(), course_titles=_course_titles())
 
 
+@bp.route("/questions/new", methods=["GET", "POST"])
+def new_question():
+    """One question typed in, for staff who do not write GIFT; checked as an import is."""
+    from lms.assessment import question_editor
+
+    form = question_editor.QuestionForm(topic=request.args.get("topic", ""))
+    question_editor.form_choices(form)
+    if form.validate_on_submit():
+        try:
+            item = question_editor.add_question(form, current_user.id)
+        except ValueError as error:
+            form.text.errors.append(str(error))
+        else:
+            flash(_("已添加试题 %(key)s：新抽的试卷会包含它。", key=item.key), "success")
+            return redirect(url_for("exams_staff.question", question_id=item.id))
+    return render_template("assessment/staff_question_form.html", form=form)
+
+
 @bp.get("/questions/<int:question_id>")
 def question(question_id: int):
     """One question as staff check it: options with the answer marked, explanation, the

@@ -121,7 +121,8 @@ ACTION_LABELS = {
     "content.synced": _l("同步课程与题库"), "exam.extra_attempt": _l("加考一次"), "exam.saved": _l("保存考试"),
     "filing.account_created": _l("代为开户"), "filing.claimed": _l("认领备案"), "filing.ended": _l("结束备案"),
     "filing.invites_issued": _l("生成邀请码"), "filing.succeeded": _l("备案接任者"),
-    "program.saved": _l("保存培训计划"), "questions.imported": _l("导入试题"), "reminders.queued": _l("生成培训提醒"),
+    "program.saved": _l("保存培训计划"), "questions.imported": _l("导入试题"), "question.added": _l("新建试题"),
+    "reminders.queued": _l("生成培训提醒"),
     "reminders.handed_on": _l("提醒已转达"),
     "roster.imported": _l("导入名册"), "town.added": _l("添加镇街"),
     "town.enabled": _l("启用镇街"), "town.disabled": _l("停用镇街"),
@@ -149,6 +150,7 @@ TARGET_KINDS = {
     "enterprise": (_l("企业 #%(id)s"), "registry.enterprise", "enterprise_id"),
     "workshop": (_l("培训班 #%(id)s"), "workshops_staff.detail", "workshop_id"),
     "exam": (_l("考试 #%(id)s"), "exams_staff.edit_exam", "exam_id"),
+    "question": (_l("试题 #%(id)s"), "exams_staff.question", "question_id"),
     "program": (_l("培训计划 #%(id)s"), "programs.edit", "program_id"),
     "token": (_l("接口令牌 #%(id)s"), "tokens.index", None),
 }
