@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
+from lms.accounts import service as accounts
+from lms.accounts.models import User
 from lms.accounts.service import INVITE_ALPHABET, hash_invite_code
 from lms.core import audit
 from lms.core.clock import local_today
@@ -109,6 +111,19 @@ def file_successor(enterprise: Enterprise, data: dict, reason: str) -> Filing:
     audit.record("filing.succeeded", f"enterprise:{enterprise.id}",
                  f"{enterprise.name}: {current.officer_name if current else '—'} → {successor.officer_name}")
     return successor
+
+
+def open_account(filing: Filing) -> User:
+    """Staff open the officer's account for them (代为开户): linked to the filing at once, as a
+    claim would be, with a password nobody knows until the officer sets theirs by a reset link.
+    Raises RegistryError for a filing claimed or ended, AccountError for a login already taken;
+    the caller commits."""
+    if filing.user_id or not filing.is_current:
+        raise RegistryError(_("该备案已有账号或已结束。"))
+    user = accounts.create_user(filing.officer_name, secrets.token_urlsafe(24), phone=filing.mobile, email=filing.email)
+    filing.user_id, filing.claimed_at = user.id, utcnow()
+    audit.record("filing.account_created", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}")
+    return user
 
 
 def new_invite_code() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ from lms.core.auth import STAFF, guard_blueprint
 from lms.core.clock import local_today
 from lms.core.downloads import send_xlsx
 from lms.core.ids import id_arg, paginate
-from lms.core.models import utcnow
 from lms.core.transactions import database_reason
 from lms.core.uploads import (
     claim_upload,
@@ -171,17 +169,12 @@ def file_successor(enterprise_id: int):
 def create_account(filing_id: int):
     """Staff create the officer's account for them and hand over a set-password link."""
     filing = db.get_or_404(Filing, filing_id)
-    if filing.user_id or not filing.is_current:
-        flash(_("该备案已有账号或已结束。"), "error")
-        return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
     try:
-        user = accounts.create_user(filing.officer_name, secrets.token_urlsafe(24),
-                                    phone=filing.mobile, email=filing.email)
-    except accounts.AccountError as error:
+        user = service.open_account(filing)
+    except (service.RegistryError, accounts.AccountError) as error:
+        db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("registry.enterprise", enterprise_id=filing.enterprise_id))
-    filing.user_id, filing.claimed_at = user.id, utcnow()  # linked now, as a claim would be
-    audit.record("filing.account_created", f"filing:{filing.id}", f"{filing.officer_name} → {user.login}")
     db.session.commit()
     link = public_url("accounts.reset_password", token=accounts.make_reset_token(user))
     return render_template("accounts/reset_link.html", user=user, link=link, created=True,

@@ -259,7 +259,8 @@ def scan(workshop_id: int | None = None):
                            taken=service.seats_taken(workshop.id), ended=utcnow() > aware(workshop.ends_at),
                            prefilled=bool(code) and request.method == "GET", query=query,
                            matches=_found(workshop, query) if query else None,
-                           walk_ins=_walk_ins(workshop, query) if query else None)
+                           walk_ins=_walk_ins(workshop, query) if query else None,
+                           unclaimed=_unclaimed(query) if query else None)
 
 
 def _found(workshop: Workshop, query: str) -> list[tuple[Enrollment, str, str]]:
@@ -272,6 +273,12 @@ def _found(workshop: Workshop, query: str) -> list[tuple[Enrollment, str, str]]:
         officer = officers.get(e.user_id, exports.Officer())
         rows.append((e, officer.enterprise, mask_mobile(officer.mobile or e.user.phone or "")))
     return rows
+
+
+def _unclaimed(query: str):
+    from lms.workshops import door  # its route is on this blueprint: imported once this module is
+
+    return door.find_unclaimed(query)
 
 
 def _walk_ins(workshop: Workshop, query: str) -> list[checkin.WalkIn]:

@@ -234,3 +234,34 @@ def test_undoing_the_hours_a_certificate_was_issued_on_warns_staff_and_revokes_n
                          follow_redirects=True).get_data(as_text=True)
     assert f"罗晓东 已持有证书 {serial}，扣除学时后不再满足培训要求。证书不会自动撤销" in page
     assert db.session.scalar(select(Certificate.status).where(Certificate.serial == serial)) == "valid"
+
+
+def test_an_officer_without_an_account_is_found_at_the_door_given_one_and_checked_in(as_staff, factory):
+    """The people coverage most needs have never opened an account: one who comes to the session
+    is found by name, given an account and checked in at one go, and the set-password link is
+    shown to hand over."""
+    from lms.registry.models import Filing
+
+    workshop = make_workshop(capacity=5, hours=3.0, **_yesterday())
+    filing = factory.filing(officer_name="马小红", mobile="13900002222")
+    page = as_staff.get(f"/staff/workshops/{workshop.id}/scan?q=马小红").get_data(as_text=True)
+    assert "在任但还没有账号的首席质量官" in page and "139****2222" in page and "13900002222" not in page
+    assert f"/walk-ins/filings/{filing.id}" in as_staff.get(f"/staff/workshops/{workshop.id}/scan?q=2222").get_data(as_text=True)
+    done = as_staff.post(f"/staff/workshops/{workshop.id}/walk-ins/filings/{filing.id}").get_data(as_text=True)
+    assert "已为 马小红 开户并现场签到，计 3 学时" in done and "/reset/" in done
+    filing = db.session.get(Filing, filing.id)
+    assert filing.user is not None and filing.user.phone == "13900002222"
+    assert service.enrollment_of(workshop.id, filing.user_id).status == ATTENDED
+    again = as_staff.get(f"/staff/workshops/{workshop.id}/scan?q=马小红").get_data(as_text=True)
+    assert "在任但还没有账号" not in again and "已签到" in again  # on the list now, checked in
+
+
+def test_outside_the_check_in_window_no_account_is_opened_either(as_staff, factory):
+    from lms.registry.models import Filing
+
+    workshop = make_workshop(capacity=5, starts_at=datetime.now(UTC) + timedelta(days=3),
+                             ends_at=datetime.now(UTC) + timedelta(days=3, hours=3))
+    filing = factory.filing(officer_name="马小红", mobile="13900002222")
+    response = as_staff.post(f"/staff/workshops/{workshop.id}/walk-ins/filings/{filing.id}", follow_redirects=True)
+    assert "签到尚未开始" in response.get_data(as_text=True)
+    assert db.session.get(Filing, filing.id).user_id is None
