@@ -109,6 +109,8 @@ def results(exam_id: int):
         Question.key.in_([i["key"] for i in items]))).all())
     return render_template("assessment/staff_results.html", exam=exam, rows=reports.results(exam.id),
                            towns=reports.by_town(exam.id), items=items, question_ids=ids,
+                           fast=reports.fast_sittings(exam.id), duration_text=reports.duration_text,
+                           fast_limit=reports.FAST_SECONDS_PER_QUESTION,
                            allowed=service.attempts_allowed_by_user(exam), min_group=reports.MIN_GROUP)
 
 

@@ -150,3 +150,25 @@ def test_an_imported_question_says_how_to_change_it(as_staff, app):
     bank = add_questions("metrology", "single", 1)[0]
     own = as_staff.get(f"/staff/exams/questions/{bank.id}").get_data(as_text=True)
     assert "question_bank/ 中的文件后同步" in own and "重新导入" not in own
+
+
+def test_a_paper_handed_in_faster_than_it_can_be_read_is_flagged_on_the_results(app, as_staff, factory):
+    from datetime import timedelta
+
+    from lms.assessment import service
+    from lms.extensions import db
+    from tests.assessment.exam_factory import add_questions, answer_all, make_exam
+
+    add_questions("metrology", "single", 10)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "difficulty": None, "count": 10, "points": 10}])
+    for name, minutes in (("快手", 0.5), ("常人", 12)):
+        officer = factory.user("officer", name=name)
+        attempt = service.start_attempt(exam, officer.id)
+        answer_all(attempt, correct=True)
+        service.submit(attempt)
+        attempt.started_at = attempt.submitted_at - timedelta(minutes=minutes)
+    db.session.commit()
+    page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+    assert page.count("用时很短") == 1 and "用时很短：30 秒 答完 10 题" in page
+    row = next(r for r in page.split("<tr>") if "快手" in r)
+    assert "用时很短" in row
