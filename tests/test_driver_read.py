@@ -13,7 +13,7 @@ _BY_ID = select(User.id, User.name, User.is_active_account, User.password_change
 
 
 def test_values_come_back_as_sqlalchemy_returns_them(app, factory):
-    user = factory.user("officer", name="王五")
+    user = factory.user("officer", name="王五", signed_in=False)  # last_login_at stays NULL
     expected = db.session.execute(_BY_ID, {"user": user.id}).one()
     db.session.remove()
     with app.test_request_context():
