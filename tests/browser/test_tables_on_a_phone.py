@@ -65,3 +65,22 @@ def test_staff_pages_with_hidden_column_headings_stay_within_a_phone(live_server
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"] + 1, url
         assert page.locator(".table-responsive .visually-hidden").count() > 0, url  # the case at hand
     page.context.close()
+
+
+def test_a_rows_action_links_sit_together(live_server, factory, browser):
+    """The links of one row's actions (编辑 · 成绩) once stood a column apart: each held the
+    room of a linked name."""
+    from tests.assessment.exam_factory import add_questions, make_exam
+
+    with live_server.app_context():
+        add_questions("metrology", "single", 3)
+        make_exam()
+        login = factory.user("staff").login
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(page, live_server.live_url, login)
+    page.goto(live_server.live_url + "/staff/exams")
+    edit = page.get_by_role("link", name="编辑").bounding_box()
+    results = page.get_by_role("link", name="成绩").bounding_box()
+    # 编辑 is two characters (about 32 px) and " · " a few more, not a column's 8em (128 px)
+    assert 0 < results["x"] - edit["x"] < 70, (edit, results)
+    page.context.close()
