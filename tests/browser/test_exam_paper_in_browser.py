@@ -313,9 +313,14 @@ def test_an_answer_still_offline_when_the_time_runs_out_is_counted_on_the_result
     page.context.set_offline(True)
     page.check("#q1_1")  # never reaches the server: the time runs out first
     page.wait_for_selector("#time-up:has-text('已保存的答案都会保留')", state="visible", timeout=10000)
+    # Back online, the waiting answer is refused (closed) and the hand-in goes ahead: each
+    # once led to the result page, and the second navigation cancelled the first.
+    opened = []
+    page.on("request", lambda r: opened.append(r.url) if r.resource_type == "document" else None)
     page.context.set_offline(False)
     page.wait_for_url("**/result?unsaved=1", timeout=15000)
     assert "断网期间作答的 1 道题在时间到之前没能保存到服务器" in page.inner_text("#unsaved-note")
+    assert len(opened) == 1, opened
     page.context.close()
 
 

@@ -91,8 +91,13 @@
   }
 
   // Answers given offline that never reached the server before the attempt closed are not
-  // graded (the deadline is the server's): the result page says how many.
+  // graded (the deadline is the server's): the result page says how many. Left once: back
+  // online, a waiting answer's refusal (409) and the hand-in both lead here, and a second
+  // navigation would cancel the first.
+  let leaving = false;
   function goToResult() {
+    if (leaving) return;
+    leaving = true;
     const unsaved = Object.keys(pending).length;
     localStorage.removeItem(pendingKey);
     window.location = resultUrl + (unsaved ? "?unsaved=" + unsaved : "");
