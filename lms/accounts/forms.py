@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -35,6 +37,15 @@ class _NewPasswordForm(FlaskForm):
 
     def password_owner(self) -> dict[str, str]:
         return account_owner(self.owner)
+
+
+class _CodeHelp:
+    """The code field's help, its example kept on one line: a phone broke it at a dash, and
+    ABCD- / EFGH-JK read as two codes."""
+
+    def __html__(self) -> str:
+        example = Markup('<span class="text-nowrap">ABCD-EFGH-JK</span>')
+        return Markup(_("区市场监管局为您的备案发放的邀请码，例如 %(example)s。")) % {"example": example}
 
 
 def _mobile(form, field):
@@ -98,7 +109,7 @@ class RegisterForm(_NewPasswordForm):
     code = StringField(
         _l("邀请码"),
         validators=[DataRequired(), CODE_LENGTH],
-        description=_l("区市场监管局为您的备案发放的邀请码，例如 ABCD-EFGH-JK。"),
+        description=_CodeHelp(),
         render_kw=CODE_INPUT,
     )
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=50, message=_l("姓名最多 50 个字。"))],

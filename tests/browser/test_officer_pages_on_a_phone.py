@@ -152,3 +152,14 @@ def test_ones_own_workshop_shows_its_whole_time_in_a_phones_day(live_server, fac
     inside = "el => el.getBoundingClientRect().right <= el.closest('td').getBoundingClientRect().right"
     assert event.evaluate(inside)
     page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_example_invitation_code_is_not_broken_at_a_dash(live_server, browser, locale):
+    """On a phone the help under the code field once broke ABCD- / EFGH-JK: two codes, to a reader."""
+    page = browser.new_context(locale=locale, **PHONE).new_page()
+    page.goto(live_server.live_url + "/register")
+    example = page.locator("#code-help .text-nowrap", has_text="ABCD-EFGH-JK")
+    assert example.count() == 1
+    assert example.evaluate("e => e.getClientRects().length") == 1  # one box: one line
+    page.context.close()
