@@ -39,6 +39,9 @@ class _NewPasswordForm(FlaskForm):
         return account_owner(self.owner)
 
 
+EMAIL_FORMAT = Email(_l("电子邮箱格式不正确"))
+
+
 class _CodeHelp:
     """The code field's help, its example kept on one line: a phone broke it at a dash, and
     ABCD- / EFGH-JK read as two codes."""
@@ -92,7 +95,7 @@ class ChangePasswordForm(_NewPasswordForm):
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), Email(_l("电子邮箱格式不正确"))],
+    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), EMAIL_FORMAT],
                        description=_l("可用于登录和接收培训提醒；留空则不使用电子邮箱。"),
                        render_kw={"autocomplete": "email"})
     # The e-mail is a login: a session left open (or stolen) must not be enough to take it over.
@@ -116,7 +119,7 @@ class RegisterForm(_NewPasswordForm):
                        render_kw={"autocomplete": "name"})
     # type="tel" brings up the phone's number pad; "tel" lets the browser offer the officer's own.
     phone = TelField(_l("手机号码"), validators=[DataRequired(), Length(max=20), _mobile], render_kw={"autocomplete": "tel"})
-    email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254)],
+    email = EmailField(_l("电子邮箱（可选）"), validators=[Optional(), Length(max=254), EMAIL_FORMAT],
                        render_kw={"autocomplete": "email"})
     password = _new_password(_l("密码"))
     confirm = _confirm(_l("再次输入密码"))
@@ -137,7 +140,7 @@ class ClaimForm(FlaskForm):
 
 class UserForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=80)])
-    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("电子邮箱"), validators=[Optional(), Length(max=254), EMAIL_FORMAT])
     # Someone else's number: the number pad, but not the browser's offer of the admin's own.
     phone = TelField(_l("手机号码"), validators=[Optional(), Length(max=20)], render_kw={"autocomplete": "off"})
     role = SelectField(

@@ -69,6 +69,8 @@ def _stand_in_hash(method: str) -> str:
 
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+MAX_NAME = 80  # the admin form's limit (registering allows 50)
 # Passwords tried first by anyone guessing: the most common ones in Chinese password leaks.
 _COMMON_PASSWORDS = frozenset({
     "password", "password1", "passw0rd", "qwertyui", "qwerty123", "1qaz2wsx", "1q2w3e4r", "qweasdzxc",
@@ -95,6 +97,8 @@ def password_problem(password: str, *, name: str = "", phone: str = "", email: s
 
     if len(password) < MIN_PASSWORD:
         return _("密码至少 8 个字符")
+    if len(password) > MAX_PASSWORD:  # the forms' limit, for the CLI too
+        return _("密码最多 %(n)s 个字符", n=MAX_PASSWORD)
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS or len(set(lowered)) <= 2 or lowered in _RUNS or lowered in _RUNS[::-1]:
         return _("这个密码太常见，很容易被猜中，请换一个")
@@ -142,6 +146,8 @@ def create_user(
         raise AccountError(_("未知角色"))
     if not clean(name):
         raise AccountError(_("请填写姓名"))
+    if len(clean(name)) > MAX_NAME:
+        raise AccountError(_("姓名最多 %(n)s 个字", n=MAX_NAME))
     if problem := password_problem(password, name=name, phone=phone, email=email):
         raise AccountError(problem)
     if not email and not phone:
@@ -178,17 +184,18 @@ def change_phone(user: User, phone: str, actor: User) -> bool:
     return True
 
 
-def set_role(user: User, role: str, actor: User) -> None:
-    """Change a user's role, recorded in the audit log."""
+def set_role(user: User, role: str, actor: User) -> bool:
+    """Change a user's role, recorded in the audit log; False when it was that role already."""
     old = user.role
     if role not in ROLES or role == old:
-        return
+        return False
     user.role = role
     audit.record(
         "user.role_changed", f"user:{user.id}", f"{user.login}: {old} → {role}",
         details={"login": user.login, "from": old, "to": role}, actor_id=actor.id,
     )
     db.session.commit()
+    return True
 
 
 # Reset links: signed, expiring, and void once the password has changed, because the
@@ -342,8 +349,8 @@ def parse_login_token(token: object) -> tuple[int, int] | None:
 
 
 # What moved a password's stamp, as the audit log names it: the sign-in page tells a device
-# signed out by it why (CLI set-password writes no entry, and counts as a new password).
-_STAMP_ACTIONS = ("user.password_changed", "user.password_reset", "user.signed_out_everywhere")
+# signed out by it why.
+_STAMP_ACTIONS = ("user.password_changed", "user.password_reset", "user.password_set", "user.signed_out_everywhere")
 
 
 def why_signed_out(token: object) -> str | None:

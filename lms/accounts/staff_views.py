@@ -33,10 +33,21 @@ def phone(user_id: int):
             form.phone.errors.append(str(error))
         else:
             db.session.commit()
-            if changed:
-                flash(_("%(name)s 今后用 %(login)s 登录，密码不变。", name=user.name, login=user.login), "success")
+            flash(*_phone_changed(user, changed))
             return redirect(back or url_for("accounts_staff.phone", user_id=user.id))
     return render_template("accounts/phone.html", form=form, user=user, filing=filing, back=back)
+
+
+def _phone_changed(user: User, changed: bool) -> tuple[str, str]:
+    """What the change means for signing in: the number now taken, or the e-mail left."""
+    if not changed:
+        return _("登录手机号码没有改动。"), "info"
+    if not user.phone:
+        return _("%(name)s 今后用电子邮箱 %(email)s 登录，密码不变。", name=user.name, email=user.email), "success"
+    if user.email:
+        return _("%(name)s 今后用手机号码 %(phone)s 或电子邮箱 %(email)s 登录，密码不变。",
+                 name=user.name, phone=user.phone, email=user.email), "success"
+    return _("%(name)s 今后用手机号码 %(phone)s 登录，密码不变。", name=user.name, phone=user.phone), "success"
 
 
 @bp.post("/<int:user_id>/reset-link")

@@ -32,7 +32,7 @@ from lms.accounts.forms import (
 from lms.accounts.language import carry_language
 from lms.accounts.models import User
 from lms.core import audit
-from lms.core.auth import ADMIN, guard_blueprint, is_safe_next
+from lms.core.auth import ADMIN, ROLES, guard_blueprint, is_safe_next
 from lms.core.clock import local_today
 from lms.core.ids import paginate
 from lms.core.models import utcnow
@@ -330,12 +330,16 @@ def users():
     role = request.args.get("role", "")
     query = select(User).order_by(User.role.desc(), User.name)
     if q:
-        like = f"%{q}%"
-        # An officer is also found by the mobile on their filing and by their enterprise.
+        # An officer is also found by the mobile on their filing and by their enterprise. Typed
+        # % and _ are characters sought, not wildcards that would list everyone.
+        def has(column):
+            return column.icontains(q, autoescape=True)
+
         filed = (select(Filing.user_id).join(Enterprise, Filing.enterprise_id == Enterprise.id)
-                 .where(Filing.user_id.is_not(None), or_(Filing.mobile.ilike(like), Enterprise.name.ilike(like))))
-        query = query.where(or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like),
-                                User.id.in_(filed)))
+                 .where(Filing.user_id.is_not(None), or_(has(Filing.mobile), has(Enterprise.name))))
+        query = query.where(or_(has(User.name), has(User.email), has(User.phone), User.id.in_(filed)))
+    if role not in ROLES:  # an unknown role in the address lists everyone, as no role does
+        role = ""
     if role:
         query = query.where(User.role == role)
     page = paginate(query, per_page=50)
@@ -378,12 +382,17 @@ def new_user():
 def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        if user.id == current_user.id:
-            flash(_("不能修改自己的角色。"), "error")
+    if not form.validate_on_submit():
+        flash(_("未知角色：请在列表中选择。"), "error")
+    elif user.id == current_user.id:
+        flash(_("不能修改自己的角色。"), "error")
+    else:
+        role = next(str(c.label) for c in form.role.choices if c.value == form.role.data)
+        if service.set_role(user, form.role.data, current_user):
+            flash(_("%(name)s（%(login)s）的角色已改为%(role)s。", name=user.name, login=user.login, role=role),
+                  "success")
         else:
-            service.set_role(user, form.role.data, current_user)
-            flash(_("角色已修改。"), "success")
+            flash(_("%(name)s 已是%(role)s，角色未变。", name=user.name, role=role), "info")
     return redirect(url_for("admin.users", q=request.args.get("q")))
 
 

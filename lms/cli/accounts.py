@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from lms.cli import lms_cli
+from lms.core import audit
 from lms.core.transactions import database_reason
 from lms.extensions import db
 
@@ -44,7 +45,11 @@ def seed_demo(if_empty: bool, force: bool) -> None:
 
 def _ask_password() -> str:
     # Asked only once the login is known to be usable, so that a mistyped login costs no password.
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # A script may pipe it in, twice (kept off the command line, where ps shows it): there is no
+    # terminal to echo it then, and hiding it would only print Python's warnings that it cannot.
+    import sys
+
+    return click.prompt("Password", hide_input=sys.stdin.isatty(), confirmation_prompt=True)
 
 @lms_cli.command("create-user")
 @click.argument("login")
@@ -60,17 +65,24 @@ def create_user(login: str, name: str, role: str, password: str | None) -> None:
     from lms.registry.identifiers import is_valid_mobile
 
     key = normalize_login(login)
+    if not key:
+        raise click.ClickException("请给出账号的电子邮箱或手机号码")
     if "@" in key and (problem := _email_problem(key)):
         raise click.ClickException(f"{problem}：{login}")
     if "@" not in key and not is_valid_mobile(key):
-        raise click.ClickException(f"手机号码格式不正确：{login}")
+        looks_like_number = sum(c.isdigit() for c in key) * 2 >= len(key)
+        raise click.ClickException(f"手机号码格式不正确：{login}" if looks_like_number
+                                   else f"{login} 不是电子邮箱，也不是手机号码")
     if find_user(key) is not None:
         raise click.ClickException(f"{login} 已注册；要改密码，请用 set-password")
     try:
         kind = {"email": login} if "@" in login else {"phone": login}
-        create(name, password or _ask_password(), role=role, **kind)
+        user = create(name, password or _ask_password(), role=role, **kind)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    # By whoever runs the command (no account: the log says 系统), as the web form's are.
+    audit.record("user.created", f"user:{user.id}", f"{user.login} ({user.role})",
+                 details={"login": user.login, "role": user.role, "via": "cli"})
     db.session.commit()
     click.echo(f"已创建 {role} 账号 {login}")
 
@@ -99,5 +111,6 @@ def set_password(login: str, password: str | None) -> None:
     if problem := password_problem(password, **account_owner(user)):
         raise click.ClickException(problem)
     user.set_password(password)
+    audit.record("user.password_set", f"user:{user.id}", f"{user.login} (cli)")
     db.session.commit()
     click.echo("密码已设置。")

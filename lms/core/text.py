@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
+# What a copy from elsewhere leaves in a name and no eye sees: C0 and C1 controls that are not
+# whitespace (whitespace collapses below), zero-width characters, direction overrides (which
+# turn the text after them around) and a stray BOM. A name of nothing but these is empty.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def clean(value: object) -> str:
-    """NFKC (full-width to half-width), collapse inner whitespace, strip; None becomes ''."""
+    """NFKC (full-width to half-width), invisible characters dropped, inner whitespace
+    collapsed, stripped; None becomes ''."""
     if value is None:
         return ""
     text = str(value)
+    if not text.isprintable():  # printable text, nearly all of it, is spared the search
+        text = _INVISIBLE.sub("", text)
     if text.isascii():
         return " ".join(text.split())
     return " ".join(unicodedata.normalize("NFKC", text).split())
