@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from markupsafe import Markup, escape
 
 from lms.core.i18n import select_locale
@@ -26,9 +27,9 @@ def kind_labels() -> dict[str, str]:
 def render_questions(items) -> Markup:
     """One fieldset per AttemptQuestion, with the saved response checked."""
     labels = kind_labels()
-    # "%(p)s 分" is looked up once and filled per question: English has no one word for 分
-    # that fits 1 and 2 ("worth 2").
-    texts = {"points": _("%(p)s 分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
+    # "%(p)s 分" is looked up once and filled per question; English says "1 point" and "1.5
+    # points", so exactly one has a message of its own.
+    texts = {"points": _("%(p)s 分"), "one point": pgettext("exactly one", "%(p)s 分"), "flag": _("标记此题，稍后再看"), "answer": _("答案"),
              "true": _("正确"), "false": _("错误"),
              # Stems and options are written in Chinese: an English page says so, for the
              # screen reader's voice and the browser's fonts and line breaks (WCAG 3.1.2).
@@ -60,7 +61,7 @@ def _question(item, labels: dict[str, str], texts: dict[str, str]) -> str:
     head = (f'<div class="card mb-3"><fieldset class="card-body question" id="q{n}" data-position="{n}" '
             f'data-kind="{kind}"><legend class="question-legend"><span class="h6 d-block">{n}. '
             f'<span class="badge text-bg-light">{escape(labels[kind])} · '
-            f'{escape(texts["points"] % {"p": format(f["points"], "g")})}</span></span>'
+            f'{escape(texts["one point" if f["points"] == 1 else "points"] % {"p": format(f["points"], "g")})}</span></span>'
             f'<span class="question-text"{texts["zh"]}>{escape(f["text"])}</span></legend>')
     body = _inputs(kind, name, f, r, texts)
     checked = " checked" if item.flagged else ""

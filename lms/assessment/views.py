@@ -191,7 +191,7 @@ def answer(attempt_id: int):
         left = service.record_answer(attempt_id, user_id, data["position"], data.get("response", ...),
                                      data.get("flagged"), session_stamp=stamp, seen=data.get("seen"))
     except service.AnswerOvertaken as overtaken:
-        return jsonify(error=_("这道题已在另一台设备上改过答案，本页已换成服务器上的答案。"), overtaken=True,
+        return jsonify(error=_("这道题已在另一个页面或另一台设备上改过答案，本页已换成那边保存的答案。"), overtaken=True,
                        response=overtaken.response, flagged=overtaken.flagged), 412
     except grading.ResponseError as error:
         # Someone else's attempt looks like no attempt at all; a session from before a
@@ -224,7 +224,7 @@ def save_form(attempt_id: int):
         flash(str(error), "warning")
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     if overtaken:
-        flash(_("第 %(n)s 题在您打开本页之后已在另一台设备上改过答案，保留了那边保存的答案。请核对后再交卷。",
+        flash(_("第 %(n)s 题在您打开本页之后已在另一个页面或另一台设备上改过答案，保留了那边保存的答案。请核对后再交卷。",
                 n="、".join(map(str, overtaken))), "warning")
         return redirect(url_for("exams.paper", attempt_id=attempt.id))
     if request.form.get("action") == "submit":

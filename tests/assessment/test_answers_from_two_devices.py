@@ -78,7 +78,7 @@ def test_the_plain_form_keeps_an_answer_changed_elsewhere_and_does_not_hand_in(p
     data.update({"q1": "0", "q2": "1", "q2_flag": "1", "action": "submit"})
     r = client.post(f"/exams/attempts/{attempt_id}", data=data, follow_redirects=True)
     page = r.get_data(as_text=True)
-    assert "第 1 题在您打开本页之后已在另一台设备上改过答案" in page
+    assert "第 1 题在您打开本页之后已在另一个页面或另一台设备上改过答案" in page
     attempt = db.session.get(Attempt, attempt_id)
     db.session.refresh(attempt)
     assert attempt.status == "open"  # back to the paper to check, not handed in

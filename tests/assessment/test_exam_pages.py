@@ -109,4 +109,8 @@ def test_each_question_says_what_it_is_worth_in_the_page_language(app, client, o
     assert "单选 · 1.5 分" in page_of(client, f"/exams/attempts/{attempt.id}")
     client.get("/lang/en")
     english = page_of(client, f"/exams/attempts/{attempt.id}")
-    assert "Single choice · worth 1.5" in english and "分" not in english
+    assert "Single choice · 1.5 points" in english and "分" not in english
+    add_questions("standards", "single", 1)
+    exam = make_exam([{"topic": "standards", "kind": "single", "count": 1, "points": 1}])
+    one = service.start_attempt(exam, officer.id)
+    assert "1 point</span>" in page_of(client, f"/exams/attempts/{one.id}")

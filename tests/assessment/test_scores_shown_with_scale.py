@@ -74,3 +74,12 @@ def test_officer_page_and_registry_export_show_the_score_with_its_scale(as_staff
     assert "4 分" not in page
     (row,) = [r for r in status_rows(program, local_today()) if r[HEADER.index("首席质量官姓名")] == "王建国"]
     assert str(row[HEADER.index("考试成绩")]) == "66.7%"  # as the CSV writes it; the sheet, a number
+
+
+def test_the_officers_own_list_of_sittings_shows_each_score_with_its_scale(client, factory):
+    from tests.conftest import login
+
+    exam, officer, _filing = passed_with_four_of_six(factory)
+    login(client, officer)
+    page = client.get(f"/exams/{exam.id}").get_data(as_text=True)
+    assert "2/6 (33.3%)" in page and "4/6 (66.7%)" in page  # each sitting beside 及格 60%

@@ -120,7 +120,7 @@ def test_a_cleared_multiple_choice_is_unanswered_again_and_the_page_speaks_engli
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.click("#submit-paper")
-    assert asked == ["Questions not yet answered: 2.\nYou cannot change your answers after submitting. Submit now?"]
+    assert asked == ["Questions not yet answered: 2.\nYou cannot change your answers after handing in. Hand in now?"]
     assert "/result" not in page.url  # dismissed: still sitting the exam
     page.reload()
     assert "btn-outline-secondary" in page.get_attribute("[data-nav='1']", "class")

@@ -268,7 +268,7 @@ def test_an_answer_given_offline_does_not_overwrite_a_newer_one_from_another_dev
     _saved_elsewhere(live_server, 2, 0)  # meanwhile, on the computer
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_selector("#save-alert:has-text('第 2 题已在另一台设备上改过答案')", timeout=10000)
+    page.wait_for_selector("#save-alert:has-text('第 2 题已在另一个页面或另一台设备上改过答案')", timeout=10000)
     assert page.is_checked("#q2_0") and not page.is_checked("#q2_1")  # the page shows the newer answer
     assert _response(live_server, 2) == 0
     assert "\"position\":2" not in page.evaluate("JSON.stringify(localStorage)")  # nothing left to resend
@@ -286,7 +286,7 @@ def test_a_page_reopened_later_does_not_resend_an_offline_answer_over_a_newer_on
     page = page.context.new_page()
     page.context.set_offline(False)
     page.goto(paper_url)  # the server's page shows 2; the phone still holds 1, given before it
-    page.wait_for_selector("#save-alert:has-text('第 3 题已在另一台设备上改过答案')", timeout=10000)
+    page.wait_for_selector("#save-alert:has-text('第 3 题已在另一个页面或另一台设备上改过答案')", timeout=10000)
     assert page.is_checked("#q3_2")
     assert _response(live_server, 3) == 2
     page.context.close()
@@ -335,4 +335,25 @@ def test_the_bar_counts_the_answers_and_leads_to_the_hand_in_on_a_phone(live_ser
     page.click("#to-hand-in")
     top = page.evaluate("document.getElementById('submit-paper').getBoundingClientRect().top")
     assert 0 < top < PHONE["viewport"]["height"]  # twenty-five questions down, in one tap
+    page.context.close()
+
+
+def test_a_second_tap_on_hand_in_is_not_asked_about_again(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.dblclick("#submit-paper")
+    page.wait_for_url("**/result")
+    assert len(asked) == 1, asked
+    page.context.close()
+
+
+def test_a_tab_left_open_after_the_paper_was_handed_in_elsewhere_says_why_it_moved(live_server, factory, browser):
+    page = open_paper(live_server, factory, browser, PHONE, questions=3)
+    with live_server.app_context():
+        service.submit(db.session.scalar(select(Attempt)))  # handed in from the other tab
+    page.click("#q2_1", no_wait_after=True)  # refused (closed): the page goes to the result
+    page.wait_for_url("**/result?unsaved=1", timeout=10000)
+    assert "这份试卷已在另一个页面或另一台设备上交卷：那之后在本页作答的 1 道题没有保存" in page.inner_text("#unsaved-note")
+    assert "断网" not in page.inner_text("#unsaved-note")
     page.context.close()

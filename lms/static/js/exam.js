@@ -259,7 +259,12 @@
   const submit = document.getElementById("submit-paper");
   const submitOffline = document.getElementById("submit-offline");
   window.addEventListener("online", () => { submitOffline.hidden = true; });
+  let sent = false; // a second tap while the page leaves is not asked about again, nor sent
   submit.addEventListener("click", (event) => {
+    if (sent) {
+      event.preventDefault();
+      return;
+    }
     if (!navigator.onLine) {
       event.preventDefault();
       submitOffline.hidden = false;
@@ -274,6 +279,7 @@
     if (unanswered) message += text.textUnanswered.replace("{n}", unanswered) + "\n";
     if (flagged) message += text.textFlagged.replace("{n}", flagged) + "\n";
     if (!window.confirm(message + text.textSubmit)) event.preventDefault();
+    else sent = true;
   });
 
   // Time is up: the server grades what it has saved, whatever happens here. Ask for the
