@@ -1,6 +1,6 @@
 """/api/v1's blueprint and what every route shares: token authentication, English JSON errors
-and the query arguments (as_of, whole numbers). The routes are in status.py (what the registry
-pulls) and push.py (roster pushes).
+and the query arguments (which ones a route takes, as_of, whole numbers). The routes are in
+status.py (what the registry pulls) and push.py (roster pushes).
 
 Every route needs ``Authorization: Bearer <token>`` (tokens are made by admins in the UI or
 with ``flask lms create-token``), except the OpenAPI description itself. Every error is
@@ -109,17 +109,29 @@ def openapi():
     return jsonify(SPEC | {"servers": [{"url": request.script_root + "/"}]})  # under a proxy's prefix too
 
 
+def known_arguments(*known: str) -> None:
+    """Refuse a query parameter the route does not take (a client paging with ?offset= would
+    get the first page forever) or one given twice (which of them counts is a guess). Each
+    route calls it first, naming what it reads, as POST /roster names its keys."""
+    unknown = sorted(set(request.args) - set(known))
+    if unknown:
+        ours = f"the known ones are {', '.join(known)}" if known else "this endpoint takes none"
+        raise Problem(400, f"unknown query parameters: {', '.join(unknown)}; {ours}",
+                      unknown_parameters=unknown, known_parameters=list(known))
+    for name in known:
+        if len(request.args.getlist(name)) > 1:
+            raise Problem(400, f"{name} is given more than once")
+
+
 def as_of_argument() -> date:
     """The as_of argument, today without one: YYYY-MM-DD only (not 20260101 nor a week date),
     and never later than today, where an answer would be a projection (certificates expiring,
     nobody trained) passed off as fact."""
-    values = request.args.getlist("as_of")
-    if not values:
+    value = request.args.get("as_of")  # given once: known_arguments() refuses a repeat
+    if value is None:
         return local_today()
-    if len(values) > 1:
-        raise Problem(400, "as_of is given more than once")
     try:
-        day = date.fromisoformat(values[0]) if _ISO_DATE.fullmatch(values[0]) else None
+        day = date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
     except ValueError:
         day = None
     if day is None:

@@ -42,7 +42,7 @@ _ROW = {"type": "object", "additionalProperties": False, "properties": {
     else {"type": ["string", "integer", "null"]} for f in _ROW_FIELDS}}
 _PUSH_RESULT = {"type": "object", "required": ["counts", "errors"], "properties": {
     "total_rows": {"type": "integer"}, "valid_rows": {"type": "integer"}, "can_commit": {"type": "boolean"},
-    "committed": {"type": "boolean", "description": "false for a dry run"},
+    "committed": {"type": "boolean", "description": "false for a dry run or a refused push"},
     "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
     "absent_columns": {"type": "array", "items": {"type": "string"},
                        "description": "the optional fields no row sent: stored filings keep what they hold there"},
@@ -50,13 +50,21 @@ _PUSH_RESULT = {"type": "object", "required": ["counts", "errors"], "properties"
         "index": {"type": ["integer", "null"], "description": "the row's 0-based position in rows"},
         "column": {"type": "string", "description": "the field, or empty for the whole row"},
         "message": {"type": "string", "description": "in Chinese, as an import says it; rows cited as rows[i]"}}}}}}
+# A 422 is an error like any other ({"error": ...}) that also carries the preview, row by row.
+_PUSH_REFUSED = _PUSH_RESULT | {
+    "required": ["error", "committed", "counts", "errors"],
+    "properties": _PUSH_RESULT["properties"] | {
+        "error": {"type": "string", "description": "an English sentence: how many rows are wrong, nothing written"},
+        "committed": {"type": "boolean", "const": False}}}
+_ARGUMENT_ERRORS = "an unknown or repeated query parameter"
 
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "CQO Academy registry API", "version": "1.0.0",
              "description": "Training coverage and status for the filing registry; roster pushes. Every "
                             "error, whatever its status, is {\"error\": \"<English sentence>\"} with optional "
-                            "fields."},
+                            "fields. A query parameter an operation does not list, or one given twice, is "
+                            "refused (400)."},
     "servers": [{"url": "/"}],
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     "security": [{"bearer": []}],
@@ -72,7 +80,7 @@ SPEC = {
                                    "target": {"type": "integer"},
                                    "deadline": {"type": "string", "format": "date"},
                                    "by_town": {"type": "array", "items": {"type": "object"}}}}}}},
-                "400": _error("bad as_of"),
+                "400": _error(f"bad as_of, or {_ARGUMENT_ERRORS}"),
                 "409": _error("no current program"),
                 **_AUTH_ERRORS}}},
         "/api/v1/appointments": {"get": {
@@ -81,6 +89,7 @@ SPEC = {
                 "type": "object", "required": ["above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo", "as_of"],
                 "properties": {"as_of": {"type": "string", "format": "date"}} | {
                     k: {"type": "integer"} for k in ("above_scale", "above_scale_with_cqo", "sme", "sme_with_cqo")}}}}},
+                "400": _error("any query parameter (as_of too: the counts are today's)"),
                 **_AUTH_ERRORS}}},
         "/api/v1/enterprises/{uscc}": {"get": {
             "summary": "An enterprise's filings with training status as of a date",
@@ -92,7 +101,7 @@ SPEC = {
                     "type": "object", "required": ["uscc", "name", "filings"],
                     "properties": {"uscc": {"type": "string"}, "name": {"type": "string"},
                                    "filings": {"type": "array", "items": _FILING}}}}}},
-                "400": _error("invalid USCC (why, in detail) or bad as_of"),
+                "400": _error(f"invalid USCC (why, in detail), bad as_of, or {_ARGUMENT_ERRORS}"),
                 "404": _error("unknown enterprise"),
                 **_AUTH_ERRORS}}},
         "/api/v1/filings": {"get": {
@@ -116,7 +125,7 @@ SPEC = {
                     "properties": {"as_of": {"type": "string", "format": "date"},
                                    "items": {"type": "array", "items": _LISTED_FILING},
                                    "next": {"type": ["integer", "null"]}}}}}},
-                "400": _error("bad argument or unknown town"),
+                "400": _error(f"bad argument, unknown town, or {_ARGUMENT_ERRORS}"),
                 **_AUTH_ERRORS}}},
         "/api/v1/filings/{filing_no}": {"get": {
             "summary": "One filing's training status as of a date, by the registry's filing number",
@@ -124,7 +133,7 @@ SPEC = {
                            _AS_OF],
             "responses": {
                 "200": {"description": "filing", "content": {"application/json": {"schema": _FILING}}},
-                "400": _error("bad as_of"),
+                "400": _error(f"bad as_of, or {_ARGUMENT_ERRORS}"),
                 "404": _error("unknown filing"),
                 **_AUTH_ERRORS}}},
         "/api/v1/roster": {"post": {
@@ -140,13 +149,14 @@ SPEC = {
             "responses": {
                 "200": {"description": "applied (or previewed with dry_run)",
                         "content": {"application/json": {"schema": _PUSH_RESULT}}},
-                "400": _error("malformed request: empty body, not JSON, unknown keys or fields, wrong types"),
+                "400": _error("malformed request: empty body, not JSON, unknown keys or fields, wrong types, "
+                              "any query parameter (dry_run goes in the body)"),
                 "409": _error("another change to the roster was committed meanwhile; nothing applied, "
                               "repeating the push is safe"),
                 "413": _error("too many rows or too large a body"),
                 "415": _error("Content-Type is not application/json"),
                 "422": {"description": "rows with errors; nothing applied",
-                        "content": {"application/json": {"schema": _PUSH_RESULT}}},
+                        "content": {"application/json": {"schema": _PUSH_REFUSED}}},
                 **_AUTH_ERRORS}}},
     },
 }

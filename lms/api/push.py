@@ -11,7 +11,7 @@ import re
 from flask import g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
-from lms.api.base import Problem, bp, problem
+from lms.api.base import Problem, bp, known_arguments, problem
 from lms.extensions import db
 from lms.registry.columns import COLUMNS, HEADER_NAMES
 from lms.registry.importer import RosterFileError, parse_roster
@@ -31,6 +31,7 @@ _ROW_REFERENCE = re.compile(r"\s*第\s*(\d+)\s*行\s*")
 def push_roster():
     """Roster changes as JSON rows (the filing-form columns under their English names),
     validated exactly as an import; all applied in one transaction, or none."""
+    known_arguments()  # ?dry_run=true would be ignored, and the push committed
     body = _push_body()
     rows = body["rows"]
     _check_rows(rows)
@@ -42,10 +43,11 @@ def push_roster():
         return problem(400, str(error))
     result = _in_request_terms(preview)
     if preview.errors:
-        return jsonify(result), 422
+        return _refused(result, f"{_rows_wrong(result['errors'], len(rows))}: nothing was written "
+                                "(each error is listed in errors)")
     if not preview.can_commit:
         result["errors"] = [{"index": None, "column": "", "message": "no data rows: every row is empty"}]
-        return jsonify(result), 422
+        return _refused(result, "no data rows: every row is empty, so nothing was written")
     result["committed"] = not body.get("dry_run", False)
     if result["committed"]:
         try:
@@ -69,6 +71,8 @@ def _push_body() -> dict:
         body = json.loads(data)
     except ValueError as error:  # UnicodeDecodeError too: JSON is UTF-8
         raise Problem(400, f"the request body is not valid JSON: {error}") from None
+    except RecursionError:  # json.loads recurses per level; RFC 8259 §9 lets a parser limit depth
+        raise Problem(400, "the request body is not valid JSON: arrays and objects are nested too deeply") from None
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         raise Problem(400, 'expected {"rows": [ {...}, ... ], "dry_run": false}')
     unknown = sorted(set(body) - set(PUSH_KEYS))
@@ -82,6 +86,18 @@ def _push_body() -> dict:
     if len(body["rows"]) > MAX_ROWS:
         raise Problem(413, f"at most {MAX_ROWS} rows per request")
     return body
+
+
+def _refused(result: dict, sentence: str):
+    """A 422 in the shape of every API error, with the preview's row-by-row errors."""
+    return jsonify({"error": sentence, "committed": False} | result), 422
+
+
+def _rows_wrong(errors: list[dict], sent: int) -> str:
+    wrong = len({e["index"] for e in errors if e["index"] is not None})
+    if not wrong:  # only errors of no one row
+        return "the push has errors"
+    return f"{wrong} of {sent} rows {'has' if wrong == 1 else 'have'} errors"
 
 
 def _check_rows(rows: list) -> None:

@@ -9,7 +9,7 @@ from flask import jsonify, request
 from flask_babel import force_locale
 from sqlalchemy import case, literal, select
 
-from lms.api.base import Problem, as_of_argument, bp, problem, whole_number
+from lms.api.base import Problem, as_of_argument, bp, known_arguments, problem, whole_number
 from lms.certificates.models import Certificate
 from lms.core.clock import local_today
 from lms.coverage import service as coverage
@@ -25,6 +25,7 @@ MAX_ID = 2**31 - 1  # filing ids are 32-bit integers on PostgreSQL
 
 @bp.get("/coverage")
 def coverage_summary():
+    known_arguments("as_of")
     as_of = as_of_argument()
     program = current_program()
     if program is None:
@@ -46,6 +47,7 @@ def appointments():
     if "as_of" in request.args:
         raise Problem(400, "appointments are counted on today's roster; as_of is not supported here",
                       today=local_today().isoformat())
+    known_arguments()
     return jsonify(coverage.appointment_coverage() | {"as_of": local_today().isoformat()})
 
 
@@ -91,6 +93,7 @@ def _status_query(program: Program | None, as_of: date, *extra):
 
 @bp.get("/enterprises/<uscc>")
 def enterprise_status(uscc: str):
+    known_arguments("as_of")
     as_of = as_of_argument()
     code = normalize_uscc(uscc)
     if uscc_error(code):
@@ -109,6 +112,7 @@ def enterprise_status(uscc: str):
 
 @bp.get("/filings/<path:filing_no>")  # path: a filing number may hold a slash (XS/002)
 def filing_status(filing_no: str):
+    known_arguments("as_of")
     as_of = as_of_argument()
     program = current_program()
     found = _statuses(_status_query(program, as_of).where(Filing.filing_no == filing_no), program, as_of)
@@ -121,6 +125,7 @@ def filing_status(filing_no: str):
 def filings():
     """Every filing's training status a page at a time, in filing id order: `after` takes
     the last page's `next`. A page costs the same few queries whatever its size."""
+    known_arguments("as_of", "status", "town", "limit", "after")  # the OpenAPI description's order
     as_of = as_of_argument()
     limit = whole_number("limit", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     after = whole_number("after", 0, 0, MAX_ID)

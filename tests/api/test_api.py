@@ -126,8 +126,8 @@ def test_a_date_of_characters_python_calls_digits_is_refused_not_crashed(client,
         r = client.post("/api/v1/roster", headers=auth(token), json={"rows": [row(appointed_on=odd)]})
         assert r.status_code == 422, (odd, r.status_code)
         assert r.get_json()["errors"][0]["column"] == "appointed_on"
-    wide = client.post("/api/v1/roster?dry_run=1", headers=auth(token),
-                       json={"rows": [row(appointed_on="２０２５-０１-０２")]})  # full-width, typed in a Chinese IME
+    wide = client.post("/api/v1/roster", headers=auth(token),
+                       json={"rows": [row(appointed_on="２０２５-０１-０２")], "dry_run": True})  # full-width, from a Chinese IME
     assert wide.status_code == 200, wide.get_json()
 
 

@@ -1,8 +1,12 @@
 """Every error under /api/v1 is {"error": "<English sentence>", ...}, whatever raised it."""
 
 import pytest
+from sqlalchemy import func, select
 
-from tests.api.conftest import auth
+from lms.extensions import db
+from lms.registry.models import Filing
+from tests.api.conftest import auth, row
+from tests.conftest import make_uscc
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/coverage/by-town", "/api/v2/coverage"])
@@ -69,3 +73,42 @@ def test_an_invalid_uscc_is_explained_in_english(client, token):
     r = client.get("/api/v1/enterprises/123", headers=auth(token))
     assert r.status_code == 400
     assert r.get_json() == {"error": "invalid unified social credit code", "detail": "must be 18 characters, has 3"}
+
+
+def _get_operations() -> list[tuple[str, list[str]]]:
+    """Each GET path of the OpenAPI description, its path parameters filled in, with the query
+    parameters the description lists for it, in its order."""
+    from lms.api.openapi import SPEC
+
+    filled = {"{uscc}": make_uscc(1), "{filing_no}": "XS-1"}
+    found = []
+    for path, methods in SPEC["paths"].items():
+        if "get" in methods:
+            for name, value in filled.items():
+                path = path.replace(name, value)
+            found.append((path, [p["name"] for p in methods["get"].get("parameters", []) if p["in"] == "query"]))
+    return found
+
+
+@pytest.mark.parametrize(("path", "known"), _get_operations())
+def test_an_unknown_query_parameter_is_refused_naming_the_known_ones(client, token, path, known):
+    """A client paging with ?offset= would otherwise get the first page forever."""
+    r = client.get(f"{path}?page=2&offset=5", headers=auth(token))
+    assert r.status_code == 400
+    ours = f"the known ones are {', '.join(known)}" if known else "this endpoint takes none"
+    assert r.get_json() == {"error": f"unknown query parameters: offset, page; {ours}",
+                            "unknown_parameters": ["offset", "page"], "known_parameters": known}
+
+
+def test_a_repeated_query_parameter_is_refused(client, token, program):
+    r = client.get("/api/v1/filings?limit=10&limit=20", headers=auth(token))
+    assert r.status_code == 400 and r.get_json() == {"error": "limit is given more than once"}
+    assert client.get("/api/v1/filings?limit=10", headers=auth(token)).status_code == 200
+
+
+def test_a_push_refuses_query_parameters_so_a_dry_run_there_commits_nothing(client, token, factory):
+    factory.town("东街道")
+    r = client.post("/api/v1/roster?dry_run=true", headers=auth(token), json={"rows": [row()]})
+    assert r.status_code == 400
+    assert r.get_json()["error"] == "unknown query parameters: dry_run; this endpoint takes none"
+    assert db.session.scalar(select(func.count(Filing.id))) == 0

@@ -106,3 +106,41 @@ def test_a_push_racing_another_gets_a_409_and_can_be_repeated(client, token, fac
     monkeypatch.setattr(views, "build_preview", checked)
     again = push(client, token, {"rows": [row()]})
     assert again.status_code == 200 and again.get_json()["committed"] is True and filings() == 1
+
+
+def test_a_body_nested_too_deeply_is_a_400_not_a_server_error(app, client, token):
+    """json.loads recurses once per level: a body of 100 000 "[" raised RecursionError."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a crash would be a 500
+    deep = b'{"rows": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    r = client.post("/api/v1/roster", headers=auth(token), data=deep, content_type="application/json")
+    assert r.status_code == 400
+    assert r.get_json() == {"error": "the request body is not valid JSON: arrays and objects are nested too deeply"}
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_refused_push_says_why_and_that_nothing_was_committed(client, token, factory, dry_run):
+    factory.town("东街道")
+    r = push(client, token, {"rows": [row(town="火星"), row(uscc=make_uscc(8))], "dry_run": dry_run})
+    assert r.status_code == 422
+    body = r.get_json()
+    assert body["error"] == "1 of 2 rows has errors: nothing was written (each error is listed in errors)"
+    assert body["committed"] is False
+    assert body["errors"] == [{"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正文件"}]
+    assert filings() == 0
+
+
+def test_a_push_of_only_empty_rows_says_so_in_its_error(client, token):
+    r = push(client, token, {"rows": [{}, {}]})
+    assert r.status_code == 422
+    assert r.get_json()["error"] == "no data rows: every row is empty, so nothing was written"
+    assert r.get_json()["committed"] is False
+
+
+def test_a_refused_push_is_what_the_openapi_description_promises(client, token, factory):
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")  # what Schemathesis validates with
+    factory.town("东街道")
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schema = spec["paths"]["/api/v1/roster"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]
+    refused = push(client, token, {"rows": [row(town="火星")], "dry_run": True}).get_json()
+    jsonschema_rs.validate(schema, refused)
+    assert {"error", "committed"} <= set(schema["required"])
