@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.api.models import ApiToken, active_tokens_named, create_token
+from lms.api.models import ApiToken, create_token, token_name_problem
+from lms.core.text import clean
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint
 from lms.core.models import utcnow
@@ -24,12 +25,9 @@ def index():
 
 @bp.post("/")
 def create():
-    name = request.form.get("name", "").strip()
-    if not name:
-        flash(_("请填写令牌名称（例如使用它的系统）。"), "error")
-        return redirect(url_for("tokens.index"))
-    if active_tokens_named(name):
-        flash(_("已有名为“%(name)s”的有效令牌：请换一个名称（如加上用途或日期），以免吊销时认错。", name=name), "error")
+    name = clean(request.form.get("name"))
+    if problem := token_name_problem(name):
+        flash(problem, "error")
         return redirect(url_for("tokens.index"))
     token, plain = create_token(name, current_user.id)
     audit.record("api_token.created", f"token:{token.id}", name)

@@ -39,10 +39,26 @@ def digest(token: str) -> str:
 def create_token(name: str, created_by_id: int | None = None) -> tuple[ApiToken, str]:
     """A new token; the plain value is returned once and never stored."""
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name.strip()[:80] or "token", digest=digest(plain), created_by_id=created_by_id)
+    token = ApiToken(name=name, digest=digest(plain), created_by_id=created_by_id)  # checked by token_name_problem
     db.session.add(token)
     db.session.flush()
     return token, plain
+
+
+def token_name_problem(name: str) -> str | None:
+    """Why a new token cannot be called name (as clean() leaves it), or None; for the admin
+    page and the CLI alike: not empty, not longer than the column keeps (a longer one was cut,
+    and two names that differed past the cut became one), not an active token's."""
+    from flask_babel import gettext as _
+
+    longest = ApiToken.__table__.c.name.type.length
+    if not name:
+        return _("请填写令牌名称（例如使用它的系统）。")
+    if len(name) > longest:
+        return _("令牌名称最多 %(most)s 个字符，这个有 %(n)s 个：请改短一些。", most=longest, n=len(name))
+    if active_tokens_named(name):
+        return _("已有名为“%(name)s”的有效令牌：请换一个名称（如加上用途或日期），以免吊销时认错。", name=name)
+    return None
 
 
 def active_tokens_named(name: str) -> list[ApiToken]:

@@ -14,17 +14,14 @@ from lms.extensions import db
 @with_appcontext
 def create_token(name: str) -> None:
     """Create a registry API token; it is printed once and stored only as a digest."""
-    from lms.api.models import ApiToken, active_tokens_named
     from lms.api.models import create_token as make
+    from lms.api.models import token_name_problem
     from lms.core import audit
+    from lms.core.text import clean
 
-    name, longest = name.strip(), ApiToken.__table__.c.name.type.length
-    if not name:
-        raise click.ClickException("请填写令牌名称（例如使用它的系统）。")
-    if len(name) > longest:
-        raise click.ClickException(f"令牌名称最多 {longest} 个字符，这个有 {len(name)} 个：请改短一些。")
-    if active_tokens_named(name):
-        raise click.ClickException(f"已有名为“{name}”的有效令牌：请换一个名称（如加上用途或日期），以免吊销时认错。")
+    name = clean(name)
+    if problem := token_name_problem(name):
+        raise click.ClickException(problem)
     token, plain = make(name)
     audit.record("api_token.created", f"token:{token.id}", f"{name} (cli)")
     db.session.commit()

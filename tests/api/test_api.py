@@ -48,7 +48,19 @@ def test_two_live_tokens_never_share_a_name(as_admin):
     assert "已有名为“备案系统”的有效令牌" in again
     blank = as_admin.post("/admin/tokens/", data={"name": "   "}, follow_redirects=True).get_data(as_text=True)
     assert "请填写令牌名称" in blank
+    invisible = as_admin.post("/admin/tokens/", data={"name": "\u200b"}, follow_redirects=True).get_data(as_text=True)
+    assert "请填写令牌名称" in invisible
     assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+def test_a_token_name_too_long_is_refused_not_cut_into_another_tokens_name(as_admin):
+    """Two names differing only past the 80th character were both cut to the same 80."""
+    from lms.api.models import ApiToken
+
+    as_admin.post("/admin/tokens/", data={"name": "A" * 85 + "x"})
+    page = as_admin.post("/admin/tokens/", data={"name": "A" * 85 + "y"}, follow_redirects=True).get_data(as_text=True)
+    assert "令牌名称最多 80 个字符，这个有 86 个" in page
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
 
 
 def test_cli_prints_a_working_token(app, client):
