@@ -17,7 +17,7 @@ import unicodedata
 from datetime import date
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from lms.certificates.models import Certificate
 from lms.core import audit
@@ -26,7 +26,7 @@ from lms.core.models import utcnow
 from lms.core.urls import public_url
 from lms.extensions import db
 from lms.programs.models import Program
-from lms.programs.service import current_program, standing
+from lms.programs.service import current_program, hours_toward, standing
 
 SIGNATURE_CHARS = 16
 
@@ -53,6 +53,7 @@ def make_serial(year: int, number: int) -> str:
 
 
 _SERIAL_SHAPE = re.compile(r"CQO-[0-9]{4}-[0-9]{6}-[0-9]")
+SERIAL_EXAMPLE = "CQO-2026-000123-4"
 
 
 _DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d_]")  # hyphens, dashes, minus, ー
@@ -137,6 +138,13 @@ def issue_if_complete(user, program: Program | None = None) -> Certificate | Non
     return cert
 
 
+def _hours_for_manual(user, program: Program) -> float:
+    """The hours the certificate prints: those earned here, as an automatic certificate does,
+    and never fewer than the program requires: staff issuing by hand recognise the training
+    as complete, e.g. taken elsewhere, where this platform counted none of it."""
+    return max(hours_toward(user.id, program), program.hours_required)
+
+
 def issue_by_staff(user, program: Program, reason: str) -> Certificate:
     """A certificate by hand, with a reason (e.g. training recognised from elsewhere). One still
     in force is returned as it is; one past its expiry is renewed: the new certificate replaces
@@ -148,7 +156,7 @@ def issue_by_staff(user, program: Program, reason: str) -> Certificate:
         return existing
     if existing is not None:
         db.session.execute(update(Certificate).where(Certificate.id == existing.id).values(status="replaced"))
-    cert = _create(user, program, program.hours_required, "manual", reason, replaces=existing)
+    cert = _create(user, program, _hours_for_manual(user, program), "manual", reason, replaces=existing)
     if existing is not None:
         audit.record("certificate.renewed", cert.serial, f"{existing.serial} → {cert.serial}: {reason}")
     else:
@@ -175,17 +183,33 @@ def reissue(cert: Certificate, holder_name: str, reason: str) -> Certificate:
     return new
 
 
+def successor_of(cert: Certificate) -> Certificate | None:
+    """The certificate that replaced this one (a correction or a renewal), if any."""
+    return db.session.scalar(select(Certificate).where(Certificate.replaces_id == cert.id))
+
+
+def matching(text: str):
+    """Staff search, newest first: certificates whose serial contains what was typed, read as
+    /verify reads a serial (full-width, Chinese dashes, spaces, no dashes), or whose holder's
+    name does. Dashes aside on both sides, so that part of a serial typed either way is found."""
+    typed = normalize_serial(text).replace("-", "")
+    bare = func.replace(Certificate.serial, "-", "")
+    return select(Certificate).where(bare.contains(typed) | Certificate.holder_name.contains(text.strip())
+                                     ).order_by(Certificate.id.desc())
+
+
 def status_of(serial: str, signature: str | None) -> tuple[str, Certificate | None]:
-    """valid | expired | revoked | replaced | not_found | mistyped | forged, with the
-    certificate; mistyped: a typed serial whose check digit does not match (a slip of a key)."""
+    """valid | expired | revoked | replaced | not_found | mistyped | malformed | forged, with
+    the certificate; mistyped: a typed serial whose check digit does not match (a slip of a key);
+    malformed: typed text that is no serial at all (a digit too few or too many, say)."""
     serial = normalize_serial(serial)
     # As bytes: compare_digest refuses str with anything but ASCII (a typed "?s=é" was a 500).
     if signature is not None and not hmac.compare_digest(signature.encode(), sign(serial).encode()):
         return "forged", None
     if not serial_is_well_formed(serial):
-        if signature is None and _SERIAL_SHAPE.fullmatch(serial):
-            return "mistyped", None
-        return ("forged" if signature is not None else "not_found"), None
+        if signature is not None:
+            return "forged", None
+        return ("mistyped" if _SERIAL_SHAPE.fullmatch(serial) else "malformed"), None
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == serial))
     if cert is None:
         return "not_found", None
