@@ -54,11 +54,24 @@ def check_topic(topic: str) -> None:
 @dataclass
 class ImportPreview:
     result: ParseResult
+    fmt: str = "gift"  # the format the file was read as, chosen or detected
     fields: list[dict[str, Any]] = field(default_factory=list)
     duplicates: int = 0
     unkept_tags: int = 0  # questions with tags the bank has no place for
     by_category: bool = False  # the file's categories say each question's course
     chosen: int = 0  # new questions filed under the course chosen (no category of their own says)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing at all was read: no question, none skipped, no error (an empty file, one of
+        comments only, or one in another format than it was read as)."""
+        r = self.result
+        return not (r.questions or r.skipped or r.errors)
+
+    @property
+    def new_by_type(self) -> dict[str, int]:
+        """How many new questions of each kind: what importing adds, duplicates left out."""
+        return dict(Counter(f["kind"] for f in self.fields))
 
     @property
     def by_topic(self) -> dict[str, int]:
@@ -218,6 +231,22 @@ def _questions_held() -> set[str]:
     return held
 
 
+def empty_file_message(fmt: str) -> str:
+    """Why a file read as fmt gave nothing, with what a question looks like in fmt: the
+    format may have been detected wrongly, or the file be a template not yet filled in."""
+    if fmt == "aiken":
+        return _("按 Aiken 格式读取，文件中没有题目。Aiken 的一道题是一行题干，其下每行一个选项"
+                 "（如 A. 选项），最后一行 ANSWER: 正确选项的字母。")
+    if fmt == "moodle_xml":
+        return _("按 Moodle XML 格式读取，文件中没有题目。Moodle XML 的每道题是 <quiz> 中的一个 "
+                 "<question type=\"multichoice\"> 等元素。")
+    if fmt == "yaml":
+        return _("按题库 YAML 格式读取，文件中没有题目。题库 YAML 在 topic: 课程代码 之下用 questions: "
+                 "列出试题（见 question_bank/README.md）。")
+    return _("按 GIFT 格式读取，文件中没有题目。GIFT 的一道题形如 ::名称:: 题干 {=正确答案 ~错误答案}，"
+             "题与题之间空一行；以 // 开头的行是注释。")
+
+
 def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> ImportPreview:
     """What importing the file would add; raises UnknownTopic for a topic that is no course.
 
@@ -227,9 +256,10 @@ def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> I
     file of several categories files each question under its category's course (topics_by_category);
     topic takes the others."""
     check_topic(topic)
-    result = parse(text, detect_format(filename, text) if fmt == "auto" else fmt)
+    fmt = detect_format(filename, text) if fmt == "auto" else fmt
+    result = parse(text, fmt)
     topics = topics_by_category(result)
-    preview = ImportPreview(result=result, by_category=bool(topics))
+    preview = ImportPreview(result=result, fmt=fmt, by_category=bool(topics))
     imported = _questions_held()
     keys = set(db.session.scalars(select(Question.key)))
     for question in result.questions:
@@ -249,9 +279,12 @@ def preview_import(text: str, filename: str, topic: str, fmt: str = "auto") -> I
 
 
 def commit_import(preview: ImportPreview, filename: str) -> int:
-    """Add the previewed questions in one transaction; refused while the file has errors."""
+    """Add the previewed questions in one transaction; refused while the file has errors, and
+    when it adds nothing (the audit log would record an import of 0 questions)."""
     if preview.result.errors:
         raise ValueError("a file with errors cannot be imported")
+    if not preview.fields:
+        raise ValueError("a file with no new question imports nothing")
     db.session.add_all(Question(**fields) for fields in preview.fields)
     audit.record("questions.imported", filename, f"{len(preview.fields)}", details=preview.as_dict())
     db.session.commit()

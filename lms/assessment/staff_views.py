@@ -296,7 +296,8 @@ def import_preview(token: str):
     form.topic.data = suggested or data["topic"]
     return render_template("assessment/staff_import_preview.html", preview=preview, data=data,
                            form=form, token=token, kinds=kind_labels(), course_titles=_course_titles(),
-                           suggested=suggested if suggested != data["topic"] else None)
+                           suggested=suggested if suggested != data["topic"] else None,
+                           empty_message=importer.empty_file_message(preview.fmt))
 
 
 @bp.post("/questions/import/<token>")
@@ -307,6 +308,9 @@ def import_commit(token: str):
     preview = importer.preview_import(data["text"], data["filename"], topic, data["format"])
     if preview.result.errors:
         flash(_("文件有错误，未导入任何试题。"), "error")
+        return redirect(url_for("exams_staff.import_preview", token=token))
+    if not preview.fields:  # a stale or repeated confirm: the preview says why there is nothing
+        flash(_("没有可导入的新试题，未导入任何试题。"), "error")
         return redirect(url_for("exams_staff.import_preview", token=token))
     count = importer.commit_import(preview, data["filename"])
     (upload_dir() / f"q-{token}.json").unlink(missing_ok=True)

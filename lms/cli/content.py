@@ -47,8 +47,9 @@ def sync_content(dry_run: bool) -> None:
 @with_appcontext
 def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: bool) -> None:
     """Import questions from GIFT, Aiken or Moodle XML into the bank."""
+    from flask_babel import gettext as _
+
     from lms.assessment.importer import UnknownTopic, commit_import, preview_import
-    from lms.assessment.paper import kind_labels
     from lms.core.text import UndecodableText, decode_upload
 
     try:
@@ -60,19 +61,63 @@ def import_questions(file: Path, topic: str, fmt: str, dry_run: bool, as_json: b
     except UnknownTopic as error:
         raise click.ClickException(str(error)) from error
     report = preview.as_dict()
+    failure = _nothing_importable(preview)
     if as_json:
+        if failure and not preview.result.errors:  # a reader of the JSON learns why it failed
+            report["errors"].append({"line": 0, "message": failure})
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
-        kinds = kind_labels()
-        click.echo(f"可导入 {report['questions']} 题：" + "，".join(f"{kinds.get(k, k)} {v}"
-                                                             for k, v in report["by_type"].items()))
-        for item in report["skipped"]:
-            click.echo(f"  跳过 第 {item['line']} 行：{item['message']}")
-        for item in report["errors"]:
-            click.echo(f"  错误 {file.name}:{item['line']}：{item['message']}", err=True)
-    if report["errors"]:
+        _print_question_preview(preview, file.name)
+    if failure:
+        if not as_json:
+            click.echo(failure, err=True)
         sys.exit(1)
+    if not preview.fields:
+        if not as_json:  # every question is in the bank already: a re-run, which is no error
+            click.echo(_("没有新的试题，未导入任何试题。"))
+        return
     if not dry_run:
         count = commit_import(preview, file.name)
         if not as_json:
             click.echo(f"已导入 {count} 题。")
+
+def _nothing_importable(preview) -> str | None:
+    """Why the file can import nothing, said after the preview; None when it can."""
+    from flask_babel import gettext as _
+
+    from lms.assessment.importer import empty_file_message
+
+    result = preview.result
+    if result.errors:
+        return _("文件有 %(n)s 处错误，未导入任何试题：请改正后重新导入。", n=len(result.errors))
+    if preview.is_empty:
+        return empty_file_message(preview.fmt) + _("未导入任何试题。")
+    if not result.questions:
+        return _("文件中的试题都无法自动评分，未导入任何试题。")
+    return None
+
+def _print_question_preview(preview, filename: str) -> None:
+    from flask_babel import gettext as _
+
+    from lms.assessment.paper import kind_labels
+
+    kinds = kind_labels()
+    result = preview.result
+
+    def breakdown(by_type: dict[str, int]) -> str:
+        return "，".join(f"{kinds.get(k, k)} {v}" for k, v in by_type.items())
+
+    if result.errors:  # a file with errors imports nothing, so its summary promises nothing either
+        click.echo(_("文件中可评分的试题 %(n)s 题", n=len(result.questions))
+                   + (f"：{breakdown(result.by_type)}" if result.questions else ""))
+    elif not preview.is_empty:
+        line = _("可导入 %(n)s 题", n=len(preview.fields))
+        if preview.fields:
+            line += f"：{breakdown(preview.new_by_type)}"
+        if preview.duplicates:
+            line += _("；%(n)s 题题库中已有，跳过", n=preview.duplicates)
+        click.echo(line)
+    for item in result.skipped:
+        click.echo(f"  跳过 第 {item.line} 行：{item.message}")
+    for item in result.errors:
+        click.echo(f"  错误 {filename}:{item.line}：{item.message}", err=True)

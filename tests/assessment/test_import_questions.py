@@ -191,7 +191,7 @@ def test_no_confirm_button_when_nothing_would_be_imported_but_the_reason(app, as
     essays = as_staff.get(upload(as_staff, "::论述::论述强制检定的意义。{}\n").location).get_data(as_text=True)
     assert "确认导入" not in essays and "文件中的试题都无法自动评分" in essays and "重新上传" in essays
     empty = as_staff.get(upload(as_staff, "// 只有注释\n").location).get_data(as_text=True)
-    assert "确认导入" not in empty and "文件中没有读到试题" in empty
+    assert "确认导入" not in empty and "文件中没有题目" in empty
 
 
 def test_an_overlong_question_or_file_is_refused_with_its_limit(app, as_staff, tmp_path):
