@@ -59,7 +59,8 @@ def import_roster(file: Path, dry_run: bool, as_json: bool, complete: bool) -> N
             click.echo("文件有错误，未导入任何数据。", err=True)
         sys.exit(1)
     if failure:
-        click.echo(failure, err=True)
+        if not as_json:  # the JSON above says why; a reader of stdout gets one document, no echo
+            click.echo(failure, err=True)
         sys.exit(1)
     if report["committed"] and not as_json:
         click.echo("导入完成。")
@@ -93,7 +94,8 @@ def _file_error_report(message: str) -> dict:
 
 def _print_preview(preview) -> None:
     d = preview.as_dict()
-    click.echo(f"表头在第 {d['header_row']} 行；数据 {d['total_rows']} 行，有效 {d['valid_rows']} 行")
+    where = f"工作表“{d['sheet']}”第 {d['header_row']} 行" if d.get("sheet") else f"第 {d['header_row']} 行"
+    click.echo(f"表头在{where}；数据 {d['total_rows']} 行，有效 {d['valid_rows']} 行")
     from lms.registry.roster_plan import CHANGE_LABELS
 
     for kind, count in d["counts"].items():
@@ -108,6 +110,7 @@ def _print_preview(preview) -> None:
         click.echo(f"  另有 {absent['current_filings']} 份在任备案的企业不在文件中，导入不改动它们（{towns}）；"
                    "文件是全区完整的在任名册时，加 --complete 结束它们")
     for error in d["errors"][:200]:
-        click.echo(f"  第 {error['row']} 行 [{error['column']}] {error['message']}", err=True)
+        column = f" [{error['column']}]" if error["column"] else ""  # none: the whole row
+        click.echo(f"  第 {error['row']} 行{column} {error['message']}", err=True)
     if len(d["errors"]) > 200:
         click.echo(f"  ……共 {len(d['errors'])} 处错误", err=True)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain, compress, islice
+from itertools import compress, islice
 from operator import attrgetter
 from typing import IO, Any, NamedTuple
 
@@ -29,11 +29,10 @@ from lms.registry.identifiers import (
     uscc_error,
 )
 from lms.registry.industries import division_name
-from lms.registry.reading import RosterFileError, read_table
+from lms.registry.reading import RosterFileError, read_tables
 from lms.registry.sheet_text import cell_text as _cell
-from lms.registry.sheet_text import export_date, find_header
+from lms.registry.sheet_text import export_date, header_table
 
-HEADER_SEARCH_ROWS = 10
 # One cell under the table that is a note, not a filing: 合计：200 家, 制表人：…, 注：…
 _NOTE = re.compile(r"(合计|总计|小计|共计|制表|填表|审核|备注|说明|注[:：0-9])")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
@@ -93,6 +92,7 @@ class ParsedRoster:
     # "erase it". The registry API's explicit empty or null clears (lms/api/push.py), as does
     # a file imported as the complete roster (roster_plan.build_preview).
     blank_keeps: bool = True
+    sheet: str | None = None  # the workbook sheet read, when the roster is not on the first one
 
 
 def parse_roster(
@@ -104,23 +104,11 @@ def parse_roster(
 
 
 def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], None] | None) -> ParsedRoster:
-    rows = read_table(stream, filename)
-    head = []
-    for row in rows:
-        head.append(row)
-        if len(head) == HEADER_SEARCH_ROWS:
-            break
-    found = find_header(head)
-    if found is None and not any(map(_cell, chain.from_iterable(head))):
-        raise RosterFileError(_("文件是空的：其中没有任何内容。请检查上传的是否是导出的名册"))
-    if found is None:
-        raise RosterFileError(
-            _("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名", n=HEADER_SEARCH_ROWS)
-        )
-    header_row, mapping, unknown = found
+    table, head, header, passed = header_table(read_tables(stream, filename))
+    header_row, mapping = header.row, header.mapping
     headers = {key: _cell(head[header_row - 1][i]) for i, key in mapping.items()}
-    result = ParsedRoster(header_row=header_row, unknown_columns=unknown, headers=headers,
-                          exported_on=export_date(head[:header_row - 1]))
+    result = ParsedRoster(header_row=header_row, unknown_columns=header.unknown, headers=headers,
+                          exported_on=export_date(head[:header_row - 1]), sheet=table.sheet if passed else None)
     missing = [C.BY_KEY[k].zh for k in C.REQUIRED if k not in headers]
     if missing:
         seen = [name for name in map(_cell, head[header_row - 1]) if name]
@@ -129,7 +117,7 @@ def _parse_roster(stream: IO[bytes], filename: str, progress: Callable[[int], No
     validator = _RowValidator(headers, result)
     number = header_row + 1
     records: list[RosterRow] = []
-    for chunk in _chunks(_chain(head[header_row:], rows), CHUNK_ROWS):
+    for chunk in _chunks(_chain(head[header_row:], table.rows), CHUNK_ROWS):
         seen = result.total_rows
         records += validator.check_chunk(number, chunk, mapping)
         number += len(chunk)
@@ -336,26 +324,27 @@ class _RowValidator:
                     message = _("备案编号与第 %(row)s 行（%(name)s）重复：接任者的一行要用自己的备案编号，或者留空",
                                 row=first.row, name=first.officer_name)
                 else:
-                    message = self._repeat_message(first, record, _("备案编号与第 %(row)s 行重复", row=first.row))
-                self._reject_repeat(record, "filing_no", message)
+                    message = _("备案编号与第 %(row)s 行重复", row=first.row)
+                self._reject_repeat(first, record, "filing_no", message)
                 return
         if record.status == "current":
             first = self.current_row_of.setdefault(record.uscc, record)
             if first.row != record.row:
-                self._reject_repeat(record, "status", self._repeat_message(first, record, _(
+                self._reject_repeat(first, record, "status", _(
                     "同一企业在第 %(row)s 行已有在任首席质量官；变更应写成一行“已变更”（含离任日期）加一行“在任”",
-                    row=first.row)))
+                    row=first.row))
                 return
         self.result.rows.append(record)
 
-    @staticmethod
-    def _repeat_message(first: RosterRow, record: RosterRow, otherwise: str) -> str:
-        """An exact copy of an earlier row is said to be one; otherwise the conflict."""
-        return _("与第 %(row)s 行完全相同：请删除重复的一行", row=first.row) if first[1:] == record[1:] else otherwise
-
-    def _reject_repeat(self, record: RosterRow, key: str, message: str) -> None:
-        """An error on a row that repeats an earlier one, with its names for the clerk to find it."""
-        self.error(record.row, key, message)
+    def _reject_repeat(self, first: RosterRow, record: RosterRow, key: str, conflict: str) -> None:
+        """An error on a row that repeats an earlier one, with its names for the clerk to find it.
+        An exact copy is said to be one, of the whole row (no column): blaming the column whose
+        rule caught it would send the clerk to look for a wrong cell that is not there."""
+        if first[1:] == record[1:]:
+            self.result.errors.append(RowError(record.row, "", _("与第 %(row)s 行完全相同：请删除重复的一行",
+                                                                 row=first.row)))
+        else:
+            self.error(record.row, key, conflict)
         self.result.rejected_names[record.row] = (record.enterprise_name, record.officer_name)
 
     def check_duplicates(self) -> None:
@@ -365,13 +354,13 @@ class _RowValidator:
         if len(set(keys)) == len(keys):
             self.result.errors.sort(key=lambda e: e.row)
             return
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple, RosterRow] = {}
         kept = []
         for record in self.result.rows:
             key = (record.uscc, record.officer_name, record.appointed_on)
-            first = seen.setdefault(key, record.row)
-            if first != record.row and not record.filing_no:
-                self._reject_repeat(record, "officer_name", _("与第 %(row)s 行是同一人的同一次聘任", row=first))
+            first = seen.setdefault(key, record)
+            if first.row != record.row and not record.filing_no:
+                self._reject_repeat(first, record, "officer_name", _("与第 %(row)s 行是同一人的同一次聘任", row=first.row))
                 continue
             kept.append(record)
         self.result.rows = kept

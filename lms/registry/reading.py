@@ -1,5 +1,5 @@
-"""Reading a roster file: the first sheet of a workbook (calamine) or a CSV / tab-separated
-text file in the encodings office software saves, as rows of cell values."""
+"""Reading a roster file: each sheet of a workbook (calamine) or a CSV / tab-separated text
+file in the encodings office software saves, as rows of cell values."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,35 +18,75 @@ from lms.core.text import UndecodableText, decode_upload
 # Excel 2007+ and Excel 97-2003 (still what many office PCs and WPS save), both read by calamine.
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
 SUFFIXES = (*WORKBOOKS, ".csv", ".txt")
+# A workbook's first bytes: a zip (.xlsx, .xlsm) or an OLE compound file (.xls).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 class RosterFileError(Exception):
     """The file as a whole cannot be read (format, missing header); nothing was imported."""
 
 
-def read_table(stream: IO[bytes], filename: str) -> Iterator[Sequence[Any]]:
-    """Rows of the first sheet (a workbook) or of the CSV file, as sequences of cell values."""
+@dataclass
+class Table:
+    """Rows of cell values as read: one sheet of a workbook, or the one table of a text file."""
+
+    rows: Iterator[Sequence[Any]]
+    sheet: str | None = None  # the sheet's name; None for a text file
+    first_column: int = 0  # the column (A = 0) of each row's first cell: calamine starts at the first one used
+
+
+def read_tables(stream: IO[bytes], filename: str) -> Iterator[Table]:
+    """The worksheets of a workbook in order, each read only when reached, or the CSV file's one
+    table. A workbook saved under a .csv name is read as the workbook it is."""
     suffix = Path(filename).suffix.lower()
     if suffix in WORKBOOKS:
-        return _read_workbook(stream)
+        return _read_sheets(stream)
     if suffix in (".csv", ".txt"):
-        return _read_csv(stream.read())
-    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx、.xls 或 .csv 文件", suffix=suffix or "?"))
+        data = stream.read()
+        if data.startswith(_WORKBOOK_MAGIC):
+            # Typing roster.csv into Excel's "save as" box keeps the name and writes a workbook.
+            return _read_sheets(io.BytesIO(data), _("这是一个 Word 或 Excel 文件，文件名却是 %(suffix)s，无法按名册读取："
+                                                    "Excel 名册请把文件改名为 .xlsx（旧版 Excel 为 .xls），"
+                                                    "或在 Excel 中另存为 CSV 后再上传", suffix=suffix))
+        return iter([Table(_read_csv(data))])
+    if not suffix:
+        raise RosterFileError(_("文件没有扩展名，无法判断它的类型：请上传 .xlsx、.xls 或 .csv 文件"))
+    raise RosterFileError(_("不支持的文件类型 %(suffix)s：请上传 .xlsx、.xls 或 .csv 文件", suffix=suffix))
 
 
-def _first_sheet(source: IO[bytes] | Path) -> Any:
-    """The workbook's first sheet, read whole by calamine (Rust): 100,000 rows in about a second,
-    where openpyxl's read-only mode takes half a minute, longer than a request may."""
+def _open_workbook(source: IO[bytes] | Path, unreadable: str | None = None) -> Any:
+    """The workbook, opened by calamine (Rust), which reads a sheet whole: 100,000 rows in about
+    a second, where openpyxl's read-only mode takes half a minute, longer than a request may.
+    unreadable: what to say when calamine cannot read it, instead of calling it damaged."""
     from python_calamine import CalamineWorkbook
 
     _check_extent(source)
     try:
         if isinstance(source, Path):
-            return CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0)
-        return CalamineWorkbook.from_filelike(source).get_sheet_by_index(0)
+            return CalamineWorkbook.from_path(str(source))
+        return CalamineWorkbook.from_filelike(source)
     except Exception as error:  # calamine raises several kinds for a damaged or foreign file
-        raise RosterFileError(_("无法读取 Excel 文件：文件可能已损坏，或者并不是 Excel 文件。请用 Excel 或 WPS "
-                                "打开它，另存为 .xlsx 后再上传")) from error
+        raise RosterFileError(unreadable or _unreadable_workbook()) from error
+
+
+def _worksheets(book: Any, unreadable: str | None = None) -> Iterator[tuple[str, Any]]:
+    """(name, sheet) of each worksheet in the workbook's order, each read whole when reached;
+    chart and macro sheets hold no cells."""
+    from python_calamine import SheetTypeEnum
+
+    for index, meta in enumerate(book.sheets_metadata):
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        try:
+            sheet = book.get_sheet_by_index(index)
+        except Exception as error:  # noqa: BLE001 - as in _open_workbook
+            raise RosterFileError(unreadable or _unreadable_workbook()) from error
+        yield meta.name, sheet
+
+
+def _unreadable_workbook() -> str:
+    return _("无法读取 Excel 文件：文件可能已损坏，或者并不是 Excel 文件。请用 Excel 或 WPS "
+             "打开它，另存为 .xlsx 后再上传")
 
 
 # calamine holds the sheet as a full grid, 32 bytes a cell, from A1 to the farthest cell used:
@@ -149,10 +190,24 @@ def column_number(letters: str) -> int:
     return number
 
 
-def _read_workbook(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
+def column_letters(index: int) -> str:
+    """0=A, 25=Z, 26=AA: a column as the spreadsheet names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _read_sheets(stream: IO[bytes], unreadable: str | None = None) -> Iterator[Table]:
+    for name, sheet in _worksheets(_open_workbook(stream, unreadable), unreadable):
+        yield Table(_sheet_rows(sheet), name, sheet.start[1] if sheet.start else 0)
+
+
+def _sheet_rows(sheet: Any) -> Iterator[Sequence[Any]]:
     # From the sheet's first row, so that row numbers are the spreadsheet's (a test holds this);
     # empty cells are "", numbers float, dates date or datetime.
-    sheet = _first_sheet(stream)
     filled = _merged_down(sheet)
     if not filled:
         yield from sheet.iter_rows()
@@ -212,12 +267,17 @@ def _read_csv(data: bytes) -> Iterator[Sequence[Any]]:
 
 
 def estimate_rows(path: Path) -> int:
-    """Roughly how many rows a file holds, for a progress bar."""
-    if path.suffix.lower() in WORKBOOKS:
+    """Roughly how many rows a file holds, for a progress bar: a workbook's longest sheet."""
+    if path.suffix.lower() in WORKBOOKS or _starts_as_workbook(path):
         try:
-            sheet = _first_sheet(path)
+            ends = [sheet.end[0] + 1 for _name, sheet in _worksheets(_open_workbook(path)) if sheet.end]
         except RosterFileError:
             return 1
-        return sheet.end[0] + 1 if sheet.end else 1  # the last row in use (0-based) + 1
+        return max(ends, default=1)  # the last row in use (0-based) + 1
     with path.open("rb") as stream:
         return max(sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")), 1)
+
+
+def _starts_as_workbook(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(4).startswith(_WORKBOOK_MAGIC)

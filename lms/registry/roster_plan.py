@@ -126,8 +126,12 @@ class Preview:
         return sorted(groups, key=lambda group: -group[1])
 
     def as_dict(self) -> dict[str, Any]:
+        # "sheet" only when the roster is not on a workbook's first sheet: the API's pushes and
+        # CSV files have no sheets, and their reports keep the keys they had.
+        sheet = {"sheet": self.parsed.sheet} if self.parsed.sheet else {}
         return {
             "header_row": self.parsed.header_row,
+            **sheet,
             "total_rows": self.parsed.total_rows,
             "valid_rows": self.valid_rows,
             "can_commit": self.can_commit,

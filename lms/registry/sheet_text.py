@@ -1,15 +1,23 @@
-"""Reading a sheet's text: a cell as clean text, the header row, and the title rows above it."""
+"""Reading a sheet's text: a cell as clean text, the header row (and the sheet that has it), and
+the title rows above it."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from itertools import chain, islice
+from typing import Any, NamedTuple
+
+from flask_babel import gettext as _
 
 from lms.core.clock import local_today
 from lms.core.downloads import FORMULA_START
 from lms.registry import columns as C
+from lms.registry.reading import RosterFileError, Table, column_letters
+
+HEADER_SEARCH_ROWS = 10  # rows from the top of a sheet where its header may be, under title rows
 
 
 def cell_text(value: Any) -> str:
@@ -42,20 +50,71 @@ def loose_header(name: str) -> str:
     return _HEADER_MARKS.sub("", name).lower()
 
 
-def find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str], list[str]] | None:
-    """(row number, {column index: key}, unknown headers) of the header row, if found."""
+class Header(NamedTuple):
+    row: int  # its number as the spreadsheet shows it, from 1
+    mapping: dict[int, str]  # column index: key
+    unknown: list[str]  # headers of columns we do not know
+    repeated: list[tuple[int, int]]  # (first, again) column indexes of a key given twice
+
+
+def find_header(rows: list[tuple[Any, ...]]) -> Header | None:
+    """The header row among rows, if there is one: the first to name the USCC and two more columns."""
     for number, row in enumerate(rows, start=1):
-        mapping, unknown = {}, []
+        mapping, unknown, repeated = {}, [], []
+        column_of: dict[str, int] = {}
         for index, value in enumerate(row):
             name = cell_text(value)
             key = C.HEADER_NAMES.get(name) or C.HEADER_NAMES.get(name.lower()) or C.HEADER_NAMES.get(loose_header(name))
-            if key and key not in mapping.values():
-                mapping[index] = key
+            if key in column_of:
+                repeated.append((column_of[key], index))  # which one holds the data is anyone's guess
+            elif key:
+                mapping[index], column_of[key] = key, index
             elif name:
                 unknown.append(name)
-        if "uscc" in mapping.values() and len(mapping) >= 3:
-            return number, mapping, unknown
+        if "uscc" in column_of and len(mapping) >= 3:
+            return Header(number, mapping, unknown, repeated)
     return None
+
+
+def header_table(tables: Iterator[Table]) -> tuple[Table, list, Header, list[str | None]]:
+    """The first table (a workbook's sheet) with the roster's header in its top rows: the table,
+    those rows, the header, and the names of the sheets passed over before it (a cover sheet).
+    Raises RosterFileError when no table has one, or when it gives a column twice."""
+    passed: list[str | None] = []
+    filled = False
+    for table in tables:
+        head = list(islice(table.rows, HEADER_SEARCH_ROWS))
+        if header := find_header(head):
+            if header.repeated:
+                raise RosterFileError(_repeated_columns(header, head[header.row - 1], table.first_column))
+            return table, head, header, passed
+        passed.append(table.sheet)
+        filled = filled or any(map(cell_text, chain.from_iterable(head)))
+    if not filled:
+        raise RosterFileError(_("文件是空的：其中没有任何内容。请检查上传的是否是导出的名册"))
+    if sheets := [name for name in passed if name is not None]:  # a workbook's: the roster may be on none of them
+        raise RosterFileError(_("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名。"
+                                "查看过的工作表：%(sheets)s", n=HEADER_SEARCH_ROWS, sheets=_("、").join(sheets)))
+    raise RosterFileError(
+        _("前 %(n)s 行中找不到表头：表头应包含“统一社会信用代码”“企业名称”等列名", n=HEADER_SEARCH_ROWS)
+    )
+
+
+def _repeated_columns(header: Header, cells: Sequence[Any], first_column: int) -> str:
+    """Why a header that gives a column twice is refused: which of the two holds the roster's
+    data cannot be told, and taking one silently would import the other's values unseen."""
+    problems = []
+    for first, again in header.repeated:
+        names = cell_text(cells[first]), cell_text(cells[again])
+        letters = column_letters(first_column + first), column_letters(first_column + again)
+        if names[0] == names[1]:
+            problems.append(_("第 %(row)s 行的表头中“%(name)s”出现了两次（%(a)s 列和 %(b)s 列）", row=header.row,
+                              name=names[0], a=letters[0], b=letters[1]))
+        else:
+            problems.append(_("第 %(row)s 行的表头中“%(first)s”（%(a)s 列）和“%(second)s”（%(b)s 列）是同一列“%(column)s”",
+                              row=header.row, first=names[0], a=letters[0], second=names[1], b=letters[1],
+                              column=C.BY_KEY[header.mapping[first]].zh))
+    return _("%(problems)s：同一列只能出现一次，请删除或改名多余的一列后再上传", problems=_("；").join(problems))
 
 
 _EXPORT_DATE = re.compile(r"(导出|制表|统计|截至|截止|生成|填报|日期)[^0-9]{0,8}([0-9]{4}\s*[.\-/年]\s*[0-9]{1,2}\s*[.\-/月]\s*[0-9]{1,2})")
