@@ -223,7 +223,7 @@ def _build_preview(parsed: ParsedRoster, blank_keeps: bool) -> Preview:
                 rows.append(record)
     if unknown:  # also on rows with other errors, so that one upload shows every problem
         column = parsed.headers.get("town", C.BY_KEY["town"].zh)  # as the file (or the API) names it
-        preview.errors += [RowError(number, column, _("未知的镇街“%(town)s”：请在“镇街”页面添加，或改正文件",
+        preview.errors += [RowError(number, column, _("未知的镇街“%(town)s”：请在“镇街”页面添加，或改正这一行的镇街",
                                                   town=town)) for number, town in unknown]
         preview.errors.sort(key=lambda e: e.row)
     _plan_enterprises(preview, rows, towns, stored)

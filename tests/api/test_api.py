@@ -121,7 +121,7 @@ def test_a_push_with_nested_values_or_a_dry_run_in_words_changes_nothing(client,
     later = (local_today() + timedelta(days=30)).isoformat()
     refused = client.post("/api/v1/roster", headers=auth(token), json={"rows": [
         row(town="火星"), row(uscc=make_uscc(8), appointed_on=later, filed_on=later)]}).get_json()["errors"]
-    assert {"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正文件"} in refused
+    assert {"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正这一行的镇街"} in refused
     assert {"index": 1, "column": "appointed_on", "message": "聘任日期不能晚于今天"} in refused  # the field's name, as sent
     assert db.session.scalar(select(func.count(Filing.id))) == 0
 

@@ -125,7 +125,7 @@ def test_a_refused_push_says_why_and_that_nothing_was_committed(client, token, f
     body = r.get_json()
     assert body["error"] == "1 of 2 rows has errors: nothing was written (each error is listed in errors)"
     assert body["committed"] is False
-    assert body["errors"] == [{"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正文件"}]
+    assert body["errors"] == [{"index": 0, "column": "town", "message": "未知的镇街“火星”：请在“镇街”页面添加，或改正这一行的镇街"}]
     assert filings() == 0
 
 
