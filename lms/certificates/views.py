@@ -94,9 +94,12 @@ def status_list_credential():
 @bp.get("/")
 @login_required
 def mine():
+    # Newest first: a reissue above what it replaced, the same day too.
     certs = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
-                               .order_by(Certificate.issued_on.desc())).all()
-    return render_template("certificates/mine.html", certs=certs, verify_url=partial(service.verification_url, external=False))
+                               .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
+    successors = {c.replaces_id: c for c in certs if c.replaces_id}
+    return render_template("certificates/mine.html", certs=certs, successors=successors,
+                           verify_url=partial(service.verification_url, external=False))
 
 
 def _public(status: str, cert: Certificate | None, signed: bool) -> dict:

@@ -57,3 +57,15 @@ def test_staff_find_a_serial_typed_as_the_public_page_reads_it(program, factory,
         page = as_staff.get("/staff/certificates/", query_string={"q": typed}).get_data(as_text=True)
         assert "孙丽" in page and "周强" not in page, typed
     assert "周强" in as_staff.get("/staff/certificates/", query_string={"q": "周强"}).get_data(as_text=True)
+
+
+def test_the_officers_list_shows_a_reissue_first_and_the_old_one_names_it(program, factory, client):  # noqa: F811
+    from tests.conftest import login
+
+    user = officer_of(factory, "C3484", "王建国")
+    old = service.issue_by_staff(user, program, "认可")
+    new = service.reissue(old, "王建囯", "姓名更正")  # the same day
+    login(client, user)
+    page = client.get("/certificates/").get_data(as_text=True)
+    assert page.index(f"<code>{new.serial}</code>") < page.index(f"<code>{old.serial}</code>")
+    assert f"已换发为 {new.serial}。" in page
