@@ -75,3 +75,11 @@ def test_a_serial_with_the_wrong_number_of_digits_is_called_malformed(client):
         assert client.get(f"/verify/{typed}", headers=JSON).get_json() == {"status": "malformed"}, typed
         page = client.get(f"/verify/?serial={typed}").get_data(as_text=True)
         assert "编号格式不对" in headline(page) and "CQO-2026-000123-4" in page and "查无此证" not in page
+
+
+def test_a_typed_serial_tells_the_checker_what_to_compare_and_a_signed_link_does_not_claim_a_scan(client, factory, program):  # noqa: F811
+    cert = service.issue_by_staff(officer_of(factory, "C3484"), program, "认可")
+    typed = client.get(f"/verify/{cert.serial}").get_data(as_text=True)
+    assert "请核对手中证书上的姓名、编号和日期与这里一致" in typed and "被篡改" not in typed
+    signed = client.get(service.verification_url(cert.serial, external=False)).get_data(as_text=True)
+    assert "本页的链接带有证书的签名" in signed and "本页由证书上的二维码打开" not in signed
