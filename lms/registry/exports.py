@@ -59,6 +59,8 @@ TEMPLATE_CHOICES = {
     "企业规模": ("大型", "中型", "小型", "微型"), "是否规上企业": ("是", "否"), "性别": ("男", "女"),
     "学历": EDUCATIONS, "状态": ("在任", "已变更", "已注销"), "变更原因": END_REASONS,
 }
+# 是否必填 of the optional columns that are not simply kept when blank: as the import reads them.
+TEMPLATE_WHEN = {"状态": "选填：留空即“在任”", "离任日期": "状态不是“在任”时必填"}
 TEMPLATE_ROWS = 5000  # rows the drop-downs cover
 
 
@@ -95,7 +97,8 @@ def roster_template(towns: list[str] = ()) -> io.BytesIO:
         sheet.add_data_validation(check)
     kept = {FIELD_COLUMNS.get(f, f) for f in KEPT_WHEN_BLANK}
     write_table(book.create_sheet("填写说明"), ["列名", "是否必填", "填写要求"], (
-        [column.zh, "必填" if column.required else "选填：留空不改已有备案的此项" if column.key in kept else "",
+        [column.zh, "必填" if column.required else "选填：留空不改已有备案的此项" if column.key in kept
+         else TEMPLATE_WHEN.get(column.zh, "选填"),
          TEMPLATE_NOTES.get(column.zh) or "、".join(TEMPLATE_CHOICES.get(column.zh, ()))] for column in columns))
     return xlsx_stream(book)
 

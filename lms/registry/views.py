@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -285,6 +286,10 @@ def import_commit(token: str):
     flash(_("导入完成：新增备案 %(a)s，变更 %(c)s，结束 %(e)s；新增企业 %(ea)s，变更企业 %(ec)s。",
             a=counts["filing_added"], c=counts["filing_changed"], e=counts["filing_ended"],
             ea=counts["enterprise_added"], ec=counts.get("enterprise_changed", 0)), "success")
+    if counts["filing_added"]:  # the next step: new officers register with a code of their filing
+        link = Markup('<a href="%s">%s</a>') % (url_for("registry.invitations"), _("生成邀请码（名册 › 邀请码）"))
+        flash(Markup(_("新增的 %(n)s 份备案还没有邀请码，首席质量官要凭它注册：请%(link)s并发给他们。",
+                       n=counts["filing_added"], link=link)), "info")
     return redirect(url_for("registry.filings"))
 
 

@@ -31,6 +31,8 @@ def test_upload_preview_then_confirm_imports(as_staff, factory):
     form = dict(re.findall(r'name="(token|fingerprint)" type="hidden" value="([^"]*)"', preview))
     done = as_staff.post(r.location, data=form, follow_redirects=True).get_data(as_text=True)
     assert "导入完成" in done and "新增备案 2" in done
+    # the next step, named where staff are: the new officers need codes to register
+    assert '新增的 2 份备案还没有邀请码，首席质量官要凭它注册：请<a href="/staff/registry/invitations">' in done
     assert db.session.scalar(select(func.count(Filing.id))) == 2
     from lms.core.audit import AuditEntry
 
@@ -93,7 +95,10 @@ def test_the_blank_template_imports_once_filled_in(as_staff, factory):
     notes = {row[0]: row[1:] for row in book["填写说明"].iter_rows(min_row=2, values_only=True)}
     assert set(notes) == set(header) and notes["企业规模"] == ("必填", "大型、中型、小型、微型")
     assert "GB 32100" in notes["统一社会信用代码"][1]
-    assert notes["学历"][0] == "选填：留空不改已有备案的此项" and not notes["离任日期"][0]  # an empty cell erases nothing
+    assert notes["学历"][0] == "选填：留空不改已有备案的此项"  # an empty cell erases nothing
+    # every column says whether it is needed, as the import reads it
+    assert notes["状态"][0] == "选填：留空即“在任”" and notes["离任日期"][0] == "状态不是“在任”时必填"
+    assert notes["变更原因"][0] == "选填" and all(note[0] for note in notes.values())
     drop_downs = {str(v.sqref): v.formula1 for v in book.active.data_validations.dataValidation}
     size = get_column_letter(header.index("企业规模") + 1)
     assert drop_downs[f"{size}2:{size}5000"] == '"大型,中型,小型,微型"'
