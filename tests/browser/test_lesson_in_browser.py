@@ -86,3 +86,20 @@ def test_the_reading_clock_counts_down_and_then_enables_the_button(live_server, 
     page.wait_for_url("**/02-second")
     assert "已完成《第一课》" in page.inner_text("main")
     page.context.close()
+
+
+def test_a_wide_table_in_a_lesson_shows_on_a_phone_that_it_scrolls(live_server, factory, browser, tmp_path):
+    """The 五类标准 table's last column was cut off at a phone's edge with nothing to say more
+    was there: the table now casts a shadow at the edge it continues past."""
+    lesson = tmp_path / "courses" / "01-demo" / "01-first.md"
+    lesson.parent.mkdir(parents=True)
+    cells = " | ".join(["国家标准由国务院标准化行政主管部门制定"] * 5)
+    lesson.write_text("## 五类标准\n\n| 类别 | 制定者 | 性质 | 代号示例 | 备注 |\n|---|---|---|---|---|\n"
+                      f"| {cells} |\n\n" + "正文。" * 200 + "\n", encoding="utf-8")
+    page = first_lesson_on_a_phone(live_server, factory, browser, tmp_path, read_seconds=60)
+    table = page.locator("article table").first
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # wider than the phone: it scrolls
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"] + 1
+    shading = table.evaluate("t => getComputedStyle(t).backgroundImage")
+    assert shading.count("radial-gradient") == 2, shading  # the edge shadows, left and right
+    page.context.close()
