@@ -20,6 +20,13 @@ UPPER_LOWER_SHARE = 0.27  # Kelley's classic split for the discrimination index
 # Fewer answers than this in the upper or the lower group give a D that is noise (one
 # candidate each side gives only -1, 0 or 1): it is left out rather than flagged.
 MIN_GROUP = 5
+# Finished papers below which the whole item analysis is said to be too early to read.
+ENOUGH_PAPERS = -(-MIN_GROUP * 100 // int(UPPER_LOWER_SHARE * 100))  # 19: MIN_GROUP in each 27% group
+
+
+def finished_papers(exam_id: int) -> int:
+    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.exam_id == exam_id,
+                                                                  Attempt.status != "open"))
 
 
 def percent_text(score: float | None, max_score: float) -> str:

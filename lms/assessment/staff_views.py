@@ -111,7 +111,8 @@ def results(exam_id: int):
                            towns=reports.by_town(exam.id), items=items, question_ids=ids,
                            fast=reports.fast_sittings(exam.id), duration_text=reports.duration_text,
                            fast_limit=reports.FAST_SECONDS_PER_QUESTION,
-                           allowed=service.attempts_allowed_by_user(exam), min_group=reports.MIN_GROUP)
+                           allowed=service.attempts_allowed_by_user(exam), min_group=reports.MIN_GROUP,
+                           papers=reports.finished_papers(exam.id), enough_papers=reports.ENOUGH_PAPERS)
 
 
 @bp.post("/<int:exam_id>/results/<int:user_id>/extra-attempt")

@@ -37,6 +37,19 @@ def test_results_page_shows_answered_and_blank_and_what_the_rate_is_of(as_staff,
     assert "<td>0</td><td>1</td><td>0%</td>" in page  # none answered, one blank, none right
 
 
+def test_item_analysis_of_a_handful_of_papers_is_said_to_be_too_early_to_read(as_staff, factory):
+    from lms.assessment.reports import ENOUGH_PAPERS
+
+    add_questions("metrology", "single", 3)
+    exam = make_exam([{"topic": "metrology", "kind": "single", "count": 3, "points": 2}])
+    sit(exam, factory.user().id)
+    page = as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+    assert "目前只有 1 份答卷" in page and f"约 {ENOUGH_PAPERS} 份答卷" in page
+    for _ in range(ENOUGH_PAPERS - 1):
+        sit(exam, factory.user().id)
+    assert 'id="too-few-papers"' not in as_staff.get(f"/staff/exams/{exam.id}/results").get_data(as_text=True)
+
+
 def sheets(client, exam) -> dict:
     response = client.get(f"/staff/exams/{exam.id}/results.xlsx")
     assert response.status_code == 200
