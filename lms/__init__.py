@@ -201,9 +201,11 @@ def _register_hooks(app: Flask) -> None:
     def inject_globals():
         from lms.core.auth import has_role
         from lms.core.nav import layout_links, navigation
+        from lms.core.urls import public_url_is_local
 
         return {
             "has_role": has_role,
+            "public_url_is_local": public_url_is_local,  # links handed out would open on this PC only
             "nav_items": navigation(),
             "layout_links": layout_links(),
             "languages": app.config["LANGUAGES"],

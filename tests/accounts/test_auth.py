@@ -132,8 +132,10 @@ def test_admin_reset_link_sets_a_password_once(client, factory):
     admin = factory.user("admin")
     login(client, admin)
     page = client.post(f"/admin/users/{officer.id}/reset-link").get_data(as_text=True)
-    link = page.split('readonly value="')[1].split('"')[0]
+    link = page.split('id="reset-url" aria-label="链接">')[1].split("<")[0]
     path = link.replace("http://localhost", "")
+    assert 'data-copy="reset-url"' in page  # a button copies it, to paste into WeChat
+    assert "只能在服务器这台电脑上打开" in page  # the test server's own address: said so
     client.post("/logout")
     assert client.get(path).status_code == 200
     r = client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"})

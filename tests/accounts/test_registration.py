@@ -142,7 +142,7 @@ def test_staff_hand_an_officer_who_forgot_the_password_a_link_that_sets_a_new_on
     db.session.commit()
     back = f"/staff/coverage/filings/{filing.id}"
     page = as_staff.post(f"/staff/accounts/{officer.id}/reset-link", data={"next": back}).get_data(as_text=True)
-    link = re.search(r'value="(http[^"]+/reset/[^"]+)"', page).group(1)
+    link = re.search(r'id="reset-url"[^>]*>(http[^<]+/reset/[^<]+)<', page).group(1)
     assert f'href="{back}"' in page and "刘强（13900000000）" in page
     token_path = link.split("://", 1)[1].split("/", 1)[1]
     officer_client = app.test_client()
