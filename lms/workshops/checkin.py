@@ -33,7 +33,7 @@ from lms.workshops.models import (
     Enrollment,
     Workshop,
 )
-from lms.workshops.notices import when_text
+from lms.workshops.notices import local_text, when_text
 from lms.workshops.service import (
     Audience,
     WorkshopError,
@@ -85,6 +85,16 @@ def _check_window(workshop: Workshop, now: datetime, early: timedelta, late: tim
     if now > aware(workshop.ends_at) + late:
         raise WorkshopError(_("培训班结束已超过 %(d)s 天，不能再补录签到。", d=late.days) if late
                             else _("培训班已结束，签到已关闭。"))
+
+
+def checkin_opens_at(workshop: Workshop) -> datetime:
+    """When staff may start checking people in: the pages say it before anyone tries."""
+    return aware(workshop.starts_at) - STAFF_CHECKIN_EARLY
+
+
+def self_checkin_opens_at(workshop: Workshop) -> datetime:
+    """When the room's screen starts showing a code officers can use."""
+    return aware(workshop.starts_at) - SELF_CHECKIN_EARLY
 
 
 def _check_staff_window(workshop: Workshop, now: datetime) -> None:
@@ -365,8 +375,9 @@ def credit_new_hours(workshop: Workshop) -> list[int]:
 def close_attendance(workshop: Workshop, now: datetime | None = None) -> int:
     """After the session: whoever held a seat and did not come is a no-show. Commits."""
     now = now or utcnow()
+    # Before the start everyone enrolled would become a no-show: nobody could have come yet.
     if now < aware(workshop.starts_at):
-        raise WorkshopError(_("培训班尚未开始，不能结束签到。"))
+        raise WorkshopError(_("培训班尚未开始，不能结束签到：%(t)s 开始后才能结束。", t=local_text(workshop.starts_at)))
     count = db.session.execute(
         update(Enrollment).where(Enrollment.workshop_id == workshop.id, Enrollment.status == ENROLLED)
         .values(status=NO_SHOW).execution_options(synchronize_session=False)).rowcount

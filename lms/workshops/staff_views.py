@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import segno
 from flask import (
@@ -165,6 +167,7 @@ def detail(workshop_id: int):
                            attended=count[ATTENDED], no_shows=count[NO_SHOW],
                            waiting=sum(1 for r in rows if r.enrollment.status == WAITLISTED and not r.filing_ended),
                            ended=utcnow() > service.aware(workshop.ends_at), cancel_form=CancelForm(),
+                           started=utcnow() >= service.aware(workshop.starts_at),
                            copy_form=CopyForm(starts_at=to_local(workshop.starts_at)))
 
 
@@ -258,9 +261,20 @@ def scan(workshop_id: int | None = None):
                            attended=sum(1 for e in workshop.enrollments if e.status == ATTENDED),
                            taken=service.seats_taken(workshop.id), ended=utcnow() > aware(workshop.ends_at),
                            prefilled=bool(code) and request.method == "GET", query=query,
+                           opens_at=_later(checkin.checkin_opens_at(workshop)),
+                           early=_minutes(checkin.STAFF_CHECKIN_EARLY),
                            matches=_found(workshop, query) if query else None,
                            walk_ins=_walk_ins(workshop, query) if query else None,
                            unclaimed=_unclaimed(query) if query else None)
+
+
+def _later(moment: datetime) -> datetime | None:
+    """The moment if it is still to come: the page says the window opens then."""
+    return moment if utcnow() < moment else None
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 def _found(workshop: Workshop, query: str) -> list[tuple[Enrollment, str, str]]:
@@ -384,12 +398,24 @@ def decode():
 @bp.get("/<int:workshop_id>/screen")
 def screen(workshop_id: int):
     """The room's screen: a QR code and a six-digit code for self check-in; it changes every ten
-    minutes, and the page reloads itself."""
+    minutes, and the page reloads itself. Before self check-in opens it says when, rather than
+    show a code that would be refused."""
     workshop = db.get_or_404(Workshop, workshop_id)
+    if not checkin.self_checkin_is_open(workshop):
+        return _closed_screen(workshop)
     code = checkin.session_code(workshop)
     url = public_url("workshops.self_checkin", workshop_id=workshop.id, code=code)
     qr = segno.make(url, error="m").svg_data_uri(scale=10, border=2)
-    return render_template("workshops/screen.html", workshop=workshop, code=code, qr=qr, url=url)
+    return render_template("workshops/screen.html", workshop=workshop, code=code, qr=qr, url=url, refresh=60)
+
+
+def _closed_screen(workshop: Workshop):
+    """The screen before self check-in opens (when it will) or after it closed. Staff put it on
+    the projector early and leave it: it reloads itself the moment the window opens."""
+    opens_at = None if workshop.is_cancelled else _later(checkin.self_checkin_opens_at(workshop))
+    refresh = max(1, min(60, math.ceil((opens_at - utcnow()).total_seconds()))) if opens_at else None
+    return render_template("workshops/screen.html", workshop=workshop, code=None, opens_at=opens_at,
+                           early=_minutes(checkin.SELF_CHECKIN_EARLY), refresh=refresh)
 
 
 @bp.get("/<int:workshop_id>/signin.pdf")

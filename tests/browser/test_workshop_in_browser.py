@@ -92,3 +92,25 @@ def test_staff_check_in_with_the_camera(live_server, factory, browser, tmp_path)
         assert "签到成功" in page.inner_text("#checkin-result")
     finally:
         camera_browser.close()
+
+
+def test_the_room_screen_left_open_shows_the_code_when_self_check_in_opens(live_server, factory, browser):
+    """Put on the projector before self check-in opens, the screen says when, then shows the
+    code by itself (nobody touches it) as the window opens."""
+    import time
+
+    from lms.workshops import checkin
+
+    start = datetime.now(UTC) + checkin.SELF_CHECKIN_EARLY + timedelta(seconds=4)
+    with live_server.app_context():
+        workshop_id = make_workshop(starts_at=start, ends_at=start + timedelta(hours=3)).id
+        staff_login = factory.user("staff").login
+    page = browser.new_context(locale="zh-CN").new_page()
+    sign_in(page, live_server.live_url, staff_login)
+    page.goto(f"{live_server.live_url}/staff/workshops/{workshop_id}/screen")
+    assert "现场自助签到将于" in page.inner_text("body") and page.locator(".screen-code").count() == 0
+    deadline = time.monotonic() + 15
+    while page.locator(".screen-code").count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.25)  # the page's CSP allows no script to wait on: polled from here
+    assert page.locator(".screen-code").count() == 1 and "现场自助签到将于" not in page.inner_text("body")
+    assert len(page.inner_text(".screen-code").strip()) == 6

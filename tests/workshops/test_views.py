@@ -211,7 +211,7 @@ def test_the_self_check_in_box_shows_from_half_an_hour_before_not_weeks_ahead(cl
 
 
 def test_the_room_screen_shows_the_current_code(as_staff):
-    workshop = make_workshop(**_soon())
+    workshop = make_workshop(**_soon(hours=0.25))  # self check-in opens 30 minutes before
     page = as_staff.get(f"/staff/workshops/{workshop.id}/screen").get_data(as_text=True)
     assert checkin.session_code(workshop) in page and 'http-equiv="refresh"' in page
 
