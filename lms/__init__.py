@@ -156,7 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.coverage.views import bp as coverage_bp
     from lms.programs.views import bp as programs_bp
     from lms.registry.views import bp as registry_bp
-    from lms.workshops import door  # noqa: F401 - its route joins the staff workshops blueprint
+    from lms.workshops import door, room_views  # noqa: F401 - their routes join the staff workshops blueprint
     from lms.workshops.staff_views import bp as workshops_staff_bp
     from lms.workshops.views import bp as workshops_bp
 
