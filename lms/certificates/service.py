@@ -138,6 +138,25 @@ def issue_if_complete(user, program: Program | None = None) -> Certificate | Non
     return cert
 
 
+def issue_to_everyone_complete(program: Program) -> int:
+    """Certificates for the officers a programme's rules now count as complete: one made current,
+    or loosened, leaves no lesson nor exam to happen for them, which is what otherwise issues
+    them. Only those with something done here (a lesson finished, a workshop attended, an exam
+    passed) can be complete, so only they are looked at. Returns how many were issued."""
+    from lms.accounts.models import User
+    from lms.assessment.models import Attempt
+    from lms.catalog.models import LessonProgress
+    from lms.registry.models import Filing
+    from lms.workshops.models import ATTENDED, Enrollment
+
+    active = (select(LessonProgress.user_id).where(LessonProgress.completed_at.is_not(None))
+              .union(select(Enrollment.user_id).where(Enrollment.status == ATTENDED),
+                     select(Attempt.user_id).where(Attempt.passed.is_(True))))
+    users = db.session.scalars(select(User).join(Filing, Filing.user_id == User.id).where(
+        Filing.status == "current", User.id.in_(active)).order_by(User.id)).unique().all()
+    return sum(issue_if_complete(user, program) is not None for user in users)
+
+
 def _hours_for_manual(user, program: Program) -> float:
     """The hours the certificate prints: those earned here, as an automatic certificate does,
     and never fewer than the program requires: staff issuing by hand recognise the training

@@ -60,3 +60,32 @@ def test_making_a_programme_current_keeps_the_other_changes_of_the_same_edit(pro
     assert client.post(f"/staff/programs/{program.id}", data=data).status_code == 302
     assert saved_changes() == {"name": ["2026 年培训", "2026 年培训（修订）"], "is_current": [False, True]}
     assert db.session.scalars(select(Program.name).where(Program.is_current)).all() == ["2026 年培训（修订）"]
+
+
+def test_making_a_programme_current_issues_the_certificates_it_already_counts_complete(program, client, factory):
+    from lms.catalog import service as catalog
+    from lms.catalog.models import LessonProgress
+    from lms.certificates.models import Certificate
+
+    officer = factory.user("officer", name="王建国")
+    factory.filing(officer_name="王建国", user_id=officer.id)
+    for lesson in catalog.lesson_by_slugs("demo", "01-first").course.lessons:
+        db.session.add(LessonProgress(user_id=officer.id, lesson_id=lesson.id, completed_at=date(2026, 3, 1)))
+    db.session.commit()
+    assert db.session.scalar(select(Certificate)) is None  # finished while another plan was current
+    login(client, factory.user("staff"))
+    page = client.post(f"/staff/programs/{program.id}", data=program_form(program, is_current="y"),
+                       follow_redirects=True).get_data(as_text=True)
+    cert = db.session.scalar(select(Certificate))
+    assert cert is not None and cert.user_id == officer.id and cert.program_id == program.id
+    assert "1 名首席质量官已完成这个计划的全部要求，已为其发放证书" in page
+
+
+def test_the_course_list_is_checked_with_the_other_fields_and_its_errors_are_tied_to_it(program, client, factory):
+    login(client, factory.user("staff"))
+    page = client.post(f"/staff/programs/{program.id}",
+                       data=program_form(program, requirements="nosuch\ndemo\ndemo", hours_required="")).get_data(as_text=True)
+    assert "未知课程：nosuch" in page and "已在前面列出" in page  # in the same round as the hours' error
+    start = page.index('id="requirements"')
+    textarea = page[page.rindex("<textarea", 0, start):page.index(">", start)]
+    assert 'aria-invalid="true"' in textarea and 'aria-describedby="requirements-error-1' in textarea
