@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
@@ -36,7 +36,7 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
              .join(Enterprise, Enterprise.id == Filing.enterprise_id).join(Town, Town.id == Enterprise.town_id)
              .outerjoin(User, User.id == Filing.user_id)
              .where(filed_on(as_of), ~trained_on(program.id, as_of))
-             .order_by(Town.name, Enterprise.name))
+             .order_by(*chase_order(program, as_of)))
     if town_id:
         query = query.where(Enterprise.town_id == town_id)
     if industry == NO_INDUSTRY:  # the dashboard's row of enterprises filed without a code
@@ -52,9 +52,32 @@ def chase_query(program: Program, as_of: date, town_id: int | None = None,
     elif status == "in_progress":
         query = query.where(started)
     elif status == "lapsed":
-        query = query.where(Filing.user_id.in_(select(Certificate.user_id).where(
-            Certificate.program_id == program.id, Certificate.issued_on <= as_of, Certificate.status != "replaced")))
+        query = query.where(lapsed_by(program, as_of))
     return query
+
+
+def lapsed_by(program: Program, as_of: date):
+    """Of filings on the chase list (none holds a certificate in force): the officer held one of
+    the program issued by as_of, since expired or revoked."""
+    return Filing.user_id.in_(select(Certificate.user_id).where(
+        Certificate.program_id == program.id, Certificate.issued_on <= as_of, Certificate.status != "replaced"))
+
+
+# Staff phone down the list town by town, starting with those furthest from a certificate:
+# not registered, registered but not begun, begun, and last those trained once whose certificate
+# lapsed (they know the way). The page says so above the table; the Excel export keeps it.
+def chase_order(program: Program, as_of: date) -> tuple:
+    """The chase list's order: town (as the town list orders them), standing, name."""
+    standing = case((lapsed_by(program, as_of), 3), (~claimed_by(as_of), 0),
+                    (~started_by(as_of), 1), else_=2)
+    return Town.sort_order, Town.name, standing, Filing.officer_name, Filing.id
+
+
+def count_without_code(query, as_of: date) -> int:
+    """How many on this chase list (chase_query on as_of) are not registered and have no
+    invitation code: their reminder can only send them to the bureau for one."""
+    query = query.where(~claimed_by(as_of), Filing.invite_code_hash.is_(None)).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def standings(program: Program | None, as_of: date, filing_ids: set[int]) -> dict[int, str]:

@@ -23,6 +23,7 @@ from lms.core.downloads import (
 )
 from lms.core.models import aware
 from lms.coverage.chase import lapsed_certificates
+from lms.coverage.reminders import is_mailing
 from lms.coverage.service import (
     NO_INDUSTRY,
     certificates_in_force,
@@ -218,14 +219,17 @@ def lapsed_text(cert, as_of: date) -> str:
     return f"{cert.serial} 已于 {cert.expires_on.isoformat()} 过期"
 
 
-OUTBOX_STATUS_ZH = {"queued": "待发送", "sent": "已发送", "handed": "已转达", "failed": "发送失败"}
+# OutboxMessage.state, as the page names them (the sheet is in Chinese whatever the page's language)
+OUTBOX_STATUS_ZH = {"to_pass_on": "待转达", "queued": "待发送", "sent": "已发送", "handed": "已转达", "failed": "发送失败",
+                    "superseded": "已作废（已换成新提醒）"}
 
 
 def outbox_xlsx(messages) -> io.BytesIO:
     """The outbox as the page lists it, times in the bureau's zone as the page shows them."""
+    mailing = is_mailing()
     book = table_book()
-    rows = [[m.created_at, m.to_name, m.to_mobile, m.to_email, m.subject, m.body, OUTBOX_STATUS_ZH[m.status]]
-            for m in messages]
+    rows = [[m.created_at, m.to_name, m.to_mobile, m.to_email, m.subject, m.body,
+             OUTBOX_STATUS_ZH.get(m.state(mailing), m.status)] for m in messages]
     write_table(book.create_sheet("发件箱"), ["时间", "姓名", "手机号码", "电子邮箱", "标题", "内容", "状态"], rows)
     write_notes(book, [("文件", "提醒发件箱"), ("条数", len(rows)), _generated()])
     return xlsx_stream(book)

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,8 +36,26 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # queued | sent (e-mailed) | failed (the mail server refused it) | handed (staff told the
     # officer by phone or on paper: without an SMS gateway, how most reminders reach people)
+    # | superseded (never delivered, and replaced by a reminder saying what is now so)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def state(self, mailing: bool) -> str:
+        """The status as staff should read it: a queued message no mail server will send (none
+        configured, or no address to send to) waits for them to pass it on, not to be sent."""
+        if self.status == "queued" and not (mailing and self.to_email):
+            return "to_pass_on"
+        return self.status
+
+
+def is_mailing() -> bool:
+    """Whether this instance e-mails reminders (LMS_SMTP_HOST set). It never sends SMS."""
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+# The outbox's states (OutboxMessage.state) as the outbox and an officer's page name them.
+OUTBOX_LABELS = {"to_pass_on": _l("待转达"), "queued": _l("待发送"), "sent": _l("已发送"), "handed": _l("已转达"),
+                 "failed": _l("发送失败"), "superseded": _l("已作废（已换成新提醒）")}
 
 
 def reminder_text(name: str, program_name: str, deadline: date, started: bool, claimed: bool = True, *,
@@ -93,44 +112,84 @@ class Queued(NamedTuple):
     queued: int
     skipped: int  # reminded within REMIND_AGAIN_AFTER
     without_code: int  # of those queued, not registered and no invitation code made for them
+    superseded: int = 0  # of those queued, how many replaced a reminder not yet handed on
+
+
+# Not yet delivered: no mail server took it and staff have not marked it handed on.
+UNDELIVERED = ("queued", "failed")
+
+
+def recent_reminders(subject: str) -> dict[tuple[str, str], list[OutboxMessage]]:
+    """This subject's live reminders of the last REMIND_AGAIN_AFTER, by (name, mobile)."""
+    recent: dict[tuple[str, str], list[OutboxMessage]] = {}
+    for message in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.subject == subject, OutboxMessage.status != "superseded",
+            OutboxMessage.created_at >= utcnow() - REMIND_AGAIN_AFTER).order_by(OutboxMessage.created_at)):
+        recent.setdefault((message.to_name, message.to_mobile), []).append(message)
+    return recent
+
+
+def is_out_of_date(earlier: list[OutboxMessage], body: str) -> bool:
+    """Whether reminders written within REMIND_AGAIN_AFTER should give way to this text: none
+    reached the officer (an officer already told is not told twice in a day), and what the
+    latest says is no longer so (an invitation code made since, registered since, ...)."""
+    return all(m.status in UNDELIVERED for m in earlier) and earlier[-1].body != body
 
 
 def queue_reminders(rows, program) -> Queued:
     """One message per chase-list row (filing id, name, mobile, ... as chase_query gives),
-    except for officers this program's reminder went to within REMIND_AGAIN_AFTER."""
+    except for officers this program's reminder went to within REMIND_AGAIN_AFTER, unless that
+    reminder was never delivered and is out of date: then it is marked superseded, and replaced."""
+    subject = reminder_subject(program)
+    recent = recent_reminders(subject)
+    drafts = reminder_drafts(rows, program)
+    messages, superseded, without_code = [], [], 0
+    for r in rows:
+        to_email, body, has_code = drafts[r.id]
+        earlier = recent.get((r.officer_name, r.mobile), [])
+        if earlier and not is_out_of_date(earlier, body):
+            continue
+        superseded += earlier
+        without_code += not r.claimed and not has_code
+        messages.append(OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=to_email,
+                                      subject=subject, body=body))
+    if not messages:
+        return Queued(0, len(rows), 0)
+    for message in superseded:
+        message.status = "superseded"
+    db.session.add_all(messages)
+    # The entry keeps which undelivered reminders the new ones replaced (their rows stay, marked).
+    audit.record("reminders.queued", program.name, f"{len(messages)}",
+                 details={"superseded": [m.id for m in superseded]} if superseded else None)
+    db.session.commit()
+    send_queued()
+    return Queued(len(messages), len(rows) - len(messages), without_code, len(superseded))
+
+
+def reminder_drafts(rows, program) -> dict[int, tuple[str, str, bool]]:
+    """For each chase-list row's filing: (e-mail address, the reminder's text, has a code)."""
     from lms.coverage.chase import lapsed_certificates
     from lms.registry.models import Filing
 
-    subject = reminder_subject(program)
-    recent = set(db.session.execute(select(OutboxMessage.to_name, OutboxMessage.to_mobile).where(
-        OutboxMessage.subject == subject, OutboxMessage.created_at >= utcnow() - REMIND_AGAIN_AFTER)).all())
-    fresh = [r for r in rows if (r.officer_name, r.mobile) not in recent]
-    skipped, rows = len(rows) - len(fresh), fresh
     if not rows:
-        return Queued(0, skipped, 0)
+        return {}
     contact = {filing_id: (email, has_code) for filing_id, email, has_code in db.session.execute(
         select(Filing.id, Filing.email, Filing.invite_code_hash.is_not(None)).where(Filing.id.in_([r.id for r in rows])))}
     lapsed = lapsed_certificates(program, local_today(), {r.user_id for r in rows if r.user_id})
-    messages = [OutboxMessage(to_name=r.officer_name, to_mobile=r.mobile, to_email=contact[r.id][0] or "",
-                              subject=subject, body=reminder_text(
-                                  r.officer_name, program.name, program.deadline, bool(r.started),
-                                  claimed=bool(r.claimed), has_code=contact[r.id][1],
-                                  lapsed=lapsed.get(r.user_id), signed_in=not r.never_signed_in))
-                for r in rows]
-    db.session.add_all(messages)
-    audit.record("reminders.queued", program.name, f"{len(messages)}")
-    db.session.commit()
-    send_queued()
-    return Queued(len(messages), skipped, sum(1 for r in rows if not r.claimed and not contact[r.id][1]))
+    return {r.id: (contact[r.id][0] or "", reminder_text(
+        r.officer_name, program.name, program.deadline, bool(r.started), claimed=bool(r.claimed),
+        has_code=contact[r.id][1], lapsed=lapsed.get(r.user_id), signed_in=not r.never_signed_in), contact[r.id][1])
+        for r in rows}
 
 
-OUTBOX_STATUSES = ("queued", "sent", "handed", "failed")
+# superseded: a reminder never delivered, replaced by one saying what is now so (queue_reminders)
+OUTBOX_STATUSES = ("queued", "sent", "handed", "failed", "superseded")
 
 
 def hand_on(ids: list[int] | None) -> int:
     """Mark queued or failed messages as handed on by staff (these ids, or all of them): they
     leave the to-do list, and the officer's page shows they were told. Returns how many."""
-    query = select(OutboxMessage).where(OutboxMessage.status.in_(("queued", "failed")))
+    query = select(OutboxMessage).where(OutboxMessage.status.in_(UNDELIVERED))
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     messages = db.session.scalars(query).all()

@@ -26,8 +26,14 @@ from lms.core.i18n import select_locale
 from lms.core.ids import id_arg, paginate
 from lms.core.urls import public_url_is_local
 from lms.coverage import exports, service
-from lms.coverage.chase import CHASE_STATUSES, chase_query, divisions_filed, lapsed_certificates
-from lms.coverage.reminders import last_reminded
+from lms.coverage.chase import (
+    CHASE_STATUSES,
+    chase_query,
+    count_without_code,
+    divisions_filed,
+    lapsed_certificates,
+)
+from lms.coverage.reminders import OUTBOX_LABELS, is_mailing, last_reminded
 from lms.extensions import db
 from lms.programs.service import current_program
 from lms.registry.industries import division_label
@@ -93,7 +99,7 @@ def officer(filing_id: int):
     filing = db.get_or_404(Filing, filing_id)
     program = _program()
     return render_template("coverage/officer.html", record=service.training_record(filing, program),
-                           program=program)
+                           program=program, outbox_labels=OUTBOX_LABELS, mailing=is_mailing())
 
 
 @bp.get("/chase")
@@ -119,7 +125,11 @@ def chase():
     towns = active_towns()
     if town and town not in {t.id for t in towns} and (disabled := db.session.get(Town, town)):
         towns.append(disabled)  # a disabled town's filings, reached from the dashboard, stay filtered
+    # Reminders go to today's list: warned of before sending, the unregistered without a code
+    # can be given one first (a reminder, once handed on, is not sent again within a day).
+    without_code = count_without_code(chase_query(program, local_today(), town, industry, scale, status), local_today())
     return render_template("coverage/chase.html", program=program, as_of=as_of, rows=rows, total=total,
+                           without_code=without_code,
                            filtered=bool(town or industry or scale or status), town=town, today=local_today(),
                            towns=towns, industry=industry, scale=scale, status=status,
                            statuses=CHASE_STATUSES, lapsed=lapsed, reminded=reminded,
@@ -139,6 +149,7 @@ def remind():
                                 form.get("scale", ""), form.get("status", ""))
     done = queue_reminders(db.session.execute(query).all(), program)
     flash(_("已生成 %(n)s 条提醒，见发件箱。", n=done.queued) + (
+        _("其中 %(n)s 条替换了尚未转达、内容已过时的旧提醒（旧提醒已作废）。", n=done.superseded) if done.superseded else "") + (
         _("另有 %(n)s 人 24 小时内已提醒过，未重复发送。", n=done.skipped) if done.skipped else ""),
         "success" if done.queued else "info")
     _warn_about(done)
@@ -156,7 +167,8 @@ def remind_one(filing_id: int):
     if not rows:
         flash(_("%(name)s 不在待培训名单上（已取得证书或备案已结束），没有发送提醒。", name=filing.officer_name), "info")
     elif (done := queue_reminders(rows, program)).queued:
-        flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name), "success")
+        flash(_("已给 %(name)s 生成一条提醒，见发件箱。", name=filing.officer_name) + (
+            _("尚未转达的旧提醒内容已过时，已作废。") if done.superseded else ""), "success")
         _warn_about(done)
     else:
         flash(_("24 小时内已给 %(name)s 发过提醒，未重复发送。", name=filing.officer_name), "info")
@@ -169,12 +181,13 @@ def _warn_about(done) -> None:
                 url=current_app.config["BASE_URL"]), "warning")
     if done.without_code:  # their reminder asks them to come for a code: staff should have one ready
         flash(_("其中 %(n)s 人尚未注册，他们的备案还没有生成邀请码：提醒请他们联系区市场监管局领取。"
-                "请先在“名册 › 邀请码”页面生成邀请码，下载后交给本人。", n=done.without_code), "warning")
+                "可在“名册 › 邀请码”页面生成邀请码，下载后交给本人，再发送一次提醒：尚未转达的旧提醒会换成新的。",
+                n=done.without_code), "warning")
 
 
 @bp.get("/outbox")
 def outbox():
-    from lms.coverage.reminders import OUTBOX_STATUSES, OutboxMessage
+    from lms.coverage.reminders import OUTBOX_STATUSES, UNDELIVERED, OutboxMessage
 
     status = request.args.get("status", "")
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
@@ -183,9 +196,10 @@ def outbox():
     if request.args.get("format") == "xlsx":
         return send_xlsx(exports.outbox_xlsx(db.session.scalars(query)), "outbox.xlsx")
     page = paginate(query, per_page=100)
-    waiting = db.session.scalar(select(func.count()).where(OutboxMessage.status.in_(("queued", "failed"))))
+    waiting = db.session.scalar(select(func.count()).where(OutboxMessage.status.in_(UNDELIVERED)))
     return render_template("coverage/outbox.html", page=page, status=status if status in OUTBOX_STATUSES else "",
-                           waiting=waiting)
+                           waiting=waiting, labels=OUTBOX_LABELS, mailing=is_mailing(),
+                           smtp_host=current_app.config.get("SMTP_HOST", ""))
 
 
 @bp.post("/outbox/handed-on")

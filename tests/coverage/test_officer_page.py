@@ -47,7 +47,7 @@ def test_staff_see_what_each_demo_officer_has_done_and_what_is_left(app, client)
     assert client.get("/staff/coverage/filings/99999").status_code == 404
 
     sent = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
-    assert f"已给 {unclaimed.officer_name} 生成一条提醒" in sent and "待发送" in sent  # listed on the page
+    assert f"已给 {unclaimed.officer_name} 生成一条提醒" in sent and "待转达" in sent  # listed on the page, for staff to pass on
     again = client.post(f"/staff/coverage/filings/{unclaimed.id}/remind", follow_redirects=True).get_data(as_text=True)
     assert f"24 小时内已给 {unclaimed.officer_name} 发过提醒" in again  # a second click sends nothing new
     batch = client.post(f"/staff/coverage/chase/remind?as_of={local_today()}", follow_redirects=True).get_data(as_text=True)

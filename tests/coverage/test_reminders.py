@@ -1,8 +1,10 @@
 """Reminders say what the officer's standing asks of them, and staff hear what they must do first."""
 
+import io
 import re
 from datetime import date
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.core.audit import AuditEntry
@@ -123,3 +125,67 @@ def test_an_account_opened_by_staff_and_never_used_is_listed_and_reminded_as_suc
     login(app.test_client(), user, "a-new-password-9")  # the link reached them: signed in since
     chase = as_staff.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
     assert "已开户，未登录" not in chase and "已认领" in chase
+
+
+def test_the_chase_page_says_before_sending_who_has_no_invitation_code_yet(roster, as_staff):  # noqa: F811
+    from lms.core.clock import local_today
+
+    page = as_staff.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
+    warning = page.split('id="without-code"', 1)[1].split("</div>", 1)[0]
+    assert "要提醒的人中有 1 人尚未注册" in warning and "联系相山区市场监督管理局领取邀请码" in warning
+    assert 'href="/staff/registry/invitations"' in warning  # where to make the code first
+    assert "给名单上的每个人生成一条培训提醒？其中 1 人尚未注册、还没有邀请码" in page  # and again in the confirmation
+    filing = db.session.scalar(select(Filing).where(Filing.officer_name == "戊"))
+    filing.invite_code_hash = "x" * 64
+    db.session.commit()
+    page = as_staff.get(f"/staff/coverage/chase?as_of={local_today()}").get_data(as_text=True)
+    assert 'id="without-code"' not in page and "还没有邀请码" not in page
+
+
+def test_a_reminder_not_yet_handed_on_gives_way_once_a_code_is_made_but_one_handed_on_stands(roster, as_staff):  # noqa: F811
+    from lms.core.models import utcnow
+
+    def remind():
+        return as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={"status": "unclaimed"},
+                             follow_redirects=True).get_data(as_text=True)
+
+    def reminders_of_wu():
+        db.session.expire_all()
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_name == "戊")
+                                  .order_by(OutboxMessage.id)).all()
+
+    remind()
+    filing = db.session.scalar(select(Filing).where(Filing.officer_name == "戊"))
+    filing.invite_code_hash, filing.invite_created_at = "x" * 64, utcnow()  # the code, made and handed out
+    db.session.commit()
+    page = remind()
+    assert "已生成 1 条提醒" in page and "其中 1 条替换了尚未转达、内容已过时的旧提醒" in page
+    old, new = reminders_of_wu()
+    assert old.status == "superseded" and "领取邀请码" in old.body
+    assert new.status == "queued" and "用相山区市场监督管理局发给您的邀请码注册" in new.body
+    outbox = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
+    assert "已作废（已换成新提醒）" in outbox
+    assert db.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "reminders.queued")
+                             .order_by(AuditEntry.id.desc()).limit(1)) == {"superseded": [old.id]}
+    assert "24 小时内已提醒过" in remind() and len(reminders_of_wu()) == 2  # nothing changed: nothing new
+    as_staff.post("/staff/coverage/outbox/handed-on", data={"message": str(new.id)})
+    filing.invite_code_hash = None  # what he was told is out of date, but he was told today
+    db.session.commit()
+    assert "24 小时内已提醒过" in remind() and len(reminders_of_wu()) == 2
+
+
+def test_without_a_mail_server_the_outbox_says_reminders_are_for_staff_to_pass_on(roster, as_staff, app):  # noqa: F811
+    filing = db.session.scalar(select(Filing).where(Filing.officer_name == "丁"))
+    filing.email = "ding@example.com"
+    db.session.commit()
+    as_staff.post(f"/staff/coverage/chase/remind?as_of={TODAY}", data={})
+    page = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
+    rows = page.split("<tbody>", 1)[1]
+    assert "待转达" in rows and "待发送" not in page  # nothing here will be sent by the platform
+    assert "本平台不会发送电子邮件或短信" in page and "电话、短信或微信" in page
+    sheet = load_workbook(io.BytesIO(as_staff.get("/staff/coverage/outbox?format=xlsx").data))["发件箱"]
+    assert {row[6] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"待转达"}
+    app.config["SMTP_HOST"] = "mail.bureau.local"  # now configured: 丁's, with an address, waits to be sent
+    page = as_staff.get("/staff/coverage/outbox").get_data(as_text=True)
+    ding = page.split("ding@example.com", 1)[1].split("</tr>", 1)[0]
+    assert "已配置邮件服务器（mail.bureau.local）" in page and "待发送" in ding
