@@ -160,3 +160,22 @@ def test_the_verification_page_prints_without_the_bars_and_the_form(live_server,
     page.emulate_media(media="screen")
     assert page.is_visible("header nav") and page.is_visible("main form")
     page.context.close()
+
+
+def test_fields_and_buttons_outside_the_exam_show_a_focus_ring_one_can_see(live_server, browser):
+    """Bootstrap's pale glow (1.4:1) was the only sign of focus on the sign-in form, 登录 and the
+    rest of the site's fields and buttons."""
+    page = browser.new_context(locale="zh-CN", **DESKTOP).new_page()
+    page.goto(live_server.live_url + "/login")
+    page.focus("input[name=login]")
+    page.keyboard.press("Tab")  # from the field to the next control, as a keyboard user goes
+    seen = []
+    for _ in range(6):
+        focused = page.evaluate_handle("document.activeElement")
+        if focused.evaluate("el => el.matches('.form-control, .form-check-input, .btn')"):
+            assert focused.evaluate(STYLE, "outlineStyle") == "solid", focused.evaluate("el => el.outerHTML")
+            assert contrast(focused.evaluate(STYLE, "outlineColor"), "rgb(255, 255, 255)") >= 3
+            seen.append(focused.evaluate("el => el.tagName"))
+        page.keyboard.press("Tab")
+    assert {"INPUT", "BUTTON"} <= set(seen), seen
+    page.context.close()
