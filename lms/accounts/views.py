@@ -119,7 +119,9 @@ def login():
             carry_language(user)
             target = request.args.get("next")
             return _mark_device(redirect(target if is_safe_next(target) else url_for("core.home")), form.login.data)
-        flash(_("手机号码/电子邮箱或密码不正确。"), "error")
+        # On the password field, which comes back empty: focus goes there (app.js) and a screen
+        # reader reads the error with it, instead of a note at the top and focus nowhere.
+        form.password.errors.append(_("手机号码/电子邮箱或密码不正确。"))
     return render_template("accounts/login.html", form=form, signed_out=signed_out), \
         200 if request.method == "GET" else 401
 

@@ -1,5 +1,6 @@
 """Signing in and out, passwords, reset links, throttling."""
 
+import re
 import time
 from datetime import UTC, datetime
 
@@ -27,7 +28,13 @@ def test_wrong_password_says_so_without_naming_the_wrong_part(client, factory):
     assert r.status_code == 401
     assert "手机号码/电子邮箱或密码不正确" in r.get_data(as_text=True)
     r = client.post("/login", data={"login": "nobody@example.com", "password": "nope"})
-    assert "手机号码/电子邮箱或密码不正确" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert "手机号码/电子邮箱或密码不正确" in page
+    # on the (emptied) password field, where focus goes and a screen reader reads it
+    password = re.search(r'<input[^>]*name="password"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in password and 'aria-describedby="password-error-1"' in password
+    assert 'id="password-error-1">手机号码/电子邮箱或密码不正确' in page
+    assert 'value="nobody@example.com"' in page  # the login stays as typed
 
 
 def test_passwords_are_stored_hashed(factory):
