@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.core.forms import FloatField, IntegerField, none_if_blank, one_line
 
@@ -56,11 +56,16 @@ class ProgramForm(FlaskForm):
     requirements = TextAreaField(_l("必修课程"), validators=[DataRequired()], description=_l(
         "每行一门课程（课程标识），后面可跟逗号分隔的行业代码前缀，表示只对这些行业必修，例如：haccp C13,C14,C15,H62"))
     exam_id = SelectField(_l("结业考试"), coerce=int, choices=[])
-    hours_required = FloatField(_l("应获学时"), default=0, validators=[NumberRange(0, 500)])
-    starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
-    deadline = DateField(_l("截止日期"), validators=[DataRequired()])
-    target_percent = IntegerField(_l("培训覆盖率目标（%）"), default=100, validators=[NumberRange(1, 100)])
-    certificate_months = IntegerField(_l("证书有效期（月）"), default=36, validators=[NumberRange(1, 120)])
+    # InputRequired, with what to write: an empty number read as "must be between 0 and 500",
+    # and an impossible date (2026-02-30) as "this field is required".
+    hours_required = FloatField(_l("应获学时"), default=0, validators=[
+        InputRequired(_l("请填写应获学时（不要求学时的填 0）")), NumberRange(0, 500)])
+    starts_on = DateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期，如 2026-01-01"))])
+    deadline = DateField(_l("截止日期"), validators=[InputRequired(_l("请填写截止日期，如 2026-12-31"))])
+    target_percent = IntegerField(_l("培训覆盖率目标（%）"), default=100, validators=[
+        InputRequired(_l("请填写覆盖率目标（1 至 100）")), NumberRange(1, 100)])
+    certificate_months = IntegerField(_l("证书有效期（月）"), default=36, validators=[
+        InputRequired(_l("请填写证书有效期（1 至 120 个月）")), NumberRange(1, 120)])
     is_current = BooleanField(_l("设为当前培训计划"))
 
     def validate_deadline(self, field):

@@ -89,3 +89,12 @@ def test_the_course_list_is_checked_with_the_other_fields_and_its_errors_are_tie
     start = page.index('id="requirements"')
     textarea = page[page.rindex("<textarea", 0, start):page.index(">", start)]
     assert 'aria-invalid="true"' in textarea and 'aria-describedby="requirements-error-1' in textarea
+
+
+def test_an_empty_number_or_an_impossible_date_says_what_to_write(program, client, factory):
+    login(client, factory.user("staff"))
+    page = client.post(f"/staff/programs/{program.id}", data=program_form(
+        program, hours_required="", starts_on="2026-02-30")).get_data(as_text=True)
+    assert "请填写应获学时（不要求学时的填 0）" in page and "数值大小必须介于" not in page
+    assert "不是有效的日期值" in page and "该字段是必填字段" not in page  # given, but no such day
+    assert db.session.get(Program, program.id).hours_required == 0  # nothing saved
