@@ -357,3 +357,12 @@ def test_a_tab_left_open_after_the_paper_was_handed_in_elsewhere_says_why_it_mov
     assert "这份试卷已在另一个页面或另一台设备上交卷：那之后在本页作答的 1 道题没有保存" in page.inner_text("#unsaved-note")
     assert "断网" not in page.inner_text("#unsaved-note")
     page.context.close()
+
+
+def test_the_clock_and_the_hand_in_link_have_names_a_screen_reader_can_read(live_server, factory, browser):
+    from playwright.sync_api import expect
+
+    page = open_paper(live_server, factory, browser, DESKTOP, questions=3)
+    expect(page.locator("#countdown")).to_have_accessible_name("剩余时间")
+    expect(page.locator("#to-hand-in")).to_have_accessible_name("去交卷 已作答的题数 0/3")  # not 去交卷0/3
+    page.context.close()
