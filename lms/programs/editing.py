@@ -30,6 +30,15 @@ def _shown(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else value if isinstance(value, bool | int) else str(value)
 
 
+def _no_longer_current(successor: Program) -> None:
+    """The log says which programme stopped being current, not only which one became it:
+    coverage and every officer's requirements change with it."""
+    from sqlalchemy import select
+
+    for old in db.session.scalars(select(Program).where(Program.is_current, Program.id != successor.id)):
+        audit.record("program.saved", f"program:{old.id}", old.name, {"changes": {"is_current": [True, False]}})
+
+
 def _exam_title(exam_id: int) -> str:
     """The exam as staff pick it on the form: by its title (its number once it is gone)."""
     exam = db.session.get(Exam, exam_id)
@@ -51,6 +60,7 @@ def save_program(program: Program | None, values: dict[str, Any], requirements: 
     changed = {} if is_new else audit.changes(program, CHANGE_LABELS, _shown, {"exam_id": _exam_title})
     if becomes_current:  # one current programme (uq_program_current): the other one first
         with db.session.no_autoflush:
+            _no_longer_current(program)
             db.session.execute(update(Program).where(Program.is_current).values(is_current=False)
                                .execution_options(synchronize_session=False))
     db.session.add(program)

@@ -34,9 +34,11 @@ def program_form(program, **changed) -> dict:
     return {**form, **changed}
 
 
-def saved_changes() -> dict:
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "program.saved")).one()
-    return entry.details["changes"]
+def saved_changes(program_id: int | None = None) -> dict:
+    query = select(AuditEntry).where(AuditEntry.action == "program.saved")
+    if program_id is not None:
+        query = query.where(AuditEntry.target == f"program:{program_id}")
+    return db.session.scalars(query).one().details["changes"]
 
 
 def test_a_programme_edit_logs_the_courses_and_the_exam_it_changed(program, client, factory):
@@ -52,13 +54,18 @@ def test_a_programme_edit_logs_the_courses_and_the_exam_it_changed(program, clie
 
 
 def test_making_a_programme_current_keeps_the_other_changes_of_the_same_edit(program, client, factory):
-    db.session.add(Program(name="旧计划", requirements=[], starts_on=date(2025, 1, 1),
-                           deadline=date(2025, 12, 31), is_current=True))
+    old = Program(name="旧计划", requirements=[], starts_on=date(2025, 1, 1), deadline=date(2025, 12, 31),
+                  is_current=True)
+    db.session.add(old)
     db.session.commit()
     login(client, factory.user("staff"))
     data = program_form(program, name="2026 年培训（修订）", is_current="y")
     assert client.post(f"/staff/programs/{program.id}", data=data).status_code == 302
-    assert saved_changes() == {"name": ["2026 年培训", "2026 年培训（修订）"], "is_current": [False, True]}
+    assert saved_changes(program.id) == {"name": ["2026 年培训", "2026 年培训（修订）"], "is_current": [False, True]}
+    assert saved_changes(old.id) == {"is_current": [True, False]}  # the log says which one stopped
+    admin = client.application.test_client()
+    login(admin, factory.user("admin"))
+    assert any(row.endswith("旧计划：设为当前培训计划 是 → 否") for row in log_rows(admin)), log_rows(admin)
     assert db.session.scalars(select(Program.name).where(Program.is_current)).all() == ["2026 年培训（修订）"]
 
 
