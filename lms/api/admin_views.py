@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.api.models import ApiToken, create_token, token_name_problem
-from lms.core.text import clean
 from lms.core import audit
 from lms.core.auth import ADMIN, guard_blueprint
 from lms.core.models import utcnow
+from lms.core.text import clean
 from lms.extensions import db
 
 bp = guard_blueprint(Blueprint("tokens", __name__, url_prefix="/admin/tokens", template_folder="templates"), ADMIN)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 # What a copy from elsewhere leaves in a name and no eye sees: C0 and C1 controls that are not
 # whitespace (whitespace collapses below), zero-width characters, direction overrides (which
 # turn the text after them around) and a stray BOM. A name of nothing but these is empty.
