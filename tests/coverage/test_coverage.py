@@ -124,6 +124,19 @@ def test_appointment_coverage_counts_enterprises_with_a_current_cqo(roster, fact
     assert numbers["above_scale"] == 2 and numbers["above_scale_with_cqo"] == 1
 
 
+def test_the_dashboard_offers_the_enterprises_without_a_cqo_only_when_there_are_some(roster, as_staff, factory):
+    from lms.registry.models import Enterprise, Filing
+
+    for enterprise in db.session.scalars(select(Enterprise)):  # every enterprise with a CQO in post
+        if not any(f.status == "current" for f in db.session.scalars(select(Filing).filter_by(enterprise_id=enterprise.id))):
+            factory.filing(enterprise)
+    page = as_staff.get("/staff/coverage/").get_data(as_text=True)
+    assert "名册上的企业都已聘任首席质量官" in page and "without=1" not in page
+    factory.enterprise(is_above_scale=True)  # one without a CQO
+    page = as_staff.get("/staff/coverage/").get_data(as_text=True)
+    assert "查看没有在任首席质量官的企业" in page and "名册上的企业都已聘任" not in page
+
+
 def test_dashboard_chase_and_exports(roster, as_staff):
     page = as_staff.get(f"/staff/coverage/?as_of={TODAY}").get_data(as_text=True)
     assert "覆盖率 25.0%" in page and "西街道" in page and "<svg" in page
