@@ -89,7 +89,7 @@ def test_a_form_sent_back_with_errors_puts_focus_on_the_first_wrong_field(live_s
     page.fill("#name", "王小明")
     page.click("main button[type=submit]")
     page.wait_for_selector("#code[aria-invalid='true']")  # in the HTML before app.js has run:
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'code'", timeout=5000)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'", timeout=5000)
     ids = page.evaluate("document.activeElement.getAttribute('aria-describedby').split(' ')")
     assert len(ids) == 2 and page.is_visible(f"#{ids[0]}")  # the error, shown beside the field
     assert page.text_content(f"#{ids[0]}").strip()

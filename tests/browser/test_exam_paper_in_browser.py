@@ -48,7 +48,7 @@ def set_deadline(live_server, seconds: float) -> None:
 def test_a_question_jumped_to_shows_below_the_bar_with_the_clock(live_server, factory, browser, device):
     page = open_paper(live_server, factory, browser, device)
     page.click("[data-nav='20']")
-    page.wait_for_function("location.hash === '#q20'")
+    page.wait_for_function("() => location.hash === '#q20'")
     bar = page.evaluate(BAR_BOTTOM)
     assert bar > 40  # the bar is where it sticks, at the top
     for part in ("#q20 legend", "#q20 .question-text"):
